@@ -1,0 +1,1 @@
+"""Benchmarks behind `scripts/bench`: the figures the issues ask for."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: auth, the error envelope, routing, OpenAPI, health and stats."""

@@ -1,0 +1,98 @@
+"""Request parsing and response helpers shared by every handler."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import orjson
+import voluptuous as vol
+from aiohttp import web
+
+from engine.errors import BadRequestError
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    """Return a JSON response (orjson: large event pages serialise several times faster)."""
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the error envelope of API.md."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+async def read_json(request: web.Request) -> Any:
+    """Return the parsed JSON body, or raise a 400/413 that says what is wrong."""
+    # An oversized body raises aiohttp's 413 here; the error middleware wraps it.
+    raw = await request.read()
+    if not raw:
+        raise BadRequestError("Request body is empty; send a JSON object")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise BadRequestError("Request body is not valid JSON", {"reason": str(err)}) from None
+
+
+def _path_text(path: list[Any]) -> str:
+    return ".".join(str(part) for part in path) or "body"
+
+
+def validate(schema: vol.Schema, data: Any) -> Any:
+    """Validate data against a voluptuous schema, raising a 400 naming the first bad field."""
+    try:
+        return schema(data)
+    except vol.MultipleInvalid as err:
+        first = err.errors[0]
+        field = _path_text(first.path)
+        raise BadRequestError(
+            f"Invalid request: {first.msg} at '{field}'",
+            {"field": field, "errors": [_path_text(e.path) + ": " + e.msg for e in err.errors]},
+        ) from None
+    except vol.Invalid as err:
+        field = _path_text(err.path)
+        raise BadRequestError(
+            f"Invalid request: {err.msg} at '{field}'", {"field": field}
+        ) from None
+
+
+async def read_body(request: web.Request, schema: vol.Schema) -> Any:
+    """Read and validate a JSON body."""
+    return validate(schema, await read_json(request))
+
+
+def page_limit(request: web.Request) -> int:
+    """Return ?limit= within 1..500 (default 50)."""
+    raw = request.query.get("limit")
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadRequestError("limit must be an integer", {"field": "limit"}) from None
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise BadRequestError(f"limit must be between 1 and {MAX_PAGE_SIZE}", {"field": "limit"})
+    return limit
+
+
+def encode_cursor(position: list[Any]) -> str:
+    """Return an opaque cursor for a position in a listing."""
+    return base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
+
+
+def decode_cursor(request: web.Request) -> list[Any] | None:
+    """Return the position of ?cursor=, or None for the first page."""
+    raw = request.query.get("cursor")
+    if not raw:
+        return None
+    try:
+        position = orjson.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError):
+        raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"}) from None
+    if not isinstance(position, list):
+        raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
+    return position

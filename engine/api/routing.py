@@ -1,0 +1,46 @@
+"""Routes described once: registered on the router and listed in the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+JsonSchema = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """One query-string parameter of a route."""
+
+    name: str
+    description: str
+    schema: JsonSchema = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRoute:
+    """A route with what the OpenAPI document says about it."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    # A voluptuous schema the handler validates with, or a JSON schema where it parses itself.
+    body: vol.Schema | JsonSchema | None = None
+    query: tuple[QueryParam, ...] = ()
+    response: JsonSchema | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    public: bool = False
+
+
+def add_routes(app: web.Application, routes: Iterable[ApiRoute]) -> None:
+    """Register routes on the application's router."""
+    app.router.add_routes([web.route(route.method, route.path, route.handler) for route in routes])

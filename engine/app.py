@@ -1,0 +1,47 @@
+"""The application factory: settings in, a wired aiohttp application out."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from engine.api import health, openapi, stats
+from engine.api.middleware import error_middleware, guard_middleware
+from engine.api.routing import ApiRoute, add_routes
+from engine.api.token import load_or_create_token
+from engine.home import routes as home_routes
+from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT
+from engine.metrics import LatencyRecorder
+from engine.settings import Settings
+from engine.store.lifecycle import store_context
+
+
+def all_routes() -> list[ApiRoute]:
+    """Return every route of every module, in registration order."""
+    return [*health.ROUTES, *stats.ROUTES, *openapi.ROUTES, *home_routes.ROUTES]
+
+
+def create_app(settings: Settings, *, announce_token: bool = True) -> web.Application:
+    """Build the engine's application; the store opens when the app starts."""
+    token = load_or_create_token(settings.api_token, settings.data_dir)
+    if token.created and announce_token:
+        # Printed once, straight to the terminal: a secret never goes through the log.
+        print(  # noqa: T201
+            f"HomeIQ generated an API token (stored in {token.source}, mode 0600):\n"
+            f"  {token.value}",
+            flush=True,
+        )
+    app = web.Application(
+        middlewares=[error_middleware, guard_middleware(token.value, settings.max_body_bytes)],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[STARTED_AT] = time.monotonic()
+    app[QUERY_LATENCY] = LatencyRecorder()
+    app[READINESS] = {}
+    routes = all_routes()
+    app[ROUTES] = routes
+    add_routes(app, routes)
+    app.cleanup_ctx.append(store_context)
+    return app

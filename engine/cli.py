@@ -1,0 +1,67 @@
+"""The `homeiq-engine` command: read settings, log, serve the API."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import replace
+
+from aiohttp import web
+
+from engine import __version__
+from engine.app import create_app
+from engine.errors import SettingsError
+from engine.logs import configure_logging
+from engine.settings import Settings
+
+_LOGGER = logging.getLogger("engine")
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="homeiq-engine", description="Serve the HomeIQ engine API."
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load a synthetic home when no Home Assistant is set (same as HOMEIQ_DEMO=1)",
+    )
+    parser.add_argument("--version", action="version", version=f"homeiq-engine {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the engine until SIGINT/SIGTERM; in-flight requests finish first."""
+    args = _parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.demo:
+            settings = replace(settings, demo=True)
+        configure_logging(settings.log_level, settings.log_format, settings.secrets)
+        app = create_app(settings)
+    except SettingsError as err:
+        print(f"homeiq-engine: configuration error: {err}", file=sys.stderr)
+        return 2
+    token_source = "HOMEIQ_API_TOKEN" if settings.api_token else settings.data_dir / "api_token"
+
+    def announce(_message: str) -> None:
+        """Say where the engine listens, once it does."""
+        _LOGGER.info(
+            "HomeIQ engine %s listening on http://%s:%d (database %s, API token from %s)",
+            __version__,
+            settings.host,
+            settings.port,
+            settings.database_label,
+            token_source,
+        )
+
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        shutdown_timeout=settings.shutdown_timeout_s,
+        access_log=logging.getLogger("aiohttp.access"),
+        print=announce,
+    )
+    return 0

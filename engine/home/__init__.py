@@ -1,0 +1,1 @@
+"""The home mirror: catalog and state history, imported or from Home Assistant."""

@@ -1,0 +1,27 @@
+"""Typed application keys: how handlers reach the services of one app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.api.routing import ApiRoute
+from engine.metrics import LatencyRecorder
+from engine.settings import Settings
+from engine.store.cache import CorrelationCache
+from engine.store.events import EventStore
+
+ReadinessCheck = Callable[[], Awaitable[str]]
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", AsyncEngine)
+EVENTS = web.AppKey("events", EventStore)
+CACHE = web.AppKey("cache", CorrelationCache)
+QUERY_LATENCY = web.AppKey("query_latency", LatencyRecorder)
+STARTED_AT = web.AppKey("started_at", float)
+INSTANCE_ID = web.AppKey("instance_id", str)
+ROUTES = web.AppKey("routes", list[ApiRoute])
+# Named readiness checks; the Home Assistant and LLM modules add theirs when they start.
+READINESS = web.AppKey("readiness", dict[str, ReadinessCheck])

@@ -1,0 +1,183 @@
+"""Engine settings, read once from environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from engine.errors import SettingsError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8025
+DEFAULT_MAX_BODY_MB = 20
+
+
+def _text(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    """Return a stripped variable, treating an empty value as unset."""
+    value = env.get(name, "").strip()
+    return value or default
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Return an integer variable within [low, high] or raise a clear error."""
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """Return a boolean variable (1/true/yes/on)."""
+    raw = (_text(env, name) or "").lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    """Return an http(s) URL variable without a trailing slash."""
+    raw = _text(env, name)
+    if raw is None:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must start with http:// or https://")
+    return raw.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class InfluxSettings:
+    """Where to read history from an InfluxDB that Home Assistant writes to."""
+
+    url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    org: str | None = None
+    bucket: str | None = None
+    database: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        """Return True when an InfluxDB source is configured."""
+        return self.url is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the engine reads from its environment; secrets are hidden from repr."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    data_dir: Path = Path("data")
+    api_token: str | None = field(default=None, repr=False)
+    database_url: str | None = field(default=None, repr=False)
+    demo: bool = False
+    max_body_bytes: int = DEFAULT_MAX_BODY_MB * 1024 * 1024
+    log_level: str = "INFO"
+    log_format: str = "text"
+    cache_size: int = 1000
+    cache_ttl_s: int = 24 * 3600
+    shutdown_timeout_s: int = 30
+    ha_url: str | None = None
+    ha_token: str | None = field(default=None, repr=False)
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+    influxdb: InfluxSettings = field(default_factory=InfluxSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables, rejecting bad values."""
+        env = os.environ if env is None else env
+        log_level = (_text(env, "HOMEIQ_LOG_LEVEL", "INFO") or "INFO").upper()
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError("HOMEIQ_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        log_format = (_text(env, "HOMEIQ_LOG_FORMAT", "text") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError("HOMEIQ_LOG_FORMAT must be text or json")
+        ha_url = _url(env, "HA_URL")
+        ha_token = _text(env, "HA_TOKEN")
+        if ha_url and not ha_token:
+            raise SettingsError("HA_URL is set but HA_TOKEN is not: create a long-lived token")
+        database_url = _text(env, "DATABASE_URL")
+        if database_url is not None:
+            try:
+                make_url(database_url)
+            except ArgumentError:
+                raise SettingsError("DATABASE_URL is not a valid SQLAlchemy URL") from None
+        api_token = _text(env, "HOMEIQ_API_TOKEN")
+        if api_token is not None and len(api_token) < 16:
+            raise SettingsError("HOMEIQ_API_TOKEN must be at least 16 characters")
+        return cls(
+            host=_text(env, "HOMEIQ_HOST", DEFAULT_HOST) or DEFAULT_HOST,
+            port=_integer(env, "HOMEIQ_PORT", DEFAULT_PORT, 0, 65535),
+            data_dir=Path(_text(env, "HOMEIQ_DATA_DIR", "data") or "data"),
+            api_token=api_token,
+            database_url=database_url,
+            demo=_flag(env, "HOMEIQ_DEMO"),
+            max_body_bytes=_integer(env, "HOMEIQ_MAX_BODY_MB", DEFAULT_MAX_BODY_MB, 1, 1024)
+            * 1024
+            * 1024,
+            log_level=log_level,
+            log_format=log_format,
+            cache_size=_integer(env, "HOMEIQ_CACHE_SIZE", 1000, 1, 1_000_000),
+            cache_ttl_s=_integer(env, "HOMEIQ_CACHE_TTL_S", 24 * 3600, 1, 365 * 24 * 3600),
+            shutdown_timeout_s=_integer(env, "HOMEIQ_SHUTDOWN_TIMEOUT_S", 30, 1, 600),
+            ha_url=ha_url,
+            ha_token=ha_token,
+            openai_api_key=_text(env, "OPENAI_API_KEY"),
+            openai_base_url=_url(env, "OPENAI_BASE_URL"),
+            openai_model=_text(env, "OPENAI_MODEL"),
+            influxdb=InfluxSettings(
+                url=_url(env, "INFLUXDB_URL"),
+                token=_text(env, "INFLUXDB_TOKEN"),
+                org=_text(env, "INFLUXDB_ORG"),
+                bucket=_text(env, "INFLUXDB_BUCKET"),
+                database=_text(env, "INFLUXDB_DATABASE"),
+                username=_text(env, "INFLUXDB_USERNAME"),
+                password=_text(env, "INFLUXDB_PASSWORD"),
+            ),
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Return DATABASE_URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'homeiq.db').resolve()}"
+
+    @property
+    def database_label(self) -> str:
+        """Return the database URL with any password hidden, for logs."""
+        return make_url(self.resolved_database_url).render_as_string(hide_password=True)
+
+    @property
+    def llm_enabled(self) -> bool:
+        """Return True when an OpenAI-compatible endpoint is configured."""
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return every secret value, so logging can redact them."""
+        values = (
+            self.api_token,
+            self.ha_token,
+            self.openai_api_key,
+            self.influxdb.token,
+            self.influxdb.password,
+            make_url(self.resolved_database_url).password,
+        )
+        return tuple(value for value in values if value)

@@ -1,0 +1,1 @@
+"""The engine's store: one SQLAlchemy async engine, Alembic migrations, tables."""

@@ -1,0 +1,124 @@
+"""Correlation cache: an in-memory LRU over a table, both with a time to live."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import TLRUCache
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.store.dialect import upsert
+from engine.store.schema import cache_entries
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """Counters reported at /api/v1/stats."""
+
+    hits: int
+    misses: int
+    entries: int
+
+    @property
+    def hit_rate(self) -> float:
+        """Return hits over lookups, 0 before the first lookup."""
+        lookups = self.hits + self.misses
+        return self.hits / lookups if lookups else 0.0
+
+
+def _expiry(_key: str, value: tuple[Any, float], _now: float) -> float:
+    """Tell TLRUCache when an entry expires: the time stored beside its value."""
+    return value[1]
+
+
+class CorrelationCache:
+    """Two tiers: a bounded LRU in memory, then the `cache_entries` table."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_entries: int = 1000,
+        ttl_s: float = 24 * 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._engine = engine
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._memory: TLRUCache[str, tuple[Any, float]] = TLRUCache(
+            maxsize=max_entries, ttu=_expiry, timer=clock
+        )
+        self._hits = 0
+        self._misses = 0
+
+    async def get(self, key: str) -> Any | None:
+        """Return a live value from memory, else from the table (and keep it in memory)."""
+        entry = self._memory.get(key)
+        if entry is None:
+            async with self._engine.connect() as connection:
+                row = (
+                    await connection.execute(
+                        select(cache_entries.c.value, cache_entries.c.expires_at).where(
+                            cache_entries.c.key == key,
+                            cache_entries.c.expires_at > self._clock(),
+                        )
+                    )
+                ).first()
+            if row is not None:
+                entry = (json.loads(row.value), row.expires_at)
+                self._memory[key] = entry
+        if entry is None:
+            self._misses += 1
+            return None
+        self._hits += 1
+        return entry[0]
+
+    async def set(self, key: str, value: Any, ttl_s: float | None = None) -> None:
+        """Store a JSON-serialisable value in both tiers."""
+        expires_at = self._clock() + (self._ttl_s if ttl_s is None else ttl_s)
+        encoded = json.dumps(value, separators=(",", ":"))
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                upsert(connection.dialect.name, cache_entries, ["key"], ["value", "expires_at"]),
+                {"key": key, "value": encoded, "expires_at": expires_at},
+            )
+        self._memory[key] = (value, expires_at)
+
+    async def invalidate(self, prefix: str = "") -> int:
+        """Drop every entry whose key starts with `prefix`; return how many the table had."""
+        for key in [key for key in self._memory if key.startswith(prefix)]:
+            self._memory.pop(key, None)
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                delete(cache_entries).where(cache_entries.c.key.startswith(prefix, autoescape=True))
+            )
+        return result.rowcount
+
+    async def purge_expired(self) -> int:
+        """Delete expired rows from the table; return how many."""
+        self._memory.expire()
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                delete(cache_entries).where(cache_entries.c.expires_at <= self._clock())
+            )
+        return result.rowcount
+
+    async def persisted_entries(self) -> int:
+        """Return the number of live rows in the table."""
+        async with self._engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count())
+                .select_from(cache_entries)
+                .where(cache_entries.c.expires_at > self._clock())
+            )
+        return count or 0
+
+    def stats(self) -> CacheStats:
+        """Return hit and miss counters and the memory tier's size."""
+        self._memory.expire()
+        return CacheStats(hits=self._hits, misses=self._misses, entries=len(self._memory))

@@ -1,0 +1,40 @@
+"""The SQLAlchemy async engine, with the SQLite pragmas set on every connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+# Applied to every new SQLite connection; the order matters: WAL before anything writes.
+SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
+    ("journal_mode", "WAL"),
+    ("synchronous", "NORMAL"),
+    ("cache_size", "-65536"),
+    ("busy_timeout", "5000"),
+    ("foreign_keys", "ON"),
+)
+
+
+def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
+    """Set the pragmas on a fresh DB-API connection."""
+    cursor = dbapi_connection.cursor()
+    try:
+        for name, value in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {name}={value}")
+    finally:
+        cursor.close()
+
+
+def create_database_engine(url: str) -> AsyncEngine:
+    """Create the process's one async engine; on SQLite, make the file's folder too."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(parsed)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+    return engine

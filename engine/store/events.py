@@ -1,0 +1,164 @@
+"""The event store: compact state-history rows written in batches."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from engine.store.dialect import insert_ignoring_conflicts
+from engine.store.schema import entity_keys, events
+
+# One transaction per batch, as DESIGN.md asks: a crash loses at most the open batch.
+BATCH_SIZE = 1000
+
+
+class Origin(IntEnum):
+    """Who caused a state change; stored as a small integer."""
+
+    UNKNOWN = 0
+    MANUAL = 1
+    AUTOMATION = 2
+    SYSTEM = 3
+
+    @property
+    def label(self) -> str:
+        """Return the API name of this origin."""
+        return self.name.lower()
+
+
+ORIGINS_BY_LABEL: dict[str, Origin] = {origin.label: origin for origin in Origin}
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """One state change to store."""
+
+    entity_id: str
+    time_us: int
+    state: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """How many events a write stored and how many it already had."""
+
+    imported: int
+    duplicates: int
+
+
+class EventStore:
+    """Writes and counts events; interns entity ids to integer keys."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._keys: dict[str, int] = {}
+        self._total = 0
+        # Batches from concurrent writers queue here instead of fighting for SQLite's lock.
+        self._write_lock = asyncio.Lock()
+
+    async def setup(self) -> None:
+        """Load the interned keys and the event count."""
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(select(entity_keys.c.entity_id, entity_keys.c.key))
+            self._keys = {k: v for k, v in rows.tuples()}  # noqa: C416 - Result has keys()
+            self._total = (await connection.scalar(select(func.count()).select_from(events))) or 0
+
+    @property
+    def total(self) -> int:
+        """Return the number of stored events."""
+        return self._total
+
+    async def write(self, new_events: Sequence[NewEvent]) -> WriteResult:
+        """Store events in committed batches; an event already stored is skipped."""
+        imported = 0
+        async with self._write_lock:
+            for start in range(0, len(new_events), BATCH_SIZE):
+                batch = new_events[start : start + BATCH_SIZE]
+                async with self._engine.begin() as connection:
+                    created = await self._create_keys(connection, batch)
+                    keys = self._keys | created if created else self._keys
+                    result = await connection.execute(
+                        insert_ignoring_conflicts(connection.dialect.name, events),
+                        [
+                            {
+                                "entity_key": keys[event.entity_id],
+                                "time_us": event.time_us,
+                                "state": event.state,
+                                "origin": int(event.origin),
+                            }
+                            for event in batch
+                        ],
+                    )
+                # Cached only once committed: SQLite may hand a rolled-back key to another id.
+                self._keys.update(created)
+                imported += result.rowcount
+                self._total += result.rowcount
+        return WriteResult(imported=imported, duplicates=len(new_events) - imported)
+
+    async def _create_keys(
+        self, connection: AsyncConnection, batch: Sequence[NewEvent]
+    ) -> dict[str, int]:
+        """Insert keys for entity ids not seen yet and return them."""
+        missing = {event.entity_id for event in batch} - self._keys.keys()
+        if not missing:
+            return {}
+        await connection.execute(
+            insert_ignoring_conflicts(connection.dialect.name, entity_keys),
+            [{"entity_id": entity_id} for entity_id in sorted(missing)],
+        )
+        rows = await connection.execute(
+            select(entity_keys.c.entity_id, entity_keys.c.key).where(
+                entity_keys.c.entity_id.in_(missing)
+            )
+        )
+        return {k: v for k, v in rows.tuples()}  # noqa: C416 - Result has keys()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One stored state change."""
+
+    id: int
+    entity_id: str
+    time_us: int
+    state: str
+    origin: Origin
+
+
+async def page_events(
+    engine: AsyncEngine,
+    *,
+    entity_id: str | None,
+    start_us: int | None,
+    end_us: int | None,
+    after: tuple[int, int] | None,
+    limit: int,
+) -> list[StoredEvent]:
+    """Return up to `limit` events in (time, id) order, after a cursor position."""
+    query = select(
+        events.c.id, entity_keys.c.entity_id, events.c.time_us, events.c.state, events.c.origin
+    ).join(entity_keys, entity_keys.c.key == events.c.entity_key)
+    if entity_id is not None:
+        query = query.where(entity_keys.c.entity_id == entity_id)
+    if start_us is not None:
+        query = query.where(events.c.time_us >= start_us)
+    if end_us is not None:
+        query = query.where(events.c.time_us < end_us)
+    if after is not None:
+        after_time, after_id = after
+        query = query.where(
+            or_(
+                events.c.time_us > after_time,
+                and_(events.c.time_us == after_time, events.c.id > after_id),
+            )
+        )
+    query = query.order_by(events.c.time_us, events.c.id).limit(limit)
+    async with engine.connect() as connection:
+        rows = await connection.execute(query)
+        return [StoredEvent(row[0], row[1], row[2], row[3], Origin(row[4])) for row in rows]

@@ -1,0 +1,67 @@
+"""Table definitions shared by the store, the migrations and the modules."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Stable constraint names, so migrations can refer to them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only aliases the rowid (cheap autoincrement) for INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+cache_entries = Table(
+    "cache_entries",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
+# Entity ids are interned: the events table stores a small integer per row.
+entity_keys = Table(
+    "entity_keys",
+    metadata,
+    Column("key", Integer, primary_key=True, autoincrement=True),
+    Column("entity_id", String(255), nullable=False, unique=True),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("entity_key", Integer, ForeignKey("entity_keys.key"), nullable=False),
+    Column("time_us", BigInteger, nullable=False),
+    Column("state", String(255), nullable=False),
+    Column("origin", SmallInteger, nullable=False),
+    # Leading (entity_key, time_us) also serves per-entity range scans.
+    UniqueConstraint("entity_key", "time_us", "state"),
+    Index(None, "time_us"),
+)
