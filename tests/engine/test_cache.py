@@ -1,0 +1,108 @@
+"""The correlation cache: two tiers, TTL, LRU, counters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.store.cache import CorrelationCache
+from engine.store.database import create_database_engine
+from engine.store.migrate import migrate
+
+from .conftest import AUTH, Client
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}")
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def test_hit_miss_and_counters(engine: AsyncEngine, clock: Clock) -> None:
+    cache = CorrelationCache(engine, max_entries=10, ttl_s=60, clock=clock)
+    assert await cache.get("corr:a:b") is None
+    await cache.set("corr:a:b", {"lift": 3.5, "support_days": 12})
+    assert await cache.get("corr:a:b") == {"lift": 3.5, "support_days": 12}
+    stats = cache.stats()
+    assert (stats.hits, stats.misses, stats.entries) == (1, 1, 1)
+    assert stats.hit_rate == 0.5
+
+
+async def test_entries_expire_in_both_tiers(engine: AsyncEngine, clock: Clock) -> None:
+    cache = CorrelationCache(engine, max_entries=10, ttl_s=60, clock=clock)
+    await cache.set("short", 1, ttl_s=5)
+    await cache.set("long", 2)
+    clock.now += 10
+    assert await cache.get("short") is None
+    assert await cache.get("long") == 2
+    # A fresh memory tier must not bring the expired row back from the table.
+    fresh = CorrelationCache(engine, max_entries=10, ttl_s=60, clock=clock)
+    assert await fresh.get("short") is None
+    assert await fresh.purge_expired() == 1
+    assert await fresh.persisted_entries() == 1
+
+
+async def test_evicted_entries_come_back_from_the_table(engine: AsyncEngine, clock: Clock) -> None:
+    cache = CorrelationCache(engine, max_entries=2, ttl_s=60, clock=clock)
+    for key in ("a", "b", "c"):
+        await cache.set(key, key.upper())
+    assert cache.stats().entries == 2  # "a" left the LRU
+    assert await cache.get("a") == "A"  # ...but not the table
+    assert cache.stats().hits == 1
+
+
+async def test_survives_a_restart(engine: AsyncEngine, clock: Clock) -> None:
+    await CorrelationCache(engine, clock=clock).set("k", [1, 2, 3])
+    assert await CorrelationCache(engine, clock=clock).get("k") == [1, 2, 3]
+
+
+async def test_set_replaces_and_invalidate_drops_a_prefix(
+    engine: AsyncEngine, clock: Clock
+) -> None:
+    cache = CorrelationCache(engine, clock=clock)
+    await cache.set("corr:a:b", 1)
+    await cache.set("corr:a:b", 2)
+    await cache.set("corr:a:c", 3)
+    await cache.set("other%_:x", 4)
+    await cache.set("otherwise", 5)
+    assert await cache.get("corr:a:b") == 2
+    assert await cache.invalidate("corr:a:") == 2
+    assert await cache.get("corr:a:c") is None
+    # LIKE wildcards in a prefix are matched literally.
+    assert await cache.invalidate("other%") == 1
+    assert await cache.get("otherwise") == 5
+
+
+async def test_stats_route_reports_the_cache(client: Client) -> None:
+    from engine.keys import CACHE  # noqa: PLC0415
+
+    cache = client.app[CACHE]
+    await cache.set("x", 1)
+    await cache.get("x")
+    await cache.get("y")
+    body = await (await client.get("/api/v1/stats", headers=AUTH)).json()
+    assert body["cache"] == {"hits": 1, "misses": 1, "hit_rate": 0.5, "entries": 1}
+    assert body["queries"] == {"count": 0, "p50_ms": None, "p95_ms": None}
+    assert body["events_total"] == 0
+    assert 10 < body["memory_rss_mb"] < 4096
+    assert body["uptime_s"] >= 0

@@ -1,0 +1,69 @@
+"""The OpenAPI document and the router list exactly the same routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import hdrs
+
+from .conftest import AUTH, Client
+
+
+async def _document(client: Client) -> dict[str, Any]:
+    response = await client.get("/api/v1/openapi.json", headers=AUTH)
+    assert response.status == 200
+    return await response.json()  # type: ignore[no-any-return]
+
+
+def _router_operations(client: Client) -> set[tuple[str, str]]:
+    operations = set()
+    for route in client.app.router.routes():
+        # aiohttp adds a HEAD twin to every GET; it is not an operation of its own.
+        if route.method == hdrs.METH_HEAD:
+            continue
+        info = route.resource.get_info() if route.resource else {}
+        operations.add((route.method.lower(), info.get("path") or info["formatter"]))
+    return operations
+
+
+async def test_router_and_document_list_the_same_routes(client: Client) -> None:
+    document = await _document(client)
+    documented = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert documented == _router_operations(client)
+    assert ("get", "/api/v1/openapi.json") in documented
+
+
+async def test_document_describes_auth_and_errors(client: Client) -> None:
+    document = await _document(client)
+    assert document["openapi"].startswith("3.")
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            if path.startswith("/api/"):
+                assert "401" in responses, (method, path)
+                assert "security" not in operation
+            else:
+                assert operation["security"] == []
+            if "requestBody" in operation:
+                assert {"400", "413"} <= set(responses), (method, path)
+            assert operation["summary"]
+            assert operation["operationId"]
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+
+
+async def test_error_envelope_schema_lists_the_api_codes(client: Client) -> None:
+    document = await _document(client)
+    codes = document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    assert {
+        "bad_request",
+        "unauthorized",
+        "not_found",
+        "conflict",
+        "payload_too_large",
+        "unprocessable",
+        "ha_unavailable",
+        "llm_unavailable",
+        "internal",
+    } <= set(codes["code"]["enum"])

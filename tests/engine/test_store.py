@@ -1,0 +1,71 @@
+"""The store: pragmas on the app's connections, migrations that match the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+
+from engine.app import create_app
+from engine.keys import DATABASE
+from engine.settings import Settings
+from engine.store.database import SQLITE_PRAGMAS
+from engine.store.migrate import alembic_config
+from engine.store.schema import metadata
+
+from .conftest import Client, ClientFactory
+
+
+async def test_pragmas_on_the_apps_connections(client: Client, settings: Settings) -> None:
+    engine = client.app[DATABASE]
+    expected = {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "cache_size": -65536,
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+    }
+    assert set(expected) == {name for name, _ in SQLITE_PRAGMAS}
+    # Two connections at once: the pragmas hold for every connection, not just the first.
+    async with engine.connect() as first, engine.connect() as second:
+        for connection in (first, second):
+            for name, value in expected.items():
+                assert (await connection.scalar(text(f"PRAGMA {name}"))) == value, name
+    assert (settings.data_dir / "homeiq.db").exists()
+
+
+def _schema_differences(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def test_migrations_build_exactly_the_declared_schema(client: Client) -> None:
+    async with client.app[DATABASE].connect() as connection:
+        assert await connection.run_sync(_schema_differences) == []
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert await connection.run_sync(_current_revision) == head
+
+
+async def test_restart_keeps_data_and_schema(
+    aiohttp_client: ClientFactory, settings: Settings
+) -> None:
+    first = await aiohttp_client(create_app(settings))
+    async with first.app[DATABASE].begin() as connection:
+        await connection.execute(text("INSERT INTO meta (key, value) VALUES ('probe', 'kept')"))
+    await first.close()
+    second = await aiohttp_client(create_app(settings))
+    async with second.app[DATABASE].connect() as connection:
+        value = await connection.scalar(text("SELECT value FROM meta WHERE key = 'probe'"))
+    assert value == "kept"
+
+
+def test_database_url_setting_points_the_store_elsewhere(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'elsewhere.db'}"
+    settings = Settings(data_dir=tmp_path / "data", database_url=url)
+    assert settings.resolved_database_url == url
