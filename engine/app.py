@@ -11,6 +11,7 @@ from engine.api.middleware import error_middleware, guard_middleware
 from engine.api.routing import ApiRoute, add_routes
 from engine.api.token import load_or_create_token
 from engine.home import routes as home_routes
+from engine.home.lifecycle import home_context
 from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT
 from engine.metrics import LatencyRecorder
 from engine.settings import Settings
@@ -44,4 +45,5 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app[ROUTES] = routes
     add_routes(app, routes)
     app.cleanup_ctx.append(store_context)
+    app.cleanup_ctx.append(home_context)
     return app

@@ -8,9 +8,13 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.api.routing import ApiRoute
+from engine.ha.mirror import HomeAssistantMirror
+from engine.home.service import HomeService
 from engine.metrics import LatencyRecorder
+from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.cache import CorrelationCache
+from engine.store.event_writer import BufferedEventWriter
 from engine.store.events import EventStore
 
 ReadinessCheck = Callable[[], Awaitable[str]]
@@ -19,6 +23,11 @@ SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", AsyncEngine)
 EVENTS = web.AppKey("events", EventStore)
 CACHE = web.AppKey("cache", CorrelationCache)
+HOME = web.AppKey("home", HomeService)
+EVENT_WRITER = web.AppKey("event_writer", BufferedEventWriter)
+SCHEDULER = web.AppKey("scheduler", Scheduler)
+# Set only when HA_URL is configured.
+MIRROR = web.AppKey("mirror", HomeAssistantMirror)
 QUERY_LATENCY = web.AppKey("query_latency", LatencyRecorder)
 STARTED_AT = web.AppKey("started_at", float)
 INSTANCE_ID = web.AppKey("instance_id", str)

@@ -37,6 +37,20 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """Return a number of seconds within [low, high] or raise a clear error."""
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     """Return a boolean variable (1/true/yes/on)."""
     raw = (_text(env, name) or "").lower()
@@ -91,6 +105,9 @@ class Settings:
     cache_size: int = 1000
     cache_ttl_s: int = 24 * 3600
     shutdown_timeout_s: int = 30
+    backfill_days: int = 30
+    retention_days: int = 90
+    event_flush_s: float = 5.0
     ha_url: str | None = None
     ha_token: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
@@ -136,6 +153,9 @@ class Settings:
             cache_size=_integer(env, "HOMEIQ_CACHE_SIZE", 1000, 1, 1_000_000),
             cache_ttl_s=_integer(env, "HOMEIQ_CACHE_TTL_S", 24 * 3600, 1, 365 * 24 * 3600),
             shutdown_timeout_s=_integer(env, "HOMEIQ_SHUTDOWN_TIMEOUT_S", 30, 1, 600),
+            backfill_days=_integer(env, "HOMEIQ_BACKFILL_DAYS", 30, 0, 3650),
+            retention_days=_integer(env, "HOMEIQ_RETENTION_DAYS", 90, 1, 3650),
+            event_flush_s=_seconds(env, "HOMEIQ_EVENT_FLUSH_S", 5.0, 0.05, 60.0),
             ha_url=ha_url,
             ha_token=ha_token,
             openai_api_key=_text(env, "OPENAI_API_KEY"),

@@ -1,4 +1,4 @@
-"""Event routes: import history and page through it."""
+"""Catalog and event routes: the home, its entities, imports, history and ingest status."""
 
 from __future__ import annotations
 
@@ -6,11 +6,19 @@ from typing import Any
 
 from aiohttp import web
 
-from engine.api.http import decode_cursor, encode_cursor, json_response, page_limit, read_json
+from engine.api.http import (
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    page_limit,
+    read_body,
+    read_json,
+)
 from engine.api.routing import ApiRoute, QueryParam
 from engine.errors import BadRequestError
+from engine.home.catalog import IMPORT_SCHEMA, entity_to_dict, home_to_dict
 from engine.home.event_input import from_epoch_us, parse_events, parse_time, to_epoch_us
-from engine.keys import DATABASE, EVENTS
+from engine.keys import DATABASE, EVENTS, HOME
 from engine.store.events import page_events
 
 _TIME = {"type": "string", "format": "date-time"}
@@ -24,6 +32,47 @@ def _time_param(request: web.Request, name: str) -> int | None:
     if moment is None:
         raise BadRequestError(f"{name} must be ISO 8601 with a UTC offset", {"field": name})
     return to_epoch_us(moment)
+
+
+async def get_home(request: web.Request) -> web.Response:
+    """Return the home: source, time zone, floors, areas, devices, entity count."""
+    return json_response(home_to_dict(request.app[HOME].catalog))
+
+
+async def list_entities(request: web.Request) -> web.Response:
+    """Page through entities, filtered by domain, area (with device fallback) and text."""
+    home = request.app[HOME]
+    limit = page_limit(request)
+    position = decode_cursor(request)
+    after = position[0] if position and isinstance(position[0], str) else None
+    if position is not None and after is None:
+        raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
+    matches = home.find_entities(
+        domain=request.query.get("domain") or None,
+        area_id=request.query.get("area_id") or None,
+        text=request.query.get("q") or None,
+    )
+    remaining = [entity for entity in matches if after is None or entity.entity_id > after]
+    page = remaining[:limit]
+    catalog = home.catalog
+    return json_response(
+        {
+            "entities": [entity_to_dict(catalog, entity) for entity in page],
+            "next_cursor": encode_cursor([page[-1].entity_id]) if len(remaining) > limit else None,
+            "total": len(matches),
+        }
+    )
+
+
+async def import_home(request: web.Request) -> web.Response:
+    """Replace the imported catalog (409 while Home Assistant is mirrored)."""
+    body = await read_body(request, IMPORT_SCHEMA)
+    return json_response(await request.app[HOME].import_catalog(body))
+
+
+async def ingest_status(request: web.Request) -> web.Response:
+    """Return the history source, its connection, stored events and backfill progress."""
+    return json_response(await request.app[HOME].ingest_status())
 
 
 async def import_events(request: web.Request) -> web.Response:
@@ -79,7 +128,97 @@ _EVENT: dict[str, Any] = {
     },
 }
 
+_ENTITY: dict[str, Any] = {
+    "type": "object",
+    "required": ["entity_id", "name"],
+    "properties": {
+        "entity_id": {"type": "string"},
+        "name": {"type": "string"},
+        "area_id": {"type": ["string", "null"]},
+        "device_id": {"type": ["string", "null"]},
+        "device_class": {"type": ["string", "null"]},
+        "unit_of_measurement": {"type": ["string", "null"]},
+        "entity_category": {"type": ["string", "null"]},
+        "aliases": {"type": "array", "items": {"type": "string"}},
+        "state": {"type": ["string", "null"]},
+        "attributes": {"type": ["object", "null"]},
+    },
+}
+_COUNTS = {
+    "type": "object",
+    "properties": {k: {"type": "integer"} for k in ("floors", "areas", "devices", "entities")},
+}
+
 ROUTES = [
+    ApiRoute(
+        "GET",
+        "/api/v1/home",
+        get_home,
+        "The home: source, time zone, location, floors, areas, devices, entity count",
+        "home",
+        response={
+            "type": "object",
+            "properties": {
+                "source": {"type": "string", "enum": ["home_assistant", "import", "synthetic"]},
+                "time_zone": {"type": "string"},
+                "location": {"type": ["object", "null"]},
+                "floors": {"type": "array", "items": {"type": "object"}},
+                "areas": {"type": "array", "items": {"type": "object"}},
+                "devices": {"type": "array", "items": {"type": "object"}},
+                "entity_count": {"type": "integer"},
+            },
+        },
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/entities",
+        list_entities,
+        "Entities, paged; an entity's area falls back to its device's area",
+        "home",
+        query=(
+            QueryParam("domain", "Only this domain, e.g. light"),
+            QueryParam("area_id", "Only entities in this area"),
+            QueryParam("q", "Text in the entity id, name or aliases"),
+            QueryParam("limit", "Page size, 1 to 500", {"type": "integer", "default": 50}),
+            QueryParam("cursor", "next_cursor of the previous page"),
+        ),
+        response={
+            "type": "object",
+            "properties": {
+                "entities": {"type": "array", "items": _ENTITY},
+                "next_cursor": {"type": ["string", "null"]},
+                "total": {"type": "integer"},
+            },
+        },
+    ),
+    ApiRoute(
+        "POST",
+        "/api/v1/home/import",
+        import_home,
+        "Replace the imported catalog; references must resolve",
+        "home",
+        body=IMPORT_SCHEMA,
+        response=_COUNTS,
+        errors=(409,),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/ingest/status",
+        ingest_status,
+        "History source, connection, stored events and backfill progress",
+        "events",
+        response={
+            "type": "object",
+            "properties": {
+                "source": {"type": "string", "enum": ["home_assistant", "influxdb", "import"]},
+                "connected": {"type": "boolean"},
+                "events_total": {"type": "integer"},
+                "oldest_event_at": {"type": ["string", "null"], "format": "date-time"},
+                "newest_event_at": {"type": ["string", "null"], "format": "date-time"},
+                "backfill": {"type": "object"},
+            },
+        },
+    ),
     ApiRoute(
         "POST",
         "/api/v1/events/import",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.store.dialect import insert_ignoring_conflicts
@@ -15,6 +15,8 @@ from engine.store.schema import entity_keys, events
 
 # One transaction per batch, as DESIGN.md asks: a crash loses at most the open batch.
 BATCH_SIZE = 1000
+# Deleting in slices keeps each transaction short, so live writes are never held up long.
+PURGE_BATCH_SIZE = 10_000
 
 
 class Origin(IntEnum):
@@ -70,6 +72,11 @@ class EventStore:
             self._total = (await connection.scalar(select(func.count()).select_from(events))) or 0
 
     @property
+    def engine(self) -> AsyncEngine:
+        """Return the database engine the store writes to."""
+        return self._engine
+
+    @property
     def total(self) -> int:
         """Return the number of stored events."""
         return self._total
@@ -100,6 +107,35 @@ class EventStore:
                 imported += result.rowcount
                 self._total += result.rowcount
         return WriteResult(imported=imported, duplicates=len(new_events) - imported)
+
+    async def bounds(self) -> tuple[int | None, int | None]:
+        """Return the oldest and newest event times (epoch microseconds)."""
+        async with self._engine.connect() as connection:
+            # Two single-column aggregates: each is one lookup on the time index.
+            oldest = await connection.scalar(select(func.min(events.c.time_us)))
+            newest = await connection.scalar(select(func.max(events.c.time_us)))
+        return oldest, newest
+
+    async def purge_before(self, time_us: int) -> int:
+        """Delete events older than a time, in batches; return how many."""
+        deleted = 0
+        async with self._write_lock:
+            while True:
+                async with self._engine.begin() as connection:
+                    oldest_ids = (
+                        select(events.c.id)
+                        .where(events.c.time_us < time_us)
+                        .order_by(events.c.time_us)
+                        .limit(PURGE_BATCH_SIZE)
+                        .scalar_subquery()
+                    )
+                    result = await connection.execute(
+                        delete(events).where(events.c.id.in_(oldest_ids))
+                    )
+                deleted += result.rowcount
+                self._total -= result.rowcount
+                if result.rowcount < PURGE_BATCH_SIZE:
+                    return deleted
 
     async def _create_keys(
         self, connection: AsyncConnection, batch: Sequence[NewEvent]

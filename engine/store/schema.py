@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     Float,
@@ -64,4 +65,49 @@ events = Table(
     # Leading (entity_key, time_us) also serves per-entity range scans.
     UniqueConstraint("entity_key", "time_us", "state"),
     Index(None, "time_us"),
+)
+
+# The catalog: the home as Home Assistant describes it (or as imported). Small tables,
+# replaced whole on every change, so they need no history of their own.
+floors = Table(
+    "floors",
+    metadata,
+    Column("floor_id", String(255), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("level", Integer, nullable=True),
+    Column("aliases", JSON, nullable=False),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("area_id", String(255), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("floor_id", String(255), nullable=True),
+    Column("aliases", JSON, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(255), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("area_id", String(255), nullable=True),
+    Column("manufacturer", String(255), nullable=True),
+    Column("model", String(255), nullable=True),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("entity_id", String(255), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("area_id", String(255), nullable=True),
+    Column("device_id", String(255), nullable=True),
+    Column("device_class", String(64), nullable=True),
+    Column("unit_of_measurement", String(64), nullable=True),
+    Column("entity_category", String(32), nullable=True),
+    Column("aliases", JSON, nullable=False),
+    Column("state", String(255), nullable=True),
+    Column("attributes", JSON, nullable=True),
 )

@@ -1,0 +1,1 @@
+"""Home Assistant connection: websocket and REST client, catalog and history mirror."""

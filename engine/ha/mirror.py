@@ -1,0 +1,242 @@
+"""Mirror a Home Assistant home: catalog, live state changes, and backfill of every gap."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from engine.ha.catalog_sync import fetch_catalog
+from engine.ha.client import HomeAssistantClient
+from engine.ha.errors import (
+    HomeAssistantAuthError,
+    HomeAssistantConnectionError,
+    HomeAssistantError,
+)
+from engine.ha.history import events_from_history, plan_chunks
+from engine.ha.origin import origin_from_context
+from engine.home.event_input import from_epoch_us, parse_time, to_epoch_us
+from engine.home.service import BackfillStatus, HomeService
+from engine.settings import Settings
+from engine.store.event_writer import BufferedEventWriter
+from engine.store.events import EventStore, NewEvent
+from engine.store.meta import read_meta, write_meta
+
+_LOGGER = logging.getLogger(__name__)
+
+REGISTRY_EVENTS = (
+    "entity_registry_updated",
+    "device_registry_updated",
+    "area_registry_updated",
+    "floor_registry_updated",
+)
+SYNCED_UNTIL_KEY = "ha_synced_until_us"
+# Registry edits come in bursts (a rename touches entity and state); sync once after them.
+CATALOG_DEBOUNCE_S = 0.5
+# How often the "history is complete until" mark moves while connected.
+CHECKPOINT_INTERVAL_S = 60.0
+# Events stamped just before a checkpoint may still be on their way; re-read that much.
+CHECKPOINT_MARGIN = timedelta(minutes=2)
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class HomeAssistantMirror:
+    """Keeps the catalog and the event store in step with Home Assistant."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        home: HomeService,
+        events: EventStore,
+        writer: BufferedEventWriter,
+        *,
+        min_backoff_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+        clock: Clock = _utc_now,
+    ) -> None:
+        if not settings.ha_url or not settings.ha_token:
+            raise ValueError("HA_URL and HA_TOKEN are needed to mirror Home Assistant")
+        self._url = settings.ha_url
+        self._token = settings.ha_token
+        self._backfill_days = settings.backfill_days
+        self._session = session
+        self._home = home
+        self._events = events
+        self._writer = writer
+        self._min_backoff_s = min_backoff_s
+        self._max_backoff_s = max_backoff_s
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+        self._catalog_sync: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._history_complete = False
+        self._client: HomeAssistantClient | None = None
+        self._stopping = asyncio.Event()
+        self.last_error: str | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Return True while a session with Home Assistant is up and synced."""
+        return self._home.mirror_connected
+
+    def start(self) -> None:
+        """Connect in the background, and keep reconnecting."""
+        self._task = asyncio.create_task(self._run(), name="homeiq-ha-mirror")
+
+    async def close(self) -> None:
+        """Disconnect; a write in progress finishes (cancelling it could lose the batch)."""
+        self._stopping.set()
+        if self._client is not None:
+            await self._client.close()
+        if self._task is not None:
+            await self._task
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _run(self) -> None:
+        """Connect, mirror until the connection drops, wait with backoff, repeat."""
+        attempt = 0
+        while not self._stopping.is_set():
+            client = HomeAssistantClient(self._url, self._token, self._session)
+            self._client = client
+            try:
+                await client.connect()
+                attempt = 0
+                await self._mirror(client)
+            except HomeAssistantAuthError as err:
+                self.last_error = str(err)
+                _LOGGER.error("%s; check HA_TOKEN", err)
+            except (HomeAssistantError, OSError) as err:
+                self.last_error = str(err)
+                _LOGGER.warning("Home Assistant connection lost: %s", err)
+            finally:
+                await self._session_ended(client)
+            delay = min(self._max_backoff_s, self._min_backoff_s * 2**attempt)
+            attempt += 1
+            # Jitter: many engines (or restarts) do not hammer Home Assistant in step.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay * random.uniform(0.5, 1.0)):  # noqa: S311
+                    await self._stopping.wait()
+
+    async def _mirror(self, client: HomeAssistantClient) -> None:
+        """Subscribe, sync the catalog, backfill the gap, then follow live changes."""
+        # Subscribed before the snapshot and the backfill, so no change falls in between.
+        await client.subscribe_events("state_changed", self._on_state_changed)
+        for event_type in REGISTRY_EVENTS:
+            await client.subscribe_events(
+                event_type, lambda _event: self._schedule_catalog_sync(client)
+            )
+        await self._home.replace_catalog(await fetch_catalog(client))
+        self._home.mirror_connected = True
+        self.last_error = None
+        _LOGGER.info("Mirroring Home Assistant %s at %s", client.ha_version, self._url)
+        await self._backfill(client, self._clock())
+        await client.wait_closed()
+
+    async def _session_ended(self, client: HomeAssistantClient) -> None:
+        """Mark the mirror disconnected; keep the history mark if the session was complete."""
+        self._home.mirror_connected = False
+        if self._catalog_sync is not None:
+            self._catalog_sync.cancel()
+            self._catalog_sync = None
+        with contextlib.suppress(Exception):
+            await client.close()
+        if self._history_complete:
+            self._history_complete = False
+            await self._checkpoint()
+
+    def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    def _on_state_changed(self, event: dict[str, Any]) -> None:
+        """Queue a real state change; attribute-only changes are not events."""
+        data = event.get("data") or {}
+        new_state, old_state = data.get("new_state"), data.get("old_state")
+        if not new_state:
+            return
+        state = new_state.get("state")
+        if not isinstance(state, str) or (old_state and old_state.get("state") == state):
+            return
+        moment = parse_time(new_state.get("last_changed"))
+        if moment is None:
+            return
+        context = new_state.get("context") or event.get("context")
+        self._writer.add(
+            NewEvent(
+                new_state["entity_id"],
+                to_epoch_us(moment),
+                state[:255],
+                origin_from_context(context),
+            )
+        )
+
+    def _schedule_catalog_sync(self, client: HomeAssistantClient) -> None:
+        if self._catalog_sync is not None:
+            self._catalog_sync.cancel()
+        loop = asyncio.get_running_loop()
+        self._catalog_sync = loop.call_later(
+            CATALOG_DEBOUNCE_S, lambda: self._spawn(self._sync_catalog(client))
+        )
+
+    async def _sync_catalog(self, client: HomeAssistantClient) -> None:
+        try:
+            await self._home.replace_catalog(await fetch_catalog(client))
+        except HomeAssistantError as err:
+            _LOGGER.warning("Catalog sync failed: %s", err)
+
+    async def _backfill(self, client: HomeAssistantClient, end: datetime) -> None:
+        """Read the recorder's history from the last complete moment up to `end`."""
+        earliest = end - timedelta(days=self._backfill_days)
+        synced = await read_meta(self._events.engine, SYNCED_UNTIL_KEY)
+        start = max(from_epoch_us(int(synced)), earliest) if synced else earliest
+        entity_ids = [entity.entity_id for entity in self._home.catalog.entities]
+        status = BackfillStatus(status="running", start=start, end=end)
+        self._home.backfill = status
+        chunks = list(plan_chunks(start, end, entity_ids))
+        try:
+            for done, chunk in enumerate(chunks, start=1):
+                if self._stopping.is_set() or not client.connected:
+                    raise HomeAssistantConnectionError("Disconnected during the backfill")
+                found = events_from_history(
+                    await client.history(chunk.start, chunk.end, chunk.entity_ids)
+                )
+                status.events += (await self._events.write(found)).imported
+                status.progress = done / len(chunks)
+        except HomeAssistantError as err:
+            status.status, status.error = "failed", str(err)
+            raise
+        status.status, status.progress = "succeeded", 1.0
+        _LOGGER.info(
+            "Backfilled %d events from %s to %s", status.events, start.isoformat(), end.isoformat()
+        )
+        await write_meta(self._events.engine, SYNCED_UNTIL_KEY, str(to_epoch_us(end)))
+        self._history_complete = True
+
+    async def checkpoint_if_complete(self) -> None:
+        """Move the history mark while a complete session runs (called periodically)."""
+        if self._history_complete:
+            await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        """Write buffered events, then record that history is complete until shortly before."""
+        moment = self._clock() - CHECKPOINT_MARGIN
+        await self._writer.flush()
+        if self._writer.pending:
+            return  # the write failed: keep the old mark so the next session re-reads
+        synced = await read_meta(self._events.engine, SYNCED_UNTIL_KEY)
+        if synced is None or int(synced) < to_epoch_us(moment):
+            await write_meta(self._events.engine, SYNCED_UNTIL_KEY, str(to_epoch_us(moment)))

@@ -1,0 +1,93 @@
+"""Starting and stopping the home module: catalog, live writes, retention, the HA mirror."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+
+from engine.ha.mirror import CHECKPOINT_INTERVAL_S, HomeAssistantMirror
+from engine.home.event_input import from_epoch_us, to_epoch_us
+from engine.home.service import HomeService
+from engine.keys import EVENT_WRITER, EVENTS, HOME, MIRROR, READINESS, SCHEDULER, SETTINGS
+from engine.scheduler import Scheduler
+from engine.settings import Settings
+from engine.store.event_writer import BufferedEventWriter
+from engine.store.events import EventStore
+
+_LOGGER = logging.getLogger(__name__)
+
+DAY_S = 24 * 3600.0
+
+
+def history_source(settings: Settings) -> str:
+    """Return where history comes from: Home Assistant, InfluxDB, or imports."""
+    if settings.ha_url:
+        return "home_assistant"
+    if settings.influxdb.enabled:
+        return "influxdb"
+    return "import"
+
+
+async def enforce_retention(events: EventStore, retention_days: int) -> int:
+    """Delete events older than the retention window; return how many.
+
+    The window counts back from the newest stored event, as analysis does, so imported
+    history is kept the same way as live history (for live homes, newest is about now).
+    """
+    _, newest = await events.bounds()
+    if newest is None:
+        return 0
+    cutoff = from_epoch_us(newest) - timedelta(days=retention_days)
+    deleted = await events.purge_before(to_epoch_us(cutoff))
+    if deleted:
+        _LOGGER.info("Retention removed %d events older than %d days", deleted, retention_days)
+    return deleted
+
+
+async def home_context(app: web.Application) -> AsyncIterator[None]:
+    """Open the home module after the store; close it (writing what is buffered) first."""
+    settings = app[SETTINGS]
+    events = app[EVENTS]
+    home = HomeService(events.engine, events, history_source(settings))
+    await home.setup()
+    app[HOME] = home
+    writer = BufferedEventWriter(events, max_delay_s=settings.event_flush_s)
+    writer.start()
+    app[EVENT_WRITER] = writer
+    scheduler = Scheduler()
+    app[SCHEDULER] = scheduler
+    scheduler.every("retention", DAY_S, lambda: enforce_retention(events, settings.retention_days))
+    session: aiohttp.ClientSession | None = None
+    mirror: HomeAssistantMirror | None = None
+    if settings.ha_url:
+        session = aiohttp.ClientSession()
+        mirror = HomeAssistantMirror(settings, session, home, events, writer)
+        app[MIRROR] = mirror
+
+        async def home_assistant_status() -> str:
+            return "connected" if home.mirror_connected else "disconnected"
+
+        app[READINESS]["home_assistant"] = home_assistant_status
+        mirror.start()
+        scheduler.every(
+            "ha-checkpoint",
+            CHECKPOINT_INTERVAL_S,
+            mirror.checkpoint_if_complete,
+            delay_s=CHECKPOINT_INTERVAL_S,
+        )
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        await scheduler.close()
+        if mirror is not None:
+            await mirror.close()
+        await writer.close()
+        if session is not None:
+            await session.close()
+        _LOGGER.debug("Home module closed after %.1f s", time.monotonic() - started)
