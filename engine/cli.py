@@ -56,12 +56,17 @@ def main(argv: list[str] | None = None) -> int:
             token_source,
         )
 
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        shutdown_timeout=settings.shutdown_timeout_s,
-        access_log=logging.getLogger("aiohttp.access"),
-        print=announce,
-    )
+    try:
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            shutdown_timeout=settings.shutdown_timeout_s,
+            access_log=logging.getLogger("aiohttp.access"),
+            print=announce,
+        )
+    except SettingsError as err:
+        # Some settings (e.g. InfluxDB's) are only checked when the app starts.
+        print(f"homeiq-engine: configuration error: {err}", file=sys.stderr)
+        return 2
     return 0

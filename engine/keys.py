@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from engine.api.routing import ApiRoute
 from engine.ha.mirror import HomeAssistantMirror
 from engine.home.service import HomeService
+from engine.influxdb.ingest import InfluxIngest
 from engine.metrics import LatencyRecorder
 from engine.scheduler import Scheduler
 from engine.settings import Settings
@@ -28,6 +29,8 @@ EVENT_WRITER = web.AppKey("event_writer", BufferedEventWriter)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 # Set only when HA_URL is configured.
 MIRROR = web.AppKey("mirror", HomeAssistantMirror)
+# Set only when INFLUXDB_URL is configured.
+INFLUX_INGEST = web.AppKey("influx_ingest", InfluxIngest)
 QUERY_LATENCY = web.AppKey("query_latency", LatencyRecorder)
 STARTED_AT = web.AppKey("started_at", float)
 INSTANCE_ID = web.AppKey("instance_id", str)

@@ -13,7 +13,18 @@ from aiohttp import web
 from engine.ha.mirror import CHECKPOINT_INTERVAL_S, HomeAssistantMirror
 from engine.home.event_input import from_epoch_us, to_epoch_us
 from engine.home.service import HomeService
-from engine.keys import EVENT_WRITER, EVENTS, HOME, MIRROR, READINESS, SCHEDULER, SETTINGS
+from engine.influxdb.ingest import POLL_INTERVAL_S, InfluxIngest
+from engine.influxdb.source import create_influx_source
+from engine.keys import (
+    EVENT_WRITER,
+    EVENTS,
+    HOME,
+    INFLUX_INGEST,
+    MIRROR,
+    READINESS,
+    SCHEDULER,
+    SETTINGS,
+)
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.event_writer import BufferedEventWriter
@@ -53,8 +64,19 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
     """Open the home module after the store; close it (writing what is buffered) first."""
     settings = app[SETTINGS]
     events = app[EVENTS]
+    session = aiohttp.ClientSession() if settings.ha_url or settings.influxdb.enabled else None
+    influx: InfluxIngest | None = None
     home = HomeService(events.engine, events, history_source(settings))
-    await home.setup()
+    try:
+        await home.setup()
+        if session is not None and settings.influxdb.enabled:
+            # A bad InfluxDB setup raises a SettingsError here: the engine stops with it.
+            source = create_influx_source(settings.influxdb, session)
+            influx = InfluxIngest(source, home, events, backfill_days=settings.backfill_days)
+    except BaseException:
+        if session is not None:
+            await session.close()
+        raise
     app[HOME] = home
     writer = BufferedEventWriter(events, max_delay_s=settings.event_flush_s)
     writer.start()
@@ -62,10 +84,11 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
     scheduler = Scheduler()
     app[SCHEDULER] = scheduler
     scheduler.every("retention", DAY_S, lambda: enforce_retention(events, settings.retention_days))
-    session: aiohttp.ClientSession | None = None
+    if influx is not None:
+        app[INFLUX_INGEST] = influx
+        scheduler.every("influxdb", POLL_INTERVAL_S, influx.run_once)
     mirror: HomeAssistantMirror | None = None
-    if settings.ha_url:
-        session = aiohttp.ClientSession()
+    if session is not None and settings.ha_url:
         mirror = HomeAssistantMirror(settings, session, home, events, writer)
         app[MIRROR] = mirror
 
@@ -87,6 +110,8 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
         await scheduler.close()
         if mirror is not None:
             await mirror.close()
+        if influx is not None:
+            await influx.close()
         await writer.close()
         if session is not None:
             await session.close()

@@ -38,6 +38,10 @@ class BackfillStatus:
         }
 
 
+def _by_entity_id(entity: Entity) -> str:
+    return entity.entity_id
+
+
 def _matches(entity: Entity, needle: str) -> bool:
     return (
         needle in entity.entity_id
@@ -54,7 +58,10 @@ class HomeService:
         self._events = events
         self._catalog = Catalog(source=CatalogSource.IMPORT, time_zone="UTC")
         self.history_source = history_source
+        # True while Home Assistant owns the catalog (imports are refused then).
         self.mirror_connected = False
+        # True while the history source answers (Home Assistant or InfluxDB).
+        self.source_connected = False
         self.backfill = BackfillStatus()
 
     async def setup(self) -> None:
@@ -90,7 +97,7 @@ class HomeService:
         needle = text.casefold() if text else None
         return [
             entity
-            for entity in catalog.entities
+            for entity in sorted(catalog.entities, key=_by_entity_id)
             if (domain is None or entity.domain == domain)
             and (area_id is None or catalog.entity_area(entity) == area_id)
             and (needle is None or _matches(entity, needle))
@@ -101,7 +108,7 @@ class HomeService:
         oldest, newest = await self._events.bounds()
         return {
             "source": self.history_source,
-            "connected": self.mirror_connected,
+            "connected": self.source_connected,
             "events_total": self._events.total,
             "oldest_event_at": from_epoch_us(oldest).isoformat() if oldest is not None else None,
             "newest_event_at": from_epoch_us(newest).isoformat() if newest is not None else None,

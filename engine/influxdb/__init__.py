@@ -1,0 +1,1 @@
+"""Optional history source: the state history Home Assistant's InfluxDB integration wrote."""
