@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from bench.engine_api import run_api_benchmarks
 
@@ -12,9 +11,9 @@ def main() -> None:
     """Parse options and run the benchmarks."""
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=2000, help="GET /health requests")
-    parser.add_argument("--events", type=int, default=200_000, help="events to ingest")
+    parser.add_argument("--events", type=int, default=1_000_000, help="events to ingest")
     args = parser.parse_args()
-    asyncio.run(run_api_benchmarks(health_requests=args.requests, events=args.events))
+    run_api_benchmarks(health_requests=args.requests, events=args.events)
 
 
 main()

@@ -128,6 +128,11 @@ class HomeAssistantClient:
                     )
                 )
 
+    @staticmethod
+    async def _send(ws: aiohttp.ClientWebSocketResponse, message: dict[str, Any]) -> None:
+        # A text frame: Home Assistant ignores binary ones.
+        await ws.send_str(orjson.dumps(message).decode())
+
     async def command(self, payload: dict[str, Any]) -> Any:
         """Send one websocket command and return its result."""
         if self._ws is None or self._closed.is_set():
@@ -136,7 +141,7 @@ class HomeAssistantClient:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[message_id] = future
         try:
-            await self._ws.send_bytes(orjson.dumps({**payload, "id": message_id}))
+            await self._send(self._ws, {**payload, "id": message_id})
             async with asyncio.timeout(self._timeout_s):
                 return await future
         except TimeoutError:
@@ -157,8 +162,8 @@ class HomeAssistantClient:
         self._subscriptions[message_id] = callback
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[message_id] = future
-        await self._ws.send_bytes(
-            orjson.dumps({"id": message_id, "type": "subscribe_events", "event_type": event_type})
+        await self._send(
+            self._ws, {"id": message_id, "type": "subscribe_events", "event_type": event_type}
         )
         try:
             async with asyncio.timeout(self._timeout_s):

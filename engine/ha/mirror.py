@@ -7,7 +7,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -20,12 +20,12 @@ from engine.ha.errors import (
     HomeAssistantError,
 )
 from engine.ha.history import events_from_history, plan_chunks
-from engine.ha.origin import origin_from_context
-from engine.home.event_input import from_epoch_us, parse_time, to_epoch_us
+from engine.ha.origin import event_from_state_changed
+from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.service import BackfillStatus, HomeService
 from engine.settings import Settings
 from engine.store.event_writer import BufferedEventWriter
-from engine.store.events import EventStore, NewEvent
+from engine.store.events import EventStore
 from engine.store.meta import read_meta, write_meta
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,10 +47,6 @@ CHECKPOINT_MARGIN = timedelta(minutes=2)
 Clock = Callable[[], datetime]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HomeAssistantMirror:
     """Keeps the catalog and the event store in step with Home Assistant."""
 
@@ -64,7 +60,7 @@ class HomeAssistantMirror:
         *,
         min_backoff_s: float = 1.0,
         max_backoff_s: float = 60.0,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         if not settings.ha_url or not settings.ha_token:
             raise ValueError("HA_URL and HA_TOKEN are needed to mirror Home Assistant")
@@ -138,7 +134,7 @@ class HomeAssistantMirror:
                 event_type, lambda _event: self._schedule_catalog_sync(client)
             )
         await self._home.replace_catalog(await fetch_catalog(client))
-        self._home.mirror_connected = True
+        self._home.mirror_connected = self._home.source_connected = True
         self.last_error = None
         _LOGGER.info("Mirroring Home Assistant %s at %s", client.ha_version, self._url)
         await self._backfill(client, self._clock())
@@ -146,7 +142,7 @@ class HomeAssistantMirror:
 
     async def _session_ended(self, client: HomeAssistantClient) -> None:
         """Mark the mirror disconnected; keep the history mark if the session was complete."""
-        self._home.mirror_connected = False
+        self._home.mirror_connected = self._home.source_connected = False
         if self._catalog_sync is not None:
             self._catalog_sync.cancel()
             self._catalog_sync = None
@@ -164,25 +160,9 @@ class HomeAssistantMirror:
 
     def _on_state_changed(self, event: dict[str, Any]) -> None:
         """Queue a real state change; attribute-only changes are not events."""
-        data = event.get("data") or {}
-        new_state, old_state = data.get("new_state"), data.get("old_state")
-        if not new_state:
-            return
-        state = new_state.get("state")
-        if not isinstance(state, str) or (old_state and old_state.get("state") == state):
-            return
-        moment = parse_time(new_state.get("last_changed"))
-        if moment is None:
-            return
-        context = new_state.get("context") or event.get("context")
-        self._writer.add(
-            NewEvent(
-                new_state["entity_id"],
-                to_epoch_us(moment),
-                state[:255],
-                origin_from_context(context),
-            )
-        )
+        stored = event_from_state_changed(event)
+        if stored is not None:
+            self._writer.add(stored)
 
     def _schedule_catalog_sync(self, client: HomeAssistantClient) -> None:
         if self._catalog_sync is not None:

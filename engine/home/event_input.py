@@ -18,6 +18,11 @@ _ALLOWED_KEYS = frozenset({"entity_id", "state", "time", "origin", "attributes"}
 VALID_ENTITY_ID = re.compile(r"^(?!.+__)(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
 
 
+def utc_now() -> datetime:
+    """Return the current time in UTC (the default clock of background jobs)."""
+    return datetime.now(UTC)
+
+
 def to_epoch_us(moment: datetime) -> int:
     """Return exact integer microseconds since the epoch (no float rounding)."""
     return (moment - EPOCH) // _MICROSECOND

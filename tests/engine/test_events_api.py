@@ -140,3 +140,20 @@ async def test_body_without_an_events_list_is_400(client: Client, body: Any) -> 
     response = await client.post("/api/v1/events/import", json=body, headers=AUTH)
     assert response.status == 400
     assert (await response.json())["error"]["details"]["field"] == "events"
+
+
+async def test_importing_100000_events_twice_stores_100000(client: Client) -> None:
+    events = [
+        {
+            "entity_id": f"sensor.s{i % 97}",
+            "state": str(i),
+            "time": (START + timedelta(seconds=i)).isoformat(),
+        }
+        for i in range(100_000)
+    ]
+    first = await (await _import(client, events)).json()
+    assert first == {"imported": 100_000, "duplicates": 0}
+    second = await (await _import(client, events)).json()
+    assert second == {"imported": 0, "duplicates": 100_000}
+    status = await (await client.get("/api/v1/ingest/status", headers=AUTH)).json()
+    assert status["events_total"] == 100_000

@@ -1,0 +1,231 @@
+"""A real engine mirrors a real Home Assistant: origins, catalog changes, restarts, gaps."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.homeassistant import HomeAssistantProcess
+from tests.engine.process import EngineProcess
+
+TOKEN = "e2e-engine-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+DEADLINE_S = 20.0
+
+
+@dataclass
+class Home:
+    """The entities and areas this module's tests use."""
+
+    hall: str
+    porch: str
+    trigger: str
+    before_engine: str
+    kitchen: str
+    started_at: datetime
+
+
+def poll[T](probe: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
+    """Return the first truthy result of `probe`, or fail naming what never happened."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {deadline_s} s waiting for {what}")
+
+
+def engine_get(engine: EngineProcess, path: str, **params: str) -> Any:
+    response = httpx.get(f"{engine.base_url}{path}", params=params, headers=AUTH, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def engine_events(engine: EngineProcess, entity_id: str) -> list[dict[str, Any]]:
+    return engine_get(engine, "/api/v1/events", entity_id=entity_id, limit="500")["events"]  # type: ignore[no-any-return]
+
+
+def connected_and_synced(engine: EngineProcess) -> bool:
+    status = engine_get(engine, "/api/v1/ingest/status")
+    return bool(status["connected"] and status["backfill"]["status"] == "succeeded")
+
+
+def ha_changes(ha: HomeAssistantProcess, entity_id: str, since: datetime) -> set[tuple[str, str]]:
+    """Return (state, UTC time) of every change the recorder has for an entity after a time."""
+    return {
+        (item["state"], datetime.fromisoformat(item["last_changed"]).isoformat())
+        for item in ha.get_history(entity_id, since)
+        # The first item is the state at `since`, stamped `since`: not a change in the window.
+        if datetime.fromisoformat(item["last_changed"]) > since
+    }
+
+
+def stored_changes(engine: EngineProcess, entity_id: str, since: datetime) -> list[tuple[str, str]]:
+    return [
+        (event["state"], datetime.fromisoformat(event["time"]).isoformat())
+        for event in engine_events(engine, entity_id)
+        if datetime.fromisoformat(event["time"]) > since
+    ]
+
+
+@pytest.fixture(scope="module")
+def home(home_assistant: HomeAssistantProcess) -> Home:
+    ha = home_assistant
+    started_at = datetime.now(UTC) - timedelta(seconds=1)
+    home = Home(
+        hall=ha.create_input_boolean("Mirror Hall Light"),
+        porch=ha.create_input_boolean("Mirror Porch Light"),
+        trigger=ha.create_input_boolean("Mirror Doorbell"),
+        before_engine=ha.create_input_boolean("Mirror Early Switch"),
+        kitchen=ha.create_area("Mirror Kitchen"),
+        started_at=started_at,
+    )
+    ha.add_automation(
+        "homeiq_e2e_porch",
+        {
+            "alias": "Doorbell lights the porch",
+            "triggers": [{"trigger": "state", "entity_id": home.trigger, "to": "on"}],
+            "actions": [{"action": "input_boolean.turn_on", "target": {"entity_id": home.porch}}],
+        },
+    )
+    # A change from before the engine ever ran: it can only arrive by the first backfill.
+    ha.call_service("input_boolean", "turn_on", {"entity_id": home.before_engine})
+    ha.wait_for_history(home.before_engine, started_at, count=2)
+    return home
+
+
+@pytest.fixture(scope="module")
+def engine(
+    home_assistant: HomeAssistantProcess, home: Home, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EngineProcess]:
+    process = EngineProcess(
+        tmp_path_factory.mktemp("engine") / "data",
+        {
+            "HOMEIQ_API_TOKEN": TOKEN,
+            "HA_URL": home_assistant.base_url,
+            "HA_TOKEN": home_assistant.token,
+            "HOMEIQ_EVENT_FLUSH_S": "0.1",
+            "HOMEIQ_BACKFILL_DAYS": "1",
+        },
+    )
+    with process:
+        poll(lambda: connected_and_synced(process), "the engine to connect and backfill")
+        yield process
+    output = process.stdout + process.stderr
+    assert home_assistant.token not in output
+    assert TOKEN not in output
+
+
+def test_first_connection_backfills_history(engine: EngineProcess, home: Home) -> None:
+    stored = poll(
+        lambda: [e for e in engine_events(engine, home.before_engine) if e["state"] == "on"],
+        "the pre-engine change to be backfilled",
+    )
+    assert len(stored) == 1
+    status = engine_get(engine, "/api/v1/ingest/status")
+    assert status["source"] == "home_assistant"
+    assert status["backfill"]["progress"] == 1.0
+    assert status["events_total"] >= 1
+    ready = httpx.get(f"{engine.base_url}/health/ready").json()
+    assert ready["checks"]["home_assistant"] == "connected"
+
+
+def test_user_and_automation_changes_carry_their_origin(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    home_assistant.call_service("input_boolean", "turn_on", {"entity_id": home.hall})
+    hall = poll(
+        lambda: [e for e in engine_events(engine, home.hall) if e["state"] == "on"],
+        "the hall light's change",
+    )
+    assert [event["origin"] for event in hall] == ["manual"]
+
+    home_assistant.call_service("input_boolean", "turn_on", {"entity_id": home.trigger})
+    porch = poll(
+        lambda: [e for e in engine_events(engine, home.porch) if e["state"] == "on"],
+        "the automation's change to the porch light",
+    )
+    assert [event["origin"] for event in porch] == ["automation"]
+    trigger = [e for e in engine_events(engine, home.trigger) if e["state"] == "on"]
+    assert [event["origin"] for event in trigger] == ["manual"]
+
+
+def test_catalog_follows_renames_and_area_moves(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    home_assistant.update_entity(home.hall, name="Hallway Lamp", area_id=home.kitchen)
+
+    def renamed() -> dict[str, Any] | None:
+        found = engine_get(engine, "/api/v1/entities", q="hallway lamp")["entities"]
+        return found[0] if found and found[0]["area_id"] == home.kitchen else None
+
+    entity = poll(renamed, "the rename and area move to reach the catalog")
+    assert entity["entity_id"] == home.hall
+    assert entity["name"] == "Hallway Lamp"
+    in_kitchen = engine_get(engine, "/api/v1/entities", area_id=home.kitchen)["entities"]
+    assert [item["entity_id"] for item in in_kitchen] == [home.hall]
+    catalog = engine_get(engine, "/api/v1/home")
+    assert catalog["source"] == "home_assistant"
+    assert catalog["time_zone"] == "Europe/Berlin"
+    assert home.kitchen in {area["area_id"] for area in catalog["areas"]}
+    # Imports are refused while Home Assistant owns the catalog.
+    response = httpx.post(
+        f"{engine.base_url}/api/v1/home/import",
+        json={"time_zone": "UTC"},
+        headers=AUTH,
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+
+
+def test_reconnects_after_home_assistant_restarts(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    home_assistant.stop()
+    poll(
+        lambda: not engine_get(engine, "/api/v1/ingest/status")["connected"],
+        "the engine to notice Home Assistant is gone",
+    )
+    assert httpx.get(f"{engine.base_url}/health/ready").status_code == 200
+    home_assistant.start()
+    poll(lambda: connected_and_synced(engine), "the engine to reconnect", deadline_s=60)
+    home_assistant.call_service("input_boolean", "turn_off", {"entity_id": home.hall})
+    poll(
+        lambda: [e for e in engine_events(engine, home.hall) if e["state"] == "off"],
+        "a live change after the reconnect",
+    )
+
+
+def test_changes_made_while_disconnected_are_backfilled_exactly_once(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home, tmp_path: Path
+) -> None:
+    gap_start = datetime.now(UTC)
+    assert engine.stop(signal.SIGTERM) == 0
+    assert home_assistant.get_state(home.porch)["state"] == "on"  # type: ignore[index]
+    for service in ("turn_off", "turn_on", "turn_off"):
+        home_assistant.call_service("input_boolean", service, {"entity_id": home.porch})
+    # The recorder answers the state at the window's start too, then the three changes.
+    expected = home_assistant.wait_for_history(home.porch, gap_start, count=4)
+    home_assistant.stop()
+    home_assistant.start()
+
+    engine.start()
+    poll(lambda: connected_and_synced(engine), "the engine to reconnect and backfill", 60)
+    missed = ha_changes(home_assistant, home.porch, gap_start)
+    assert len(missed) == 3, expected
+    stored = stored_changes(engine, home.porch, gap_start)
+    assert sorted(stored) == sorted(missed)  # every change, each exactly once
+    assert all(
+        event["origin"] == "unknown"
+        for event in engine_events(engine, home.porch)
+        if datetime.fromisoformat(event["time"]) > gap_start
+    )
