@@ -234,3 +234,30 @@ class HomeAssistantClient:
                 "significant_changes_only": "0",
             },
         )
+
+    async def call_service(
+        self, domain: str, service: str, data: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Call a service; return the states it changed."""
+        return await self.rest(  # type: ignore[no-any-return]
+            "POST", f"/api/services/{domain}/{service}", json=data or {}
+        )
+
+    async def get_automation_config(self, automation_id: str) -> dict[str, Any] | None:
+        """Return an automation's stored config, or None when there is none."""
+        try:
+            return await self.rest(  # type: ignore[no-any-return]
+                "GET", f"/api/config/automation/config/{automation_id}"
+            )
+        except HomeAssistantCommandError as err:
+            if err.code == 404:
+                return None
+            raise
+
+    async def save_automation_config(self, automation_id: str, config: dict[str, Any]) -> None:
+        """Create or replace an automation, as the automation editor does (HA validates it)."""
+        await self.rest("POST", f"/api/config/automation/config/{automation_id}", json=config)
+
+    async def delete_automation_config(self, automation_id: str) -> None:
+        """Delete an automation made through the config API."""
+        await self.rest("DELETE", f"/api/config/automation/config/{automation_id}")
