@@ -1,0 +1,1 @@
+"""The home_type_classifier: which kind of home is this (studio, family house, ...)."""
