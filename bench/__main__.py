@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench.engine_api import run_api_benchmarks
+from bench.synthetic import bench_synthetic
 
 
 def main() -> None:
@@ -13,6 +14,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="GET /health requests")
     parser.add_argument("--events", type=int, default=1_000_000, help="events to ingest")
     args = parser.parse_args()
+    bench_synthetic()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
 
 

@@ -28,10 +28,8 @@ def engine_process(data_dir: Path) -> Iterator[EngineProcess]:
         yield e
 
 
-def bench_health(client: httpx.Client, requests: int) -> None:
-    """Print the median and p95 latency of GET /health (keep-alive, one at a time)."""
-    for _ in range(200):  # warm-up
-        client.get("/health")
+def health_latencies(client: httpx.Client, requests: int) -> list[float]:
+    """Return the latency of `requests` GET /health calls, in milliseconds."""
     durations = []
     for _ in range(requests):
         started = time.perf_counter()
@@ -39,11 +37,50 @@ def bench_health(client: httpx.Client, requests: int) -> None:
         durations.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"/health answered {response.status_code}")
-    print(
-        f"health: GET /health median {statistics.median(durations):.3f} ms, "
-        f"p95 {float(np.percentile(durations, 95)):.3f} ms over {requests} requests "
-        "(target: median < 5 ms)"
+    return durations
+
+
+def _summary(durations: list[float]) -> str:
+    return (
+        f"median {statistics.median(durations):.3f} ms, "
+        f"p95 {float(np.percentile(durations, 95)):.3f} ms over {len(durations)} requests"
     )
+
+
+def bench_health(client: httpx.Client, requests: int) -> None:
+    """Print the median and p95 latency of GET /health (keep-alive, one at a time)."""
+    health_latencies(client, 200)  # warm-up
+    print(f"health: GET /health {_summary(health_latencies(client, requests))} (target: < 5 ms)")
+
+
+def bench_health_during_training(client: httpx.Client) -> None:
+    """Print /health latency while a home_type_classifier run trains, and the run's metrics."""
+    response = client.post("/api/v1/training/home_type_classifier", json={}, headers=AUTH)
+    run_id = response.json()["run_id"]
+    durations: list[float] = []
+    started = time.perf_counter()
+    while True:
+        run = client.get(f"/api/v1/training/runs/{run_id}", headers=AUTH).json()
+        if run["status"] not in ("queued", "running"):
+            break
+        if run["status"] == "running":
+            durations += health_latencies(client, 50)
+        else:
+            time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    if not durations:
+        raise RuntimeError(f"the training run ended before it could be measured: {run}")
+    print(
+        f"health during training: GET /health {_summary(durations)} while "
+        f"home_type_classifier trained ({elapsed:.1f} s, {run['status']}) (target: < 5 ms)"
+    )
+    metrics = run.get("metrics") or {}
+    if metrics:
+        f1 = ", ".join(f"{name} {value:.3f}" for name, value in metrics.get("f1", {}).items())
+        print(
+            f"home_type_classifier: accuracy {metrics.get('accuracy', 0):.3f} on "
+            f"{metrics.get('eval_homes')} held-out homes (target: >= 0.9); F1: {f1}"
+        )
 
 
 def import_bodies(count: int, entities: int = 300) -> list[bytes]:
@@ -95,3 +132,4 @@ def run_api_benchmarks(*, health_requests: int, events: int) -> None:
     ):
         bench_health(client, health_requests)
         bench_ingest(client, events)
+        bench_health_during_training(client)

@@ -16,11 +16,19 @@ from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT
 from engine.metrics import LatencyRecorder
 from engine.settings import Settings
 from engine.store.lifecycle import store_context
+from engine.training import routes as training_routes
+from engine.training.lifecycle import training_context
 
 
 def all_routes() -> list[ApiRoute]:
     """Return every route of every module, in registration order."""
-    return [*health.ROUTES, *stats.ROUTES, *openapi.ROUTES, *home_routes.ROUTES]
+    return [
+        *health.ROUTES,
+        *stats.ROUTES,
+        *openapi.ROUTES,
+        *home_routes.ROUTES,
+        *training_routes.ROUTES,
+    ]
 
 
 def create_app(settings: Settings, *, announce_token: bool = True) -> web.Application:
@@ -46,4 +54,5 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     add_routes(app, routes)
     app.cleanup_ctx.append(store_context)
     app.cleanup_ctx.append(home_context)
+    app.cleanup_ctx.append(training_context)
     return app

@@ -17,6 +17,7 @@ from engine.settings import Settings
 from engine.store.cache import CorrelationCache
 from engine.store.event_writer import BufferedEventWriter
 from engine.store.events import EventStore
+from engine.training.runs import TrainingRunner
 
 ReadinessCheck = Callable[[], Awaitable[str]]
 
@@ -29,6 +30,7 @@ EVENT_WRITER = web.AppKey("event_writer", BufferedEventWriter)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 # Set only when HA_URL is configured.
 MIRROR = web.AppKey("mirror", HomeAssistantMirror)
+TRAINING = web.AppKey("training", TrainingRunner)
 # Set only when INFLUXDB_URL is configured.
 INFLUX_INGEST = web.AppKey("influx_ingest", InfluxIngest)
 QUERY_LATENCY = web.AppKey("query_latency", LatencyRecorder)

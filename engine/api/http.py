@@ -26,11 +26,16 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
-async def read_json(request: web.Request) -> Any:
-    """Return the parsed JSON body, or raise a 400/413 that says what is wrong."""
+async def read_json(request: web.Request, *, empty: Any = None) -> Any:
+    """Return the parsed JSON body, or raise a 400/413 that says what is wrong.
+
+    `empty` is what an empty body means, for routes whose body is optional.
+    """
     # An oversized body raises aiohttp's 413 here; the error middleware wraps it.
     raw = await request.read()
     if not raw:
+        if empty is not None:
+            return empty
         raise BadRequestError("Request body is empty; send a JSON object")
     try:
         return orjson.loads(raw)
@@ -60,9 +65,9 @@ def validate(schema: vol.Schema, data: Any) -> Any:
         ) from None
 
 
-async def read_body(request: web.Request, schema: vol.Schema) -> Any:
+async def read_body(request: web.Request, schema: vol.Schema, *, empty: Any = None) -> Any:
     """Read and validate a JSON body."""
-    return validate(schema, await read_json(request))
+    return validate(schema, await read_json(request, empty=empty))
 
 
 def page_limit(request: web.Request) -> int:

@@ -44,3 +44,21 @@ class ApiRoute:
 def add_routes(app: web.Application, routes: Iterable[ApiRoute]) -> None:
     """Register routes on the application's router."""
     app.router.add_routes([web.route(route.method, route.path, route.handler) for route in routes])
+
+
+# Every paged listing takes these, as API.md's conventions say.
+PAGING: tuple[QueryParam, ...] = (
+    QueryParam("limit", "Page size, 1 to 500", {"type": "integer", "default": 50}),
+    QueryParam("cursor", "next_cursor of the previous page"),
+)
+
+
+def paged(key: str, item: JsonSchema, *, with_total: bool = True) -> dict[str, Any]:
+    """Return the response schema of a paged listing of `item` under `key`."""
+    properties: dict[str, Any] = {
+        key: {"type": "array", "items": item},
+        "next_cursor": {"type": ["string", "null"]},
+    }
+    if with_total:
+        properties["total"] = {"type": "integer"}
+    return {"type": "object", "properties": properties}

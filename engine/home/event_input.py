@@ -78,15 +78,18 @@ def _parse_item(item: Any) -> NewEvent:
     return NewEvent(entity_id, to_epoch_us(moment), state, origin)
 
 
-def parse_events(body: Any) -> list[NewEvent]:
-    """Return the events of an import body, or raise naming the first bad item's index."""
+def parse_events(body: Any, *, limit: int | None = MAX_EVENTS_PER_REQUEST) -> list[NewEvent]:
+    """Return the events of an import body, or raise naming the first bad item's index.
+
+    `limit` caps a request's size; the engine's own loads (synthetic homes) pass None.
+    """
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         raise BadRequestError("Body must be an object with an 'events' list", {"field": "events"})
     items: list[Any] = body["events"]
-    if len(items) > MAX_EVENTS_PER_REQUEST:
+    if limit is not None and len(items) > limit:
         raise PayloadTooLargeError(
-            f"At most {MAX_EVENTS_PER_REQUEST} events per request; split the import",
-            {"max_events": MAX_EVENTS_PER_REQUEST, "events": len(items)},
+            f"At most {limit} events per request; split the import",
+            {"max_events": limit, "events": len(items)},
         )
     index = 0
     try:

@@ -14,7 +14,7 @@ from engine.api.http import (
     read_body,
     read_json,
 )
-from engine.api.routing import ApiRoute, QueryParam
+from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.errors import BadRequestError
 from engine.home.catalog import IMPORT_SCHEMA, entity_to_dict, home_to_dict
 from engine.home.event_input import from_epoch_us, parse_events, parse_time, to_epoch_us
@@ -179,17 +179,9 @@ ROUTES = [
             QueryParam("domain", "Only this domain, e.g. light"),
             QueryParam("area_id", "Only entities in this area"),
             QueryParam("q", "Text in the entity id, name or aliases"),
-            QueryParam("limit", "Page size, 1 to 500", {"type": "integer", "default": 50}),
-            QueryParam("cursor", "next_cursor of the previous page"),
+            *PAGING,
         ),
-        response={
-            "type": "object",
-            "properties": {
-                "entities": {"type": "array", "items": _ENTITY},
-                "next_cursor": {"type": ["string", "null"]},
-                "total": {"type": "integer"},
-            },
-        },
+        response=paged("entities", _ENTITY),
     ),
     ApiRoute(
         "POST",
@@ -256,15 +248,8 @@ ROUTES = [
             QueryParam("entity_id", "Only this entity"),
             QueryParam("start", "From this time (inclusive)", _TIME),
             QueryParam("end", "Before this time", _TIME),
-            QueryParam("limit", "Page size, 1 to 500", {"type": "integer", "default": 50}),
-            QueryParam("cursor", "next_cursor of the previous page"),
+            *PAGING,
         ),
-        response={
-            "type": "object",
-            "properties": {
-                "events": {"type": "array", "items": _EVENT},
-                "next_cursor": {"type": ["string", "null"]},
-            },
-        },
+        response=paged("events", _EVENT, with_total=False),
     ),
 ]

@@ -8,10 +8,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from engine.api.http import validate
 from engine.errors import ConflictError
-from engine.home.catalog import Catalog, CatalogSource, Entity, catalog_from_import
+from engine.home.catalog import (
+    IMPORT_SCHEMA,
+    Catalog,
+    CatalogSource,
+    Entity,
+    catalog_from_import,
+)
 from engine.home.catalog_store import load_catalog, save_catalog
-from engine.home.event_input import from_epoch_us
+from engine.home.event_input import from_epoch_us, parse_events
 from engine.store.events import EventStore
 
 
@@ -78,16 +85,32 @@ class HomeService:
         await save_catalog(self._engine, catalog)
         self._catalog = catalog
 
-    async def import_catalog(self, body: dict[str, Any]) -> dict[str, int]:
-        """Replace the catalog with an imported one, unless Home Assistant owns it now."""
+    def _refuse_while_mirrored(self) -> None:
         if self.mirror_connected:
             raise ConflictError(
-                "The catalog is mirrored from a connected Home Assistant; it cannot be imported",
+                "The catalog is mirrored from a connected Home Assistant; it cannot be replaced",
                 {"source": CatalogSource.HOME_ASSISTANT.value},
             )
-        catalog = catalog_from_import(body, CatalogSource.IMPORT)
+
+    async def import_catalog(
+        self, body: dict[str, Any], source: CatalogSource = CatalogSource.IMPORT
+    ) -> dict[str, int]:
+        """Replace the catalog with an imported one, unless Home Assistant owns it now."""
+        self._refuse_while_mirrored()
+        catalog = catalog_from_import(body, source)
         await self.replace_catalog(catalog)
         return catalog.counts()
+
+    async def load_home(
+        self, catalog_body: dict[str, Any], events_body: dict[str, Any], source: CatalogSource
+    ) -> int:
+        """Replace the catalog and the whole history (a synthetic home); return events stored."""
+        self._refuse_while_mirrored()
+        catalog = catalog_from_import(validate(IMPORT_SCHEMA, catalog_body), source)
+        new_events = parse_events(events_body, limit=None)
+        await self.replace_catalog(catalog)
+        await self._events.clear()
+        return (await self._events.write(new_events)).imported
 
     def find_entities(
         self, *, domain: str | None, area_id: str | None, text: str | None

@@ -108,6 +108,12 @@ class EventStore:
                 self._total += result.rowcount
         return WriteResult(imported=imported, duplicates=len(new_events) - imported)
 
+    async def clear(self) -> None:
+        """Delete every event (a synthetic home replaces the history)."""
+        async with self._write_lock, self._engine.begin() as connection:
+            await connection.execute(delete(events))
+        self._total = 0
+
     async def bounds(self) -> tuple[int | None, int | None]:
         """Return the oldest and newest event times (epoch microseconds)."""
         async with self._engine.connect() as connection:

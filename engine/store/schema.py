@@ -111,3 +111,32 @@ entities = Table(
     Column("state", String(255), nullable=True),
     Column("attributes", JSON, nullable=True),
 )
+
+# Training runs survive restarts: a run left queued or running is marked failed at start-up.
+training_runs = Table(
+    "training_runs",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("training_type", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("progress", Float, nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("metrics", JSON, nullable=True),
+    Column("model_version", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+)
+
+# One row per trained model version; the model itself is a file in the data directory.
+models = Table(
+    "models",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("trained_at", Float, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("path", String(1024), nullable=False),
+    Column("run_id", String(32), nullable=False),
+)

@@ -62,15 +62,19 @@ async def test_health_survives_a_broken_database_ready_does_not(client: Client) 
 
     # Every new connection fails from here on: /health must not notice, /health/ready must.
     await engine.dispose()
-    engine.sync_engine.pool._creator = refuse
-
-    health = await client.get("/health")
-    assert health.status == 200
-    ready = await client.get("/health/ready")
-    assert ready.status == 503
-    body = await ready.json()
-    assert body["status"] == "not_ready"
-    assert body["checks"]["database"] == "error"
+    pool = engine.sync_engine.pool
+    working = pool._creator
+    pool._creator = refuse
+    try:
+        health = await client.get("/health")
+        assert health.status == 200
+        ready = await client.get("/health/ready")
+        assert ready.status == 503
+        body = await ready.json()
+        assert body["status"] == "not_ready"
+        assert body["checks"]["database"] == "error"
+    finally:
+        pool._creator = working  # the app writes on shutdown
 
 
 async def test_instance_id_survives_restart(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.app import create_app
+from engine.home.event_input import parse_events, to_epoch_us
 from engine.home.lifecycle import enforce_retention
-from engine.keys import EVENTS
 from engine.settings import Settings
+from engine.store.database import create_database_engine
+from engine.store.events import EventStore
+from engine.store.migrate import migrate
 
 from .conftest import AUTH, Client, ClientFactory
 
@@ -160,16 +164,25 @@ async def test_ingest_status_for_imports(client: Client) -> None:
     }
 
 
-async def test_retention_counts_back_from_the_newest_event(
-    aiohttp_client: ClientFactory, settings: Settings
-) -> None:
-    client = await aiohttp_client(create_app(replace(settings, retention_days=10)))
-    times = ["2025-01-01T00:00:00Z", "2025-01-20T00:00:00Z", "2025-01-25T00:00:00Z"]
-    events = [{"entity_id": "light.a", "state": str(i), "time": t} for i, t in enumerate(times)]
-    await client.post("/api/v1/events/import", json={"events": events}, headers=AUTH)
-    # Old imported history is not "older than 10 days from now"-purged: only the one event
-    # more than 10 days before the newest goes.
-    assert await enforce_retention(client.app[EVENTS], 10) == 1
-    body = await (await client.get("/api/v1/events", headers=AUTH)).json()
-    assert [event["state"] for event in body["events"]] == ["1", "2"]
-    assert client.app[EVENTS].total == 2
+async def test_retention_counts_back_from_the_newest_event(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    try:
+        await migrate(engine)
+        store = EventStore(engine)
+        await store.setup()
+        times = ["2025-01-01T00:00:00Z", "2025-01-20T00:00:00Z", "2025-01-25T00:00:00Z"]
+        body = {
+            "events": [
+                {"entity_id": "light.a", "state": str(i), "time": t} for i, t in enumerate(times)
+            ]
+        }
+        await store.write(parse_events(body))
+        # Old imported history is not purged for being old: only what lies more than
+        # 10 days before the newest event goes.
+        assert await enforce_retention(store, 10) == 1
+        assert store.total == 2
+        assert await enforce_retention(store, 10) == 0
+        oldest, _ = await store.bounds()
+        assert oldest == to_epoch_us(datetime(2025, 1, 20, tzinfo=UTC))
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""Training: synthetic homes, small numpy models, and background training runs."""

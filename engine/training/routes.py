@@ -1,0 +1,214 @@
+"""Training runs, trained models, and synthetic homes."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from engine.api.http import (
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    page_limit,
+    read_body,
+    read_json,
+)
+from engine.api.routing import PAGING, ApiRoute, paged
+from engine.errors import BadRequestError
+from engine.home.catalog import CatalogSource
+from engine.keys import HOME, TRAINING
+from engine.training.synthetic import HOME_TYPES, generate_home
+
+SYNTHETIC_SCHEMA = vol.Schema(
+    {
+        vol.Optional("home_type"): vol.Any(None, vol.In(HOME_TYPES)),
+        vol.Optional("days", default=30): vol.All(int, vol.Range(min=1, max=365)),
+        vol.Optional("seed"): vol.Any(None, vol.All(int, vol.Range(min=0, max=2**63 - 1))),
+        vol.Optional("load", default=False): bool,
+    }
+)
+
+
+async def start_training(request: web.Request) -> web.Response:
+    """Queue a training run (202); unknown type 404, bad parameters 400."""
+    body = await read_json(request, empty={})
+    run = await request.app[TRAINING].submit(request.match_info["training_type"], body)
+    return json_response({"run_id": run.run_id, "status": run.status}, 202)
+
+
+async def list_runs(request: web.Request) -> web.Response:
+    """Page through training runs, newest first."""
+    limit = page_limit(request)
+    position = decode_cursor(request)
+    before: tuple[float, str] | None = None
+    if position is not None:
+        if len(position) != 2 or not isinstance(position[1], str):
+            raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
+        before = (float(position[0]), position[1])
+    runs, total = await request.app[TRAINING].list_runs(limit + 1, before)
+    page = runs[:limit]
+    return json_response(
+        {
+            "runs": [run.as_dict() for run in page],
+            "next_cursor": (
+                encode_cursor([page[-1].created_at, page[-1].run_id]) if len(runs) > limit else None
+            ),
+            "total": total,
+        }
+    )
+
+
+async def get_run(request: web.Request) -> web.Response:
+    """Return one run with its progress and metrics."""
+    run = await request.app[TRAINING].get(request.match_info["run_id"])
+    return json_response(run.as_dict())
+
+
+async def cancel_run(request: web.Request) -> web.Response:
+    """Cancel a queued or running run (409 once it has finished)."""
+    run = await request.app[TRAINING].cancel(request.match_info["run_id"])
+    return json_response(run.as_dict())
+
+
+async def list_models(request: web.Request) -> web.Response:
+    """Return the newest version of every trained model."""
+    return json_response({"models": await request.app[TRAINING].list_models()})
+
+
+async def synthetic_home(request: web.Request) -> web.Response:
+    """Generate a synthetic home; with load, it replaces the imported catalog and events."""
+    body = await read_body(request, SYNTHETIC_SCHEMA, empty={})
+    seed = body.get("seed")
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    # Generation is CPU work of a second or two: off the event loop.
+    home = await asyncio.to_thread(
+        generate_home, body.get("home_type"), days=body["days"], seed=seed
+    )
+    answer: dict[str, Any] = {
+        "home_type": home.home_type,
+        "seed": home.seed,
+        "home": home.catalog,
+        "events": len(home.events),
+        "routines": home.routines,
+        "loaded": False,
+    }
+    if body["load"]:
+        await request.app[HOME].load_home(
+            home.catalog, {"events": home.events}, CatalogSource.SYNTHETIC
+        )
+        answer["loaded"] = True
+    return json_response(answer)
+
+
+_RUN: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "run_id": {"type": "string"},
+        "training_type": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["queued", "running", "succeeded", "failed", "cancelled"],
+        },
+        "progress": {"type": "number", "minimum": 0, "maximum": 1},
+        "params": {"type": "object"},
+        "metrics": {"type": "object"},
+        "model_version": {"type": ["integer", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"},
+        "error": {"type": "string"},
+    },
+}
+
+ROUTES = [
+    ApiRoute(
+        "POST",
+        "/api/v1/training/{training_type}",
+        start_training,
+        "Queue a training run (home_type_classifier); the run is polled",
+        "training",
+        body={"type": "object", "properties": {"params": {"type": "object"}}},
+        response={
+            "type": "object",
+            "properties": {"run_id": {"type": "string"}, "status": {"type": "string"}},
+        },
+        status=202,
+        errors=(404,),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/training/runs",
+        list_runs,
+        "Training runs, newest first",
+        "training",
+        query=PAGING,
+        response=paged("runs", _RUN),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/training/runs/{run_id}",
+        get_run,
+        "One training run",
+        "training",
+        response=_RUN,
+        errors=(404,),
+    ),
+    ApiRoute(
+        "POST",
+        "/api/v1/training/runs/{run_id}/cancel",
+        cancel_run,
+        "Cancel a queued or running training run",
+        "training",
+        response=_RUN,
+        errors=(404, 409),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/models",
+        list_models,
+        "The newest version of every trained model",
+        "training",
+        response={
+            "type": "object",
+            "properties": {
+                "models": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "version": {"type": "integer"},
+                            "trained_at": {"type": "string", "format": "date-time"},
+                            "metrics": {"type": "object"},
+                        },
+                    },
+                }
+            },
+        },
+    ),
+    ApiRoute(
+        "POST",
+        "/api/v1/synthetic/home",
+        synthetic_home,
+        "Generate a synthetic home with its ground truth; load replaces the imported home",
+        "training",
+        body=SYNTHETIC_SCHEMA,
+        response={
+            "type": "object",
+            "properties": {
+                "home_type": {"type": "string"},
+                "seed": {"type": "integer"},
+                "home": {"type": "object"},
+                "events": {"type": "integer"},
+                "routines": {"type": "array", "items": {"type": "object"}},
+                "loaded": {"type": "boolean"},
+            },
+        },
+        errors=(409,),
+    ),
+]
