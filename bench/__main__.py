@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench.engine_api import run_api_benchmarks
+from bench.patterns import bench_patterns
 from bench.synthetic import bench_synthetic
 
 
@@ -15,6 +16,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="events to ingest")
     args = parser.parse_args()
     bench_synthetic()
+    bench_patterns()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
 
 

@@ -1,0 +1,1 @@
+"""Habit mining over a home's state history: time of day, co-occurrence, chains, anomalies."""

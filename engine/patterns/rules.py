@@ -1,0 +1,144 @@
+"""Which entities may be habits' triggers and actions, and which events count as habits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.home.catalog import Catalog, Entity
+from engine.patterns.arrays import ORIGIN_AUTOMATION, ORIGIN_SYSTEM, Bool, EventArrays
+
+# Domains a person (or an automation on their behalf) sets: the only possible actions.
+ACTION_DOMAINS = frozenset(
+    {
+        "light",
+        "switch",
+        "fan",
+        "media_player",
+        "cover",
+        "lock",
+        "climate",
+        "vacuum",
+        "input_boolean",
+        "humidifier",
+        "water_heater",
+        "valve",
+        "siren",
+    }
+)
+# Domains whose changes can start a habit besides the actions: sensors of people and doors.
+TRIGGER_ONLY_DOMAINS = frozenset({"binary_sensor", "person", "device_tracker", "input_select"})
+# The world outside, not the people inside: never a habit of the home.
+EXTERNAL_DOMAINS = frozenset({"sun", "weather", "calendar", "zone"})
+CHATTY_DEVICE_CLASSES = frozenset(
+    {"battery", "signal_strength", "connectivity", "update", "problem", "tamper"}
+)
+# Binary sensors that follow people around: triggers, never habits on their own.
+PEOPLE_SENSOR_CLASSES = frozenset({"motion", "occupancy", "presence", "moving"})
+# States that say nothing about what a person did, and the transient states a slow device
+# passes through (a cover's "opening" is followed by "open", which is the habit).
+NON_STATES = frozenset(
+    {"unavailable", "unknown", "none", "", "opening", "closing", "locking", "unlocking"}
+)
+_PRICE_WORDS = ("price", "tariff", "forecast", "linkquality", "rssi", "signal")
+
+
+def _chatty(entity: Entity) -> bool:
+    """Return whether an entity is diagnostic, configuration or continuous measurement."""
+    if entity.entity_category in ("diagnostic", "config"):
+        return True
+    if entity.device_class in CHATTY_DEVICE_CLASSES:
+        return True
+    if entity.unit_of_measurement is not None:
+        return True
+    name = entity.entity_id.partition(".")[2]
+    return any(word in name for word in _PRICE_WORDS)
+
+
+def can_act(entity: Entity) -> bool:
+    """Return whether an entity can be the action of a suggested automation."""
+    return entity.domain in ACTION_DOMAINS and not _chatty(entity)
+
+
+def can_trigger(entity: Entity) -> bool:
+    """Return whether an entity's changes can start a habit."""
+    if entity.domain in EXTERNAL_DOMAINS or _chatty(entity):
+        return False
+    return entity.domain in ACTION_DOMAINS or entity.domain in TRIGGER_ONLY_DOMAINS
+
+
+def follows_people(entity: Entity) -> bool:
+    """Return whether an entity merely follows people moving (motion, occupancy)."""
+    return entity.domain == "binary_sensor" and entity.device_class in PEOPLE_SENSOR_CLASSES
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    """Per entity code of an EventArrays: what it may be, and its device."""
+
+    act: Bool
+    trigger: Bool
+    people: Bool
+    device: list[str | None]
+    names: list[str]
+
+    @classmethod
+    def build(cls, events: EventArrays, catalog: Catalog) -> EntityRules:
+        """Return the rules for every entity code; entities missing from the catalog are out."""
+        by_id = {entity.entity_id: entity for entity in catalog.entities}
+        count = len(events.entity_ids)
+        act = np.zeros(count, dtype=bool)
+        trigger = np.zeros(count, dtype=bool)
+        people = np.zeros(count, dtype=bool)
+        device: list[str | None] = [None] * count
+        names: list[str] = list(events.entity_ids)
+        for code, entity_id in enumerate(events.entity_ids):
+            entity = by_id.get(entity_id)
+            if entity is None:
+                continue
+            act[code] = can_act(entity)
+            trigger[code] = can_trigger(entity)
+            people[code] = follows_people(entity)
+            device[code] = entity.device_id
+            names[code] = entity.name
+        return cls(act, trigger, people, device, names)
+
+    def same_device(self, a: int, b: int) -> bool:
+        """Return whether two entity codes belong to one device (never paired)."""
+        return a == b or (self.device[a] is not None and self.device[a] == self.device[b])
+
+
+# A device finishing what an automation started ("opening" -> "open", "cleaning" ->
+# "returning" -> "docked") reports origin system; within this time it is still automation.
+FOLLOW_THROUGH_US = 10 * 60 * 1_000_000
+
+
+def automated(events: EventArrays) -> Bool:
+    """Return which events an automation caused, directly or as the device's follow-through."""
+    result: Bool = events.origin == ORIGIN_AUTOMATION
+    if len(events) == 0:
+        return result
+    order = np.argsort(events.entity, kind="stable")
+    entity, time_us = events.entity[order], events.time_us[order]
+    system = events.origin[order] == ORIGIN_SYSTEM
+    same = np.r_[False, (entity[1:] == entity[:-1])]
+    close = np.r_[False, np.diff(time_us) <= FOLLOW_THROUGH_US]
+    by_entity = result[order]
+    # Two passes cover a two-step follow-through (cleaning -> returning -> docked).
+    for _ in range(2):
+        inherited = np.r_[False, by_entity[:-1]] & same & close & system
+        by_entity = by_entity | inherited
+    restored: Bool = np.empty_like(by_entity)
+    restored[order] = by_entity
+    return restored
+
+
+def habit_mask(events: EventArrays, rules: EntityRules) -> Bool:
+    """Return which events may count as habits: people's changes to usable entities."""
+    if len(events) == 0:
+        return np.zeros(0, dtype=bool)
+    usable = rules.trigger | rules.act
+    non_state = np.array([state.lower() in NON_STATES for state in events.states], dtype=bool)
+    mask: Bool = usable[events.entity] & ~automated(events) & ~non_state[events.state]
+    return mask
