@@ -23,32 +23,32 @@ def _text(env: Mapping[str, str], name: str, default: str | None = None) -> str 
     return value or default
 
 
-def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """Return an integer variable within [low, high] or raise a clear error."""
+def _number[N: (int, float)](
+    env: Mapping[str, str], name: str, default: N, bounds: tuple[N, N], kind: type[N]
+) -> N:
+    """Return a number of `kind` within [low, high], or raise an error naming the variable."""
     raw = _text(env, name)
     if raw is None:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    """Return a number of seconds within [low, high] or raise a clear error."""
-    raw = _text(env, name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+        what = "an integer" if kind is int else "a number"
+        raise SettingsError(f"{name} must be {what}, got {raw!r}") from None
+    low, high = bounds
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
     return value
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Return an integer variable within [low, high]."""
+    return _number(env, name, default, (low, high), int)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """Return a number of seconds within [low, high]."""
+    return _number(env, name, default, (low, high), float)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
