@@ -47,6 +47,18 @@ CHECKPOINT_MARGIN = timedelta(minutes=2)
 Clock = Callable[[], datetime]
 
 
+def reconnect_delay(
+    attempt: int, *, minimum_s: float, maximum_s: float, jitter: Callable[[], float]
+) -> float:
+    """Return the wait before reconnect `attempt` (0-based): doubling, capped, jittered.
+
+    `jitter` returns a number in [0, 1): the wait is 50-100% of the backoff, so engines
+    restarted together do not reconnect in step.
+    """
+    backoff: float = min(maximum_s, minimum_s * 2.0 ** min(attempt, 32))
+    return backoff * (0.5 + 0.5 * jitter())
+
+
 class HomeAssistantMirror:
     """Keeps the catalog and the event store in step with Home Assistant."""
 
@@ -118,11 +130,15 @@ class HomeAssistantMirror:
                 _LOGGER.warning("Home Assistant connection lost: %s", err)
             finally:
                 await self._session_ended(client)
-            delay = min(self._max_backoff_s, self._min_backoff_s * 2**attempt)
+            delay = reconnect_delay(
+                attempt,
+                minimum_s=self._min_backoff_s,
+                maximum_s=self._max_backoff_s,
+                jitter=random.random,
+            )
             attempt += 1
-            # Jitter: many engines (or restarts) do not hammer Home Assistant in step.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay * random.uniform(0.5, 1.0)):  # noqa: S311
+                async with asyncio.timeout(delay):
                     await self._stopping.wait()
 
     async def _mirror(self, client: HomeAssistantClient) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from engine.ha.catalog_sync import build_catalog
 from engine.ha.history import ENTITY_CHUNK, TIME_CHUNK, events_from_history, plan_chunks
+from engine.ha.mirror import reconnect_delay
 from engine.ha.origin import event_from_state_changed, origin_from_context
 from engine.home.event_input import to_epoch_us
 from engine.store.events import Origin
@@ -129,3 +130,16 @@ def test_state_changes_become_events_with_their_origin() -> None:
 def test_attribute_only_changes_and_removals_are_not_events() -> None:
     assert event_from_state_changed(_changed("on", "on", id="c")) is None
     assert event_from_state_changed(_changed("on", None, id="c")) is None
+
+
+def test_reconnect_backoff_doubles_up_to_the_cap_with_jitter() -> None:
+    def delays(jitter: float) -> list[float]:
+        return [
+            reconnect_delay(attempt, minimum_s=1, maximum_s=60, jitter=lambda: jitter)
+            for attempt in range(10)
+        ]
+
+    assert delays(0.999999)[:7] == pytest.approx([1, 2, 4, 8, 16, 32, 60], rel=1e-5)
+    assert delays(0.0)[:3] == [0.5, 1.0, 2.0]  # never less than half the backoff
+    assert max(delays(0.999999)) <= 60
+    assert reconnect_delay(10_000, minimum_s=1, maximum_s=60, jitter=lambda: 0.5) == 45
