@@ -117,10 +117,3 @@ def local_clock(time_us: I64, time_zone: str) -> tuple[I64, F64]:
     day = local // DAY_US
     minute = (local - day * DAY_US).astype(np.float64) / MINUTE_US
     return day, minute
-
-
-def is_weekend(day: I64) -> Bool:
-    """Return whether local day numbers fall on Saturday or Sunday (1970-01-01 was a Thursday)."""
-    weekday: I64 = (day + 3) % 7
-    result: Bool = weekday >= 5
-    return result

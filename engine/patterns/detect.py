@@ -12,8 +12,9 @@ import numpy as np
 from engine.home.catalog import Catalog
 from engine.home.event_input import from_epoch_us
 from engine.patterns.anomalies import Anomaly, detect_anomalies
-from engine.patterns.arrays import DAY_US, I64, EventArrays, is_weekend, local_clock
+from engine.patterns.arrays import DAY_US, I64, EventArrays, local_clock
 from engine.patterns.co_occurrence import Pair, detect_co_occurrence
+from engine.patterns.holidays import is_day_off
 from engine.patterns.rules import EntityRules, habit_mask
 from engine.patterns.synergies import Chain, build_chains
 from engine.patterns.time_of_day import TimeOfDay, detect_time_of_day
@@ -200,7 +201,8 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
     namer = _Namer(events, rules)
     # Motion and presence sensors follow people: triggers, but not habits of their own.
     own = (rules.trigger | rules.act) & ~rules.people
-    habits = detect_time_of_day(entity, state, time_us, day, minute, is_weekend(day), own[entity])
+    day_off = is_day_off(day, time_zone)
+    habits = detect_time_of_day(entity, state, time_us, day, minute, day_off, own[entity])
     device_codes: dict[str, int] = {}
     device = np.array(
         [-1 if d is None else device_codes.setdefault(d, len(device_codes)) for d in rules.device],

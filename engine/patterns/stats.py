@@ -24,6 +24,20 @@ def wilson_lower(successes: int, trials: int, z: float = Z_STRICT) -> float:
     return max(0.0, (centre - margin) / denominator)
 
 
+def binomial_tail(successes: int, trials: int, p: float) -> float:
+    """Return P(X >= successes) for X ~ Binomial(trials, p): how likely chance gives this many."""
+    if successes <= 0:
+        return 1.0
+    p = min(max(p, 0.0), 1.0)
+    return min(
+        1.0,
+        sum(
+            math.comb(trials, k) * p**k * (1 - p) ** (trials - k)
+            for k in range(successes, trials + 1)
+        ),
+    )
+
+
 def circular_mean_sd(minutes: F64) -> tuple[float, float]:
     """Return the circular mean (minutes of day) and circular standard deviation (minutes)."""
     angles = minutes * (2 * math.pi / 1440)

@@ -8,8 +8,14 @@ from typing import Literal
 
 import numpy as np
 
-from engine.patterns.arrays import F64, I64, Bool, is_weekend
-from engine.patterns.stats import circular_distance, circular_mean_sd, hhmm, wilson_lower
+from engine.patterns.arrays import F64, I64, Bool
+from engine.patterns.stats import (
+    binomial_tail,
+    circular_distance,
+    circular_mean_sd,
+    hhmm,
+    wilson_lower,
+)
 
 DayKind = Literal["all", "weekdays", "weekends"]
 BIN_MIN = 5
@@ -20,9 +26,16 @@ NEAR_MIN = 45.0
 MIN_SUPPORT_DAYS = 5
 MIN_RATIO = 0.4
 MAX_SPREAD_MIN = 45.0
-MAX_PEAKS = 4
-# The Wilson lower bound of the day ratio must beat what chance gives by this factor.
-CHANCE_FACTOR = 2.0
+MAX_PEAKS = 8
+# A tried candidate's bins (this many either side) are not tried again.
+TRIED_BINS = 2
+# A habit explains its support days' events within this many spreads of its time.
+EXPLAINED_SD = 2.0
+# The support must be unlikely (p below MAX_P, a binomial test over the days) even were
+# chance this many times likelier than the even-spread estimate, and the Wilson lower bound
+# of the day ratio must beat chance itself.
+CHANCE_FACTOR = 1.0
+MAX_P = 1e-3
 
 
 @dataclass(frozen=True)
@@ -47,8 +60,8 @@ class TimeOfDay:
         return hhmm(self.minute)
 
 
-def _peaks(day_index: I64, minute: F64, n_days: int) -> list[int]:
-    """Return candidate bins, best first: where most distinct days have an event nearby."""
+def _day_counts(day_index: I64, minute: F64, n_days: int) -> I64:
+    """Return, per bin, how many distinct days have an event within NEAR_MIN / 2 of it."""
     present = np.zeros((n_days, BINS), dtype=np.int32)
     present[day_index, (minute // BIN_MIN).astype(np.int64)] = 1
     half = int(NEAR_MIN // BIN_MIN) // 2 + 1
@@ -58,18 +71,8 @@ def _peaks(day_index: I64, minute: F64, n_days: int) -> list[int]:
     cumulative = np.cumsum(wrapped, axis=1)
     cumulative = np.concatenate([np.zeros((n_days, 1), dtype=cumulative.dtype), cumulative], 1)
     window = cumulative[:, 2 * half + 1 :] - cumulative[:, :BINS]
-    counts = (window > 0).sum(axis=0)
-    peaks: list[int] = []
-    for _ in range(MAX_PEAKS):
-        best = int(np.argmax(counts))
-        if counts[best] < MIN_SUPPORT_DAYS:
-            break
-        peaks.append(best)
-        # Suppress the neighbourhood so the next peak is a different moment of the day.
-        spread = int(NEAR_MIN // BIN_MIN)
-        suppress = np.arange(best - spread, best + spread + 1) % BINS
-        counts[suppress] = 0
-    return peaks
+    counts: I64 = (window > 0).sum(axis=0).astype(np.int64)
+    return counts
 
 
 def _first_near(day: I64, minute: F64, centre: float) -> I64:
@@ -96,24 +99,48 @@ def detect_kind(  # noqa: PLR0917 - one call site, arrays aligned by position
         return []
     index = np.searchsorted(kind_days, day)
     found: list[TimeOfDay] = []
-    # Chance of a day having this state within a window that wide, were its events spread
-    # evenly over the day at the entity's own rate: the base rate a habit must beat.
-    rate = len(day) / n
-    for peak in _peaks(index, minute, n):
+    # Chance of a day having this state within a window that wide, were its unexplained
+    # events spread evenly over the day at their own rate: the base rate a habit must beat.
+    # Several people can reach one state at close times (the family's front door): each
+    # candidate takes away the events it explains, so a neighbouring peak must stand on
+    # events of its own rather than on the ones already counted.
+    alive = np.ones(len(day), dtype=bool)
+    tried = np.zeros(BINS, dtype=bool)
+    for _ in range(MAX_PEAKS):
+        rows = np.flatnonzero(alive)
+        if len(rows) < MIN_SUPPORT_DAYS:
+            break
+        counts = _day_counts(index[rows], minute[rows], n)
+        counts[tried] = 0
+        peak = int(np.argmax(counts))
+        if counts[peak] < MIN_SUPPORT_DAYS:
+            break
+        tried[np.arange(peak - TRIED_BINS, peak + TRIED_BINS + 1) % BINS] = True
         centre = (peak + 0.5) * BIN_MIN
         for _ in range(2):
-            near = _first_near(day, minute, centre)
+            near = rows[_first_near(day[rows], minute[rows], centre)]
             centre, spread = circular_mean_sd(minute[near])
+        explained = (
+            alive
+            & np.isin(day, day[near])
+            & (circular_distance(minute, centre) <= max(EXPLAINED_SD * spread, BIN_MIN))
+        )
+        alive &= ~explained
+        # Events already explained by habits are no background: a door that five people
+        # use on schedule is busy, but not at random.
+        rate = int(alive.sum()) / n
         support = len(near)
         ratio = support / n
         lower = wilson_lower(support, n)
-        # The window a habit this tight really occupies, not the search window.
-        chance = 1 - math.exp(-rate * 2 * (2 * spread + 5) / 1440)
+        # The window a habit this tight really occupies (at most the window its support
+        # days were counted in), not the search window.
+        chance = 1 - math.exp(-rate * 2 * min(2 * spread + 5, NEAR_MIN) / 1440)
         if (
             support < MIN_SUPPORT_DAYS
             or ratio < MIN_RATIO
             or spread > MAX_SPREAD_MIN
-            or lower < CHANCE_FACTOR * chance
+            or lower < chance
+            or binomial_tail(support, n, CHANCE_FACTOR * chance) > MAX_P
         ):
             continue
         score = lower * (1 - min(spread, 45.0) / 90)
@@ -175,10 +202,11 @@ def detect_time_of_day(  # noqa: PLR0917 - aligned event columns
     candidates: Bool,
 ) -> list[TimeOfDay]:
     """Return time-of-day habits of every (entity, state) among candidate events."""
-    all_days = np.unique(day)
+    all_days, first = np.unique(day, return_index=True)
     if len(all_days) == 0:
         return []
-    day_weekend = is_weekend(all_days)
+    # `weekend` marks each event's day off (weekend or holiday); every day has an event.
+    day_weekend = weekend[first]
     kinds: dict[DayKind, I64] = {
         "all": all_days,
         "weekdays": all_days[~day_weekend],
