@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
+from engine.days_off import public_holidays
 from engine.home.catalog import IMPORT_SCHEMA, CatalogSource, catalog_from_import
 from engine.home.event_input import MAX_EVENTS_PER_REQUEST, VALID_ENTITY_ID, parse_events
 from engine.training.synthetic import DEFAULT_END, HOME_TYPES, SyntheticHome, generate_home
-from engine.training.synthetic.timebase import public_holidays
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAYS = 28
@@ -51,7 +51,7 @@ def _index(home: SyntheticHome) -> EventIndex:
 
 
 def _workday(day: date) -> bool:
-    return day.weekday() < 5 and day not in public_holidays(day.year)
+    return day.weekday() < 5 and day not in public_holidays("DE", day.year)
 
 
 def _of_kind(day: date, days: str) -> bool:

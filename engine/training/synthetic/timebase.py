@@ -14,46 +14,19 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from engine.days_off import public_holidays
+
 US = 1_000_000
 HOUR_S = 3600
 DAY_S = 86_400
 _EPOCH_DATE = date(1970, 1, 1)
+# The synthetic homes are German (Europe/Berlin): their occupants keep Germany's holidays.
+HOME_COUNTRY = "DE"
 # The origin of local wall-clock seconds (naive on purpose: it is no instant).
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-
-
-def easter_sunday(year: int) -> date:
-    """Return Easter Sunday (the anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def public_holidays(year: int) -> dict[date, str]:
-    """Return Germany's nationwide public holidays of a year (the homes are German)."""
-    easter = easter_sunday(year)
-    return {
-        date(year, 1, 1): "New Year's Day",
-        easter - timedelta(days=2): "Good Friday",
-        easter + timedelta(days=1): "Easter Monday",
-        date(year, 5, 1): "Labour Day",
-        easter + timedelta(days=39): "Ascension Day",
-        easter + timedelta(days=50): "Whit Monday",
-        date(year, 10, 3): "German Unity Day",
-        date(year, 12, 25): "Christmas Day",
-        date(year, 12, 26): "Second Day of Christmas",
-    }
 
 
 def sun_times(days: list[date], latitude: float, longitude: float) -> tuple[FloatArray, FloatArray]:
@@ -98,7 +71,7 @@ class TimeBase:
         )
         holidays: dict[date, str] = {}
         for year in range(first.year, last.year + 1):
-            holidays.update(public_holidays(year))
+            holidays.update(public_holidays(HOME_COUNTRY, year))
         self.holidays = [holidays.get(d) for d in self.dates]
         # A working day is Monday to Friday and not a public holiday.
         self.workday = np.array(
