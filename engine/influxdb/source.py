@@ -23,7 +23,7 @@ InfluxDB keeps only the float, so "21" and "21.0" cannot be told apart; this pic
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter
 from types import TracebackType
@@ -70,6 +70,22 @@ def group_entity_ids(entity_ids: Collection[str]) -> dict[str, list[str]]:
         domain, object_id = entity_id.split(".", 1)
         grouped.setdefault(domain, []).append(object_id)
     return {domain: sorted(set(ids)) for domain, ids in sorted(grouped.items())}
+
+
+def entity_condition(
+    entities: EntityFilter, equals: Callable[[str, str], str], conjunction: str, disjunction: str
+) -> str:
+    """Return a query condition selecting entities by their domain and object-id tags.
+
+    Both query languages get the same shape, (domain AND (id OR id ...)) OR ...; each
+    backend supplies its own tag comparison and words.
+    """
+    return f" {disjunction} ".join(
+        f"({equals('domain', domain)} {conjunction} ("
+        + f" {disjunction} ".join(equals("entity_id", object_id) for object_id in object_ids)
+        + "))"
+        for domain, object_ids in entities.items()
+    )
 
 
 class InfluxBackend(Protocol):

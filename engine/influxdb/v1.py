@@ -17,7 +17,13 @@ from engine.influxdb.errors import (
     display_url,
     redact,
 )
-from engine.influxdb.source import DEFAULT_TIMEOUT_S, EntityFilter, by_time, format_number
+from engine.influxdb.source import (
+    DEFAULT_TIMEOUT_S,
+    EntityFilter,
+    by_time,
+    entity_condition,
+    format_number,
+)
 from engine.store.events import NewEvent, Origin
 
 # Rows per streamed JSON object. Chunked answers also bypass the server's max-row-limit,
@@ -30,6 +36,10 @@ _CONNECT_TIMEOUT_S = 10.0
 Handler = Callable[[Any], None]
 
 
+def _influxql_equals(tag: str, value: str) -> str:
+    return f"\"{tag}\" = '{value}'"
+
+
 def build_query(start_us: int, end_us: int, entities: EntityFilter | None) -> str:
     """Return the InfluxQL for the state changes with start_us <= time < end_us."""
     # Integer time literals are nanoseconds in InfluxQL.
@@ -39,12 +49,7 @@ def build_query(start_us: int, end_us: int, entities: EntityFilter | None) -> st
         conditions.append("\"entity_id\" != ''")
     else:
         # Safe as literals: group_entity_ids() only lets [a-z0-9_] through.
-        domains = " OR ".join(
-            f"(\"domain\" = '{domain}' AND ("
-            + " OR ".join(f"\"entity_id\" = '{object_id}'" for object_id in object_ids)
-            + "))"
-            for domain, object_ids in entities.items()
-        )
+        domains = entity_condition(entities, _influxql_equals, "AND", "OR")
         conditions.append(f"({domains})")
     # Any measurement: its name depends on the integration's options, the tags do not.
     # GROUP BY the tags makes one series per entity, so the entity id is built once per series.

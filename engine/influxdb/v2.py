@@ -23,7 +23,13 @@ from engine.influxdb.errors import (
     display_url,
     redact,
 )
-from engine.influxdb.source import DEFAULT_TIMEOUT_S, EntityFilter, by_time, format_number
+from engine.influxdb.source import (
+    DEFAULT_TIMEOUT_S,
+    EntityFilter,
+    by_time,
+    entity_condition,
+    format_number,
+)
 from engine.store.events import NewEvent, Origin
 
 _CONNECT_TIMEOUT_S = 10.0
@@ -46,6 +52,10 @@ def flux_time(time_us: int) -> str:
     return f"{text}Z"
 
 
+def _flux_equals(tag: str, value: str) -> str:
+    return f"r.{tag} == {flux_string(value)}"
+
+
 def build_flux(bucket: str, start_us: int, end_us: int, entities: EntityFilter | None) -> str:
     """Return the Flux for the state changes with start_us <= time < end_us."""
     lines = [
@@ -60,12 +70,7 @@ def build_flux(bucket: str, start_us: int, end_us: int, entities: EntityFilter |
         lines.append('  |> filter(fn: (r) => r.entity_id != "")')
     else:
         # Plain tag comparisons, so InfluxDB pushes the filter down to its storage.
-        domains = " or ".join(
-            f"(r.domain == {flux_string(domain)} and ("
-            + " or ".join(f"r.entity_id == {flux_string(object_id)}" for object_id in object_ids)
-            + "))"
-            for domain, object_ids in entities.items()
-        )
+        domains = entity_condition(entities, _flux_equals, "and", "or")
         lines.append(f"  |> filter(fn: (r) => {domains})")
     return "\n".join(lines)
 
