@@ -11,6 +11,7 @@ import voluptuous as vol
 from aiohttp import web
 
 from engine.errors import BadRequestError
+from engine.validation import validate
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -41,28 +42,6 @@ async def read_json(request: web.Request, *, empty: Any = None) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as err:
         raise BadRequestError("Request body is not valid JSON", {"reason": str(err)}) from None
-
-
-def _path_text(path: list[Any]) -> str:
-    return ".".join(str(part) for part in path) or "body"
-
-
-def validate(schema: vol.Schema, data: Any) -> Any:
-    """Validate data against a voluptuous schema, raising a 400 naming the first bad field."""
-    try:
-        return schema(data)
-    except vol.MultipleInvalid as err:
-        first = err.errors[0]
-        field = _path_text(first.path)
-        raise BadRequestError(
-            f"Invalid request: {first.msg} at '{field}'",
-            {"field": field, "errors": [_path_text(e.path) + ": " + e.msg for e in err.errors]},
-        ) from None
-    except vol.Invalid as err:
-        field = _path_text(err.path)
-        raise BadRequestError(
-            f"Invalid request: {err.msg} at '{field}'", {"field": field}
-        ) from None
 
 
 async def read_body(request: web.Request, schema: vol.Schema, *, empty: Any = None) -> Any:

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.api.http import validate
 from engine.errors import ConflictError
 from engine.home.catalog import (
     IMPORT_SCHEMA,
@@ -20,6 +19,7 @@ from engine.home.catalog import (
 from engine.home.catalog_store import load_catalog, save_catalog
 from engine.home.event_input import from_epoch_us, parse_events
 from engine.store.events import EventStore
+from engine.validation import validate
 
 
 @dataclass(slots=True)

@@ -20,11 +20,11 @@ import voluptuous as vol
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.api.http import validate
 from engine.errors import ConflictError, NotFoundError
 from engine.store.schema import models, training_runs
 from engine.training.registry import TRAINING_TYPES, load_training_type
 from engine.training.worker import run_training
+from engine.validation import validate
 
 _LOGGER = logging.getLogger(__name__)
 
