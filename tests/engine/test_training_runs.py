@@ -184,3 +184,46 @@ async def test_stopping_the_engine_fails_the_run_in_progress(
     run = await _run(second, run_id)
     assert run["status"] == "failed"
     assert run["error"] == INTERRUPTED_BY_STOP
+
+
+async def test_home_type_classifier_trains_through_the_api(
+    client: Client, settings: Settings
+) -> None:
+    params = {"homes_per_type": 3, "days": 3, "eval_homes_per_type": 2, "seed": 5}
+    response = await client.post(
+        "/api/v1/training/home_type_classifier", json={"params": params}, headers=AUTH
+    )
+    assert response.status == 202
+    run = await _until(client, (await response.json())["run_id"], {"succeeded", "failed"})
+    assert run["status"] == "succeeded", run
+    assert run["metrics"]["eval_homes"] == 8
+    assert 0 <= run["metrics"]["accuracy"] <= 1
+    assert set(run["metrics"]["f1"]) == {
+        "studio_apartment",
+        "family_house",
+        "shared_flat",
+        "home_office",
+    }
+    model = settings.data_dir / "models" / "home_type_classifier" / "v1.model"
+    assert model.stat().st_size > 0
+    listed = await (await client.get("/api/v1/models", headers=AUTH)).json()
+    assert [(m["name"], m["version"]) for m in listed["models"]] == [("home_type_classifier", 1)]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"days": 1}, "params.days"),
+        ({"homes_per_type": 1000}, "params.homes_per_type"),
+        ({"seed": -3}, "params.seed"),
+        ({"days": 7.5}, "params.days"),
+    ],
+)
+async def test_home_type_classifier_names_a_bad_parameter(
+    client: Client, params: dict[str, Any], field: str
+) -> None:
+    response = await client.post(
+        "/api/v1/training/home_type_classifier", json={"params": params}, headers=AUTH
+    )
+    assert response.status == 400
+    assert (await response.json())["error"]["details"]["field"] == field
