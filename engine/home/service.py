@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,12 @@ from engine.home.catalog import (
 from engine.home.catalog_store import load_catalog, save_catalog
 from engine.home.event_input import from_epoch_us, parse_events
 from engine.store.events import EventStore
+from engine.store.meta import read_meta, write_meta
 from engine.validation import validate
+
+_LOGGER = logging.getLogger(__name__)
+
+LOAD_STATE_KEY = "home_load_state"
 
 
 @dataclass(slots=True)
@@ -70,10 +76,14 @@ class HomeService:
         # True while the history source answers (Home Assistant or InfluxDB).
         self.source_connected = False
         self.backfill = BackfillStatus()
+        self.load_interrupted = False
 
     async def setup(self) -> None:
-        """Load the stored catalog."""
+        """Load the stored catalog, and learn whether a home load was cut off."""
         self._catalog = await load_catalog(self._engine)
+        self.load_interrupted = await read_meta(self._engine, LOAD_STATE_KEY) == "in_progress"
+        if self.load_interrupted:
+            _LOGGER.warning("A home load was interrupted; its history is incomplete until reloaded")
 
     @property
     def catalog(self) -> Catalog:
@@ -108,9 +118,15 @@ class HomeService:
         self._refuse_while_mirrored()
         catalog = catalog_from_import(validate(IMPORT_SCHEMA, catalog_body), source)
         new_events = parse_events(events_body, limit=None)
+        # Three steps, not one transaction (events go in batches): the mark says whether a
+        # crash cut the load short, so it can be told apart from a complete home.
+        await write_meta(self._engine, LOAD_STATE_KEY, "in_progress")
         await self.replace_catalog(catalog)
         await self._events.clear()
-        return (await self._events.write(new_events)).imported
+        stored = (await self._events.write(new_events)).imported
+        await write_meta(self._engine, LOAD_STATE_KEY, "complete")
+        self.load_interrupted = False
+        return stored
 
     def find_entities(
         self, *, domain: str | None, area_id: str | None, text: str | None

@@ -38,9 +38,10 @@ async def training_context(app: web.Application) -> AsyncIterator[None]:
     app[TRAINING] = runner
     home = app[HOME]
     try:
-        # The demo fills only an empty engine: it never replaces a home someone imported.
+        # The demo fills only an empty engine (or finishes its own load that a crash cut
+        # short): it never replaces a home someone imported.
         empty = not home.catalog.entities and app[EVENTS].total == 0
-        if settings.demo and not settings.ha_url and empty:
+        if settings.demo and not settings.ha_url and (empty or home.load_interrupted):
             events = await load_demo_home(home)
             _LOGGER.info("Demo mode: loaded a synthetic %s with %d events", DEMO_HOME_TYPE, events)
         yield

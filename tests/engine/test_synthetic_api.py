@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from engine.app import create_app
-from engine.keys import HOME
+from engine.home.service import LOAD_STATE_KEY
+from engine.keys import DATABASE, HOME
 from engine.settings import Settings
+from engine.store.meta import write_meta
 
 from .conftest import AUTH, Client, ClientFactory
 
@@ -99,3 +101,26 @@ async def test_demo_mode_never_replaces_an_imported_home(
     second = await aiohttp_client(create_app(replace(settings, demo=True)))
     home = await (await second.get("/api/v1/home", headers=AUTH)).json()
     assert (home["source"], home["entity_count"]) == ("import", 1)
+
+
+async def test_a_demo_load_cut_short_by_a_crash_is_redone(
+    aiohttp_client: ClientFactory, settings: Settings
+) -> None:
+    # What a crash in the middle of a load leaves: the new catalog, part of the history,
+    # and the load still marked in progress.
+    first = await aiohttp_client(create_app(settings))
+    catalog = {"time_zone": "UTC", "entities": [{"entity_id": "light.half", "name": "Half"}]}
+    await first.post("/api/v1/home/import", json=catalog, headers=AUTH)
+    await write_meta(first.app[DATABASE], LOAD_STATE_KEY, "in_progress")
+    await first.close()
+
+    plain = await aiohttp_client(create_app(settings))
+    assert plain.app[HOME].load_interrupted is True  # reported, not silently kept as whole
+    await plain.close()
+
+    demo = await aiohttp_client(create_app(replace(settings, demo=True)))
+    home = await (await demo.get("/api/v1/home", headers=AUTH)).json()
+    assert home["source"] == "synthetic"
+    assert demo.app[HOME].load_interrupted is False
+    status = await (await demo.get("/api/v1/ingest/status", headers=AUTH)).json()
+    assert status["events_total"] >= 100_000
