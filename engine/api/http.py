@@ -68,15 +68,31 @@ def encode_cursor(position: list[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
 
 
-def decode_cursor(request: web.Request) -> list[Any] | None:
-    """Return the position of ?cursor=, or None for the first page."""
+CursorPart = type | tuple[type, ...]
+
+
+def _fits(value: Any, kind: CursorPart) -> bool:
+    # bool is an int to isinstance, but never a valid position.
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def decode_cursor(request: web.Request, *shape: CursorPart) -> list[Any] | None:
+    """Return the position of ?cursor= (None for the first page), checked against `shape`.
+
+    `shape` is the type of each part of the position the listing encoded, so a forged or
+    stale cursor is a 400, never an error deeper down.
+    """
     raw = request.query.get("cursor")
     if not raw:
         return None
     try:
         position = orjson.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (binascii.Error, ValueError):
-        raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"}) from None
-    if not isinstance(position, list):
+        position = None
+    if (
+        not isinstance(position, list)
+        or len(position) != len(shape)
+        or not all(_fits(part, kind) for part, kind in zip(position, shape, strict=True))
+    ):
         raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
     return position

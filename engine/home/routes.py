@@ -43,10 +43,8 @@ async def list_entities(request: web.Request) -> web.Response:
     """Page through entities, filtered by domain, area (with device fallback) and text."""
     home = request.app[HOME]
     limit = page_limit(request)
-    position = decode_cursor(request)
-    after = position[0] if position and isinstance(position[0], str) else None
-    if position is not None and after is None:
-        raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
+    position = decode_cursor(request, str)
+    after: str | None = position[0] if position else None
     matches = home.find_entities(
         domain=request.query.get("domain") or None,
         area_id=request.query.get("area_id") or None,
@@ -85,12 +83,8 @@ async def import_events(request: web.Request) -> web.Response:
 async def list_events(request: web.Request) -> web.Response:
     """Page through stored events in time order."""
     limit = page_limit(request)
-    position = decode_cursor(request)
-    after: tuple[int, int] | None = None
-    if position is not None:
-        if len(position) != 2 or not all(isinstance(part, int) for part in position):
-            raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
-        after = (position[0], position[1])
+    position = decode_cursor(request, int, int)
+    after = (position[0], position[1]) if position else None
     rows = await page_events(
         request.app[DATABASE],
         entity_id=request.query.get("entity_id") or None,

@@ -18,7 +18,6 @@ from engine.api.http import (
     read_json,
 )
 from engine.api.routing import PAGING, ApiRoute, paged
-from engine.errors import BadRequestError
 from engine.home.catalog import CatalogSource
 from engine.keys import HOME, TRAINING
 from engine.training.synthetic import HOME_TYPES, generate_home
@@ -43,12 +42,8 @@ async def start_training(request: web.Request) -> web.Response:
 async def list_runs(request: web.Request) -> web.Response:
     """Page through training runs, newest first."""
     limit = page_limit(request)
-    position = decode_cursor(request)
-    before: tuple[float, str] | None = None
-    if position is not None:
-        if len(position) != 2 or not isinstance(position[1], str):
-            raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
-        before = (float(position[0]), position[1])
+    position = decode_cursor(request, (int, float), str)
+    before = (float(position[0]), position[1]) if position else None
     runs, total = await request.app[TRAINING].list_runs(limit + 1, before)
     page = runs[:limit]
     return json_response(

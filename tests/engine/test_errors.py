@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import replace
 from typing import Any
 
+import orjson
 import pytest
 from aiohttp import web
 
 from engine.api.routing import ApiRoute, add_routes
-from engine.app import create_app
+from engine.app import all_routes, create_app
 from engine.settings import Settings
 
 from .conftest import AUTH, Client, ClientFactory
@@ -102,3 +104,32 @@ async def test_unhandled_error_is_500_without_internals(
     assert "RuntimeError" not in text
     # The log keeps what an operator needs.
     assert "secret detail" in caplog.text
+
+
+def _encoded(position: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
+
+
+FORGED_CURSORS = [
+    "%%%",
+    _encoded({"a": 1}),
+    _encoded([]),
+    _encoded(["abc", "x"]),
+    _encoded([None, None]),
+    _encoded([True, "x"]),
+    _encoded([1, 2, 3]),
+]
+
+
+async def test_every_paged_listing_refuses_a_forged_cursor(client: Client) -> None:
+    listings = [
+        route.path
+        for route in all_routes()
+        if route.method == "GET" and any(param.name == "cursor" for param in route.query)
+    ]
+    assert {"/api/v1/events", "/api/v1/entities", "/api/v1/training/runs"} <= set(listings)
+    for path in listings:
+        for cursor in FORGED_CURSORS:
+            response = await client.get(path, params={"cursor": cursor}, headers=AUTH)
+            error = await _envelope(response, 400, "bad_request")
+            assert error["details"]["field"] == "cursor", (path, cursor)
