@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,6 +43,12 @@ class TrainingType(Protocol):
     # Validates the request's "params"; every key optional with a default.
     params_schema: vol.Schema
 
-    def train(self, params: dict[str, Any], report: TrainingReport) -> TrainingOutcome:
-        """Train synchronously (in a worker process) and return the outcome."""
+    def train(
+        self, params: dict[str, Any], report: TrainingReport, inputs: Mapping[str, Any]
+    ) -> TrainingOutcome:
+        """Train synchronously (in a worker process) and return the outcome.
+
+        `inputs` is what the engine gathered for this type before the worker started
+        (TrainingRunner.provide_inputs), empty for types that need nothing from it.
+        """
         ...

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import multiprocessing
 import os
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.errors import ConflictError, NotFoundError
+from engine.process_job import ProcessJob
 from engine.store.schema import models, training_runs
 from engine.training.registry import TRAINING_TYPES, load_training_type
 from engine.training.worker import run_training
@@ -31,10 +29,11 @@ _LOGGER = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
 # Progress reaches the database at most this often; readers of a running run get memory.
 PERSIST_PROGRESS_S = 1.0
-# A cancelled run that does not stop by itself within this is terminated.
-CANCEL_GRACE_S = 10.0
 INTERRUPTED_BY_RESTART = "Interrupted: the engine restarted during the run"
 INTERRUPTED_BY_STOP = "Interrupted: the engine stopped during the run"
+
+# Gathers what a training type needs from the engine's own data, before the worker starts.
+InputsProvider = Callable[[], Awaitable[dict[str, Any]]]
 
 
 def _iso(epoch_s: float | None) -> str | None:
@@ -81,8 +80,7 @@ class _Active:
     """The run the worker process is busy with."""
 
     run: TrainingRun
-    cancel: Any  # multiprocessing Event
-    process: multiprocessing.process.BaseProcess
+    job: ProcessJob
     cancel_requested: bool = False
     persisted_at: float = 0.0
 
@@ -130,7 +128,11 @@ class TrainingRunner:
         self._active: _Active | None = None
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
-        self._spawn = multiprocessing.get_context("spawn")
+        self._inputs: dict[str, InputsProvider] = {}
+
+    def provide_inputs(self, training_type: str, provider: InputsProvider) -> None:
+        """Let a module gather a training type's data in the engine (e.g. feedback history)."""
+        self._inputs[training_type] = provider
 
     async def setup(self) -> None:
         """Fail runs a previous process left unfinished, then start the worker."""
@@ -149,8 +151,8 @@ class TrainingRunner:
         self._closing = True
         active = self._active
         if active is not None:
-            active.cancel.set()
-            active.process.terminate()
+            active.job.stop_event.set()
+            active.job.terminate()
         await self._queue.put(None)
         if self._worker is not None:
             await self._worker
@@ -236,8 +238,7 @@ class TrainingRunner:
         active = self._active
         if active is not None and active.run.run_id == run_id and active.run.status == "running":
             active.cancel_requested = True
-            active.cancel.set()
-            asyncio.get_running_loop().call_later(CANCEL_GRACE_S, self._terminate, active)
+            active.job.stop()
             return active.run
         run = await self.get(run_id)
         if run.status not in ACTIVE:
@@ -247,11 +248,6 @@ class TrainingRunner:
         run.status, run.finished_at = "cancelled", time.time()
         await self._persist(run)
         return run
-
-    def _terminate(self, active: _Active) -> None:
-        if active.process.is_alive():
-            _LOGGER.warning("Training run %s ignored its cancel; terminating", active.run.run_id)
-            active.process.terminate()
 
     async def list_models(self) -> list[dict[str, Any]]:
         """Return the newest version of every trained model."""
@@ -305,46 +301,28 @@ class TrainingRunner:
 
     async def _execute(self, run: TrainingRun) -> None:
         """Run one training in a worker process and record how it ended."""
-        receiver, sender = self._spawn.Pipe(duplex=False)
-        cancel = self._spawn.Event()
-        process = self._spawn.Process(
-            target=run_training,
-            args=(self._types[run.training_type], run.params, sender, cancel),
-            name=f"homeiq-training-{run.run_id[:8]}",
-            daemon=True,
-        )
         run.status, run.started_at = "running", time.time()
         await self._persist(run)
-        active = _Active(run, cancel, process, persisted_at=time.monotonic())
-        self._active = active
-        messages: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
+        provider = self._inputs.get(run.training_type)
         try:
-            process.start()
-            sender.close()
-            loop.add_reader(receiver.fileno(), self._receive, receiver, messages)
-            while True:
-                message = await messages.get()
-                if message[0] != "progress":
-                    break
-                await self._progress(active, message[1])
+            inputs = await provider() if provider else {}
+        except Exception as err:
+            _LOGGER.exception("Could not gather the inputs of training run %s", run.run_id)
+            run.status, run.error, run.finished_at = "failed", str(err), time.time()
+            await self._persist(run)
+            return
+        job = ProcessJob(
+            run_training,
+            (self._types[run.training_type], run.params, inputs),
+            f"homeiq-training-{run.run_id[:8]}",
+        )
+        active = _Active(run, job, persisted_at=time.monotonic())
+        self._active = active
+        try:
+            message = await job.run(lambda fraction: self._progress(active, fraction))
             await self._finish(active, message)
         finally:
-            with contextlib.suppress(ValueError, OSError):
-                loop.remove_reader(receiver.fileno())
-            receiver.close()
             self._active = None
-            await asyncio.to_thread(process.join, CANCEL_GRACE_S)
-
-    @staticmethod
-    def _receive(receiver: Connection, messages: asyncio.Queue[tuple[Any, ...]]) -> None:
-        """Move one message from the worker's pipe to the queue (called when readable)."""
-        try:
-            messages.put_nowait(receiver.recv())
-        except (EOFError, OSError):
-            # The worker died (killed, out of memory) without saying how it ended.
-            asyncio.get_running_loop().remove_reader(receiver.fileno())
-            messages.put_nowait(("died",))
 
     async def _progress(self, active: _Active, fraction: float) -> None:
         active.run.progress = fraction
@@ -368,9 +346,7 @@ class TrainingRunner:
         elif kind == "failed":
             run.status, run.error = "failed", message[1]
         else:
-            # The pipe closes a moment before the process is reaped: wait for its exit code.
-            await asyncio.to_thread(active.process.join, CANCEL_GRACE_S)
-            code = active.process.exitcode
+            code = active.job.process.exitcode
             run.status, run.error = "failed", f"The training process died (exit code {code})"
         await self._persist(run)
         _LOGGER.info("Training run %s %s", run.run_id, run.status)

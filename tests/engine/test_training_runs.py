@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert
 
 from engine.app import create_app
+from engine.keys import TRAINING
 from engine.settings import Settings
 from engine.store.database import create_database_engine
 from engine.store.schema import training_runs
@@ -54,7 +55,7 @@ async def test_a_run_trains_and_stores_a_versioned_model(
 ) -> None:
     first = await _until(client, await _start(client, {"steps": 3}), {"succeeded", "failed"})
     assert first["status"] == "succeeded", first
-    assert first["metrics"] == {"steps": 3}
+    assert first["metrics"] == {"steps": 3, "inputs": {}}
     assert first["model_version"] == 1
     assert first["progress"] == 1.0
     assert first["params"] == {"steps": 3, "step_s": 0.0, "outcome": "succeed"}
@@ -66,9 +67,31 @@ async def test_a_run_trains_and_stores_a_versioned_model(
     assert second["model_version"] == 2
     listed = await (await client.get("/api/v1/models", headers=AUTH)).json()
     assert [(m["name"], m["version"], m["metrics"]) for m in listed["models"]] == [
-        ("test_steps", 2, {"steps": 4})
+        ("test_steps", 2, {"steps": 4, "inputs": {}})
     ]
     assert path.read_bytes() == b"model-3"  # old versions stay
+
+
+async def test_inputs_gathered_by_the_engine_reach_the_worker(client: Client) -> None:
+    runner = client.app[TRAINING]
+    gathered: list[int] = []
+
+    async def feedback_history() -> dict[str, Any]:
+        gathered.append(1)
+        return {"history": [{"action": "approve"}]}
+
+    runner.provide_inputs("test_steps", feedback_history)
+    run = await _until(client, await _start(client, {"steps": 1}), {"succeeded", "failed"})
+    assert run["metrics"]["inputs"] == {"history": [{"action": "approve"}]}, run
+    assert gathered == [1]
+
+    async def broken() -> dict[str, Any]:
+        raise RuntimeError("feedback store unreadable")
+
+    runner.provide_inputs("test_steps", broken)
+    failed = await _until(client, await _start(client, {"steps": 1}), {"succeeded", "failed"})
+    assert failed["status"] == "failed"
+    assert failed["error"] == "feedback store unreadable"
 
 
 async def test_unknown_type_is_404_and_bad_params_are_400(client: Client) -> None:

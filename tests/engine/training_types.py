@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -23,8 +24,10 @@ class StepsTraining:
         }
     )
 
-    def train(self, params: dict[str, Any], report: TrainingReport) -> TrainingOutcome:
-        """Step, report, and end as asked."""
+    def train(
+        self, params: dict[str, Any], report: TrainingReport, inputs: Mapping[str, Any]
+    ) -> TrainingOutcome:
+        """Step, report, and end as asked; the inputs come back in the metrics."""
         for step in range(params["steps"]):
             time.sleep(params["step_s"])
             report.progress((step + 1) / params["steps"])
@@ -32,7 +35,9 @@ class StepsTraining:
             raise ValueError("planned failure")
         if params["outcome"] == "die":
             os._exit(3)
-        return TrainingOutcome({"steps": params["steps"]}, f"model-{params['steps']}".encode())
+        return TrainingOutcome(
+            {"steps": params["steps"], "inputs": dict(inputs)}, f"model-{params['steps']}".encode()
+        )
 
 
 STEPS = StepsTraining()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -62,8 +63,13 @@ class HomeTypeClassifier:
     name = "home_type_classifier"
     params_schema = PARAMS_SCHEMA
 
-    def train(self, params: dict[str, Any], report: TrainingReport) -> TrainingOutcome:
-        """Generate homes, train, evaluate on homes of seeds never trained on."""
+    def train(
+        self,
+        params: dict[str, Any],
+        report: TrainingReport,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> TrainingOutcome:
+        """Generate homes, train, evaluate on homes of seeds never trained on (no inputs)."""
         options = self.params_schema(params)
         days: int = options["days"]
         train_seeds = home_seeds(options["seed"], options["homes_per_type"], held_out=False)
