@@ -1,0 +1,1 @@
+"""Natural-language requests: commands and automations from plain sentences."""

@@ -1,0 +1,501 @@
+"""Commands from plain sentences: Home Assistant's intents, mapped to the service calls it makes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from hassil.intents import SlotList, TextSlotList
+from hassil.recognize import RecognizeResult
+
+from engine.home.catalog import Catalog
+from engine.query.intents import (
+    Grammar,
+    Unmatched,
+    language_variant,
+    load_grammar,
+    recognize,
+    recognize_unmatched,
+)
+from engine.query.resolve import Ask, Refuse, Resolved, Resolver, Target, noun
+from engine.query.slots import NO_AREA, VOCABULARIES, HomeIndex, SlotRef, Vocabulary, words
+
+type Status = Literal["ready", "needs_clarification", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """A question whose answer settles what a request means; options are value and label."""
+
+    id: str
+    question: str
+    options: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command sentence resolves to: service calls, or questions, or why not."""
+
+    status: Status
+    actions: list[dict[str, Any]]
+    clarifications: list[Clarification] = field(default_factory=list)
+    message: str | None = None
+
+
+# What Home Assistant's on/off intents call per domain (its OnOffIntentHandler): covers and
+# valves open and close, locks lock ("on") and unlock; everything else turns on and off.
+_ON_OFF: Final[dict[str, tuple[str, str | None]]] = {
+    "automation": ("turn_on", "turn_off"),
+    "button": ("press", None),
+    "climate": ("turn_on", "turn_off"),
+    "cover": ("open_cover", "close_cover"),
+    "fan": ("turn_on", "turn_off"),
+    "humidifier": ("turn_on", "turn_off"),
+    "input_boolean": ("turn_on", "turn_off"),
+    "input_button": ("press", None),
+    "lawn_mower": ("start_mowing", "dock"),
+    "light": ("turn_on", "turn_off"),
+    "lock": ("lock", "unlock"),
+    "media_player": ("turn_on", "turn_off"),
+    "remote": ("turn_on", "turn_off"),
+    "scene": ("turn_on", None),
+    "script": ("turn_on", "turn_off"),
+    "siren": ("turn_on", "turn_off"),
+    "switch": ("turn_on", "turn_off"),
+    # StateVacuumEntity has no turn_on/turn_off (deprecated in 2025.4): start and dock,
+    # which is what those services did on the old vacuum entity.
+    "vacuum": ("start", "return_to_base"),
+    "valve": ("open_valve", "close_valve"),
+    "water_heater": ("turn_on", "turn_off"),
+}
+
+# Domains a sentence can act on; the name slot list holds only their entities.
+COMMAND_DOMAINS: Final = frozenset(_ON_OFF) | {"todo"}
+
+# Supported-feature bits Home Assistant's handlers require (its *EntityFeature enums).
+_PAUSE: Final = 1
+_VOLUME_SET: Final = 4
+_PREVIOUS_TRACK: Final = 16
+_NEXT_TRACK: Final = 32
+_TARGET_TEMPERATURE: Final = 1
+
+
+def _no_data(_slots: Mapping[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def _light_data(slots: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if "brightness" in slots:
+        data["brightness_pct"] = int(slots["brightness"])
+    if "color" in slots:
+        # light.turn_on takes the colour name; Home Assistant converts it the same way.
+        data["color_name"] = str(slots["color"])
+    if "temperature" in slots:
+        data["color_temp_kelvin"] = int(slots["temperature"])
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Handler:
+    """How Home Assistant handles an intent: which entities it takes and the call it makes."""
+
+    services: Mapping[str, str]  # domain -> service; only these domains are targets
+    data: Callable[[Mapping[str, Any]], dict[str, Any]] = _no_data
+    features: int = 0
+    states: frozenset[str] | None = None
+    single: bool = False
+
+
+_PLAYING: Final = frozenset({"playing"})
+_HANDLERS: Final[dict[str, _Handler]] = {
+    "HassTurnOn": _Handler({d: on for d, (on, _off) in _ON_OFF.items()}),
+    "HassTurnOff": _Handler({d: off for d, (_on, off) in _ON_OFF.items() if off}),
+    "HassLightSet": _Handler({"light": "turn_on"}, _light_data),
+    "HassClimateSetTemperature": _Handler(
+        {"climate": "set_temperature"},
+        lambda slots: {"temperature": float(slots["temperature"])},
+        features=_TARGET_TEMPERATURE,
+        single=True,
+    ),
+    "HassSetPosition": _Handler(
+        {"cover": "set_cover_position", "valve": "set_valve_position"},
+        lambda slots: {"position": int(slots["position"])},
+    ),
+    "HassMediaPause": _Handler({"media_player": "media_pause"}, features=_PAUSE, states=_PLAYING),
+    "HassMediaUnpause": _Handler({"media_player": "media_play"}, states=frozenset({"paused"})),
+    "HassMediaNext": _Handler(
+        {"media_player": "media_next_track"}, features=_NEXT_TRACK, states=_PLAYING
+    ),
+    "HassMediaPrevious": _Handler(
+        {"media_player": "media_previous_track"}, features=_PREVIOUS_TRACK, states=_PLAYING
+    ),
+    "HassSetVolume": _Handler(
+        {"media_player": "volume_set"},
+        lambda slots: {"volume_level": int(slots["volume_level"]) / 100},
+        features=_VOLUME_SET,
+        states=_PLAYING,
+    ),
+    "HassVacuumStart": _Handler({"vacuum": "start"}),
+    "HassVacuumReturnToBase": _Handler({"vacuum": "return_to_base"}),
+    "HassFanSetSpeed": _Handler(
+        {"fan": "set_percentage"}, lambda slots: {"percentage": int(slots["percentage"])}
+    ),
+    "HassListAddItem": _Handler(
+        {"todo": "add_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
+    ),
+    "HassShoppingListAddItem": _Handler(
+        {"todo": "add_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
+    ),
+}
+_ON_OFF_INTENTS: Final = frozenset({"HassTurnOn", "HassTurnOff"})
+# Home Assistant's shopping list integration keeps its items in this to-do list.
+_SHOPPING_LIST: Final = "todo.shopping_list"
+
+
+def _slot_values(result: RecognizeResult) -> dict[str, Any]:
+    return {name: entity.value for name, entity in result.entities.items()}
+
+
+def _as_set(value: Any) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(str(item) for item in value)
+
+
+def _intersect(*sets: frozenset[str] | None) -> frozenset[str] | None:
+    known = [item for item in sets if item is not None]
+    if not known:
+        return None
+    result = known[0]
+    for item in known[1:]:
+        result &= item
+    return result
+
+
+def _ref(value: Any) -> SlotRef | None:
+    return value if isinstance(value, SlotRef) else None
+
+
+class CommandParser:
+    """Turns command sentences into Home Assistant service calls for one home's catalog."""
+
+    def __init__(self, catalog: Catalog, language: str = "en") -> None:
+        # Loading and compiling the grammar takes a while; it happens here, once per
+        # language per process, so that requests only match.
+        self._grammar: Grammar = load_grammar(language)
+        vocabulary = VOCABULARIES.get(self._grammar.language, Vocabulary())
+        self._vocabulary = vocabulary
+        self._home = HomeIndex(catalog, COMMAND_DOMAINS, vocabulary)
+        self._resolver = Resolver(self._home)
+        self._skip_words = list(self._grammar.intents.skip_words)
+
+    @property
+    def language(self) -> str:
+        """Return the intents language in use (e.g. "en" for "en-US")."""
+        return self._grammar.language
+
+    def parse(self, text: str, *, area_id: str | None = None) -> CommandResult | None:
+        """Return the calls a sentence makes, a question, or None if it is no command.
+
+        area_id is the area of the device the request was spoken to (a satellite): like
+        Home Assistant, "turn off the lights" then means that area's lights.
+        """
+        text = " ".join(text.split())
+        if not text:
+            return None
+        context_area = area_id if area_id in self._home.areas else None
+        match = self._recognize(text, context_area)
+        if match is not None:
+            return self._handle(match, text, context_area)
+        for parts, lenient in self._splits(text):
+            results = [self._parse_part(part, context_area, lenient) for part in parts]
+            if all(result is not None for result in results):
+                return _combine([result for result in results if result is not None])
+        return self._ask_unmatched(text, context_area)
+
+    def _parse_part(
+        self, variants: list[str], context_area: str | None, lenient: bool
+    ) -> CommandResult | None:
+        """Return one command of a longer sentence: its first ready variant, else the first."""
+        first: CommandResult | None = None
+        for variant in variants:
+            match = self._recognize(variant, context_area)
+            result = self._handle(match, variant, context_area) if match is not None else None
+            if result is None and lenient:
+                result = self._ask_unmatched(variant, context_area)
+            if result is not None and result.status == "ready":
+                return result
+            first = first or result
+        return first
+
+    def _splits(self, text: str) -> Iterator[tuple[list[list[str]], bool]]:
+        """Yield ways to read a sentence as several commands, and whether parts may be asked about.
+
+        "Turn on the kitchen light, then turn off the hall light" is two full commands. In
+        "turn on the kitchen and the hall lights" a part borrows the verb or the noun of the
+        others, so each part is tried as said, then with what it may borrow.
+        """
+        vocabulary = self._vocabulary
+        spoken = text.split()
+        folded = [word.strip(",;").casefold() for word in spoken]
+        cuts = [i for i, word in enumerate(folded) if word in vocabulary.then]
+        if cuts and len(parts := _cut(spoken, folded, cuts, vocabulary.conjunctions)) > 1:
+            yield [[part] for part in parts], True
+        cuts = [i for i, word in enumerate(folded) if word in vocabulary.conjunctions]
+        if not cuts or len(parts := _cut(spoken, folded, cuts, frozenset())) < 2:
+            return
+        first = parts[0].split()
+        has_particle = len(first) > 1 and first[1].casefold() in vocabulary.particles
+        verb = first[:2] if has_particle else first[:1]
+        last = parts[-1].split()[-1]
+        nouns = frozenset().union(*vocabulary.nouns.values())
+        tail = [last] if vocabulary.singular(last.casefold()) in nouns else []
+        variants: list[list[str]] = []
+        for index, part in enumerate(parts):
+            own = part.split()
+            head = [] if index == 0 else verb
+            end = [] if index == len(parts) - 1 else tail
+            options = [own, [*head, *own], [*own, *end], [*head, *own, *end]]
+            variants.append(list(dict.fromkeys(" ".join(option) for option in options)))
+        yield variants, False
+
+    def _context(self, context_area: str | None) -> dict[str, Any]:
+        """Return hassil's intent context: the area of the device spoken to, if any."""
+        if context_area is None:
+            return {"area": {"value": NO_AREA, "text": ""}}
+        area = self._home.areas[context_area]
+        ref = SlotRef(text=area.name, ids=(context_area,), from_context=True)
+        return {"area": {"value": ref, "text": area.name}}
+
+    def _slot_lists(self, text: str) -> dict[str, TextSlotList]:
+        return {
+            "area": self._home.area_list,
+            "floor": self._home.floor_list,
+            "name": self._home.name_list(text),
+        }
+
+    def _recognize(self, text: str, context_area: str | None) -> RecognizeResult | None:
+        """Return Home Assistant's strict match, then one allowing near names (plurals, typos)."""
+        context = self._context(context_area)
+        lists = self._slot_lists(text)
+        match = recognize(self._grammar, text, {**lists}, context)
+        if match is not None:
+            return match
+        near = self._home.near_lists(text, self._skip_words)
+        if not any(near.values()):
+            return None
+        widened: dict[str, SlotList] = {
+            slot: TextSlotList(name=slot, values=[*lists[slot].values, *values])
+            for slot, values in near.items()
+        }
+        return recognize(self._grammar, text, widened, context)
+
+    def _target(self, match: RecognizeResult, handler: _Handler, text: str) -> Target:
+        """Return the constraints a recognised sentence puts on its target."""
+        slots = match.entities
+        name = _ref(slots["name"].value) if "name" in slots else None
+        area = _ref(slots["area"].value) if "area" in slots else None
+        floor = _ref(slots["floor"].value) if "floor" in slots else None
+        domains = _intersect(
+            frozenset(handler.services),
+            _as_set(slots["domain"].value) if "domain" in slots else None,
+        )
+        device_classes = _as_set(slots["device_class"].value) if "device_class" in slots else None
+        every = (match.response or "").endswith("_all") or bool(
+            set(words(text)) & self._vocabulary.every
+        )
+        return Target(
+            name=name,
+            area=area,
+            floor=floor,
+            domains=domains,
+            device_classes=device_classes,
+            features=handler.features,
+            states=handler.states,
+            single=handler.single,
+            every=every,
+        )
+
+    def _handle(
+        self, match: RecognizeResult, text: str, context_area: str | None
+    ) -> CommandResult | None:
+        """Return the calls Home Assistant would make for a recognised sentence."""
+        handler = _HANDLERS.get(match.intent.name)
+        if handler is None:
+            # A question, a timer, a date: recognised, but not a command for a device.
+            return None
+        target = self._target(match, handler, text)
+        if match.intent.name == "HassShoppingListAddItem":
+            target = self._shopping_list(target)
+        resolution = self._resolver.resolve(target, context_area)
+        if isinstance(resolution, Refuse):
+            return CommandResult("unsupported", [], [], resolution.message)
+        if isinstance(resolution, Ask):
+            return _asked(resolution)
+        return CommandResult("ready", self._actions(resolution, handler, _slot_values(match)))
+
+    def _shopping_list(self, target: Target) -> Target:
+        """Return the target for "add milk to the shopping list": the list of that name, if any."""
+        lists = [e for e in self._home.entities.values() if e.domain == "todo"]
+        for entity in lists:
+            if entity.entity_id == _SHOPPING_LIST or words(entity.name) == ["shopping", "list"]:
+                return Target(
+                    name=SlotRef(entity.name, (entity.entity_id,)), domains=target.domains
+                )
+        # No shopping list: which of the home's lists is meant is the user's call.
+        return Target(domains=target.domains, single=True)
+
+    def _actions(
+        self, resolution: Resolved, handler: _Handler, slots: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Return one action per service, with the resolved entity ids."""
+        data = handler.data(slots)
+        by_service: dict[str, list[str]] = {}
+        for entity_id in resolution.entity_ids:
+            domain = entity_id.partition(".")[0]
+            by_service.setdefault(f"{domain}.{handler.services[domain]}", []).append(entity_id)
+        return [
+            {"action": action, "target": {"entity_id": sorted(ids)}, "data": dict(data)}
+            for action, ids in by_service.items()
+        ]
+
+    def _ask_unmatched(self, text: str, context_area: str | None) -> CommandResult | None:
+        """Return a question when a command template fits but a name or area is unknown."""
+        unmatched = self._unmatched(text, context_area)
+        handler = _HANDLERS.get(unmatched.result.intent.name) if unmatched else None
+        if unmatched is None or handler is None:
+            return None
+        match = unmatched.result
+        slot_domain = match.entities["domain"].value if "domain" in match.entities else None
+        required = match.intent_data.requires_context.get("domain")
+        context_domains = _intersect(_as_set(slot_domain), _as_set(required))
+        if context_domains is not None and context_domains <= {"scene", "script"}:
+            # Scenes and scripts have free names: any unknown words would fit.
+            return None
+        domains = _intersect(frozenset(handler.services), context_domains)
+        # "Turn on <unknown words>" could mean any kind of device; other intents say which.
+        constrained = context_domains is not None or match.intent.name not in _ON_OFF_INTENTS
+        if unmatched.slot == "name" and (named := self._home.named(unmatched.text)):
+            # A device of another kind: "open the front door" when the front door is a lock.
+            return CommandResult(
+                "unsupported", [], [], f"{self._home.entities[named[0]].name} cannot do that."
+            )
+        said = self._kinds_said(unmatched.text)
+        if constrained and said and domains is not None and not said & domains:
+            # "Open the blinds halfway" fits a valve template; the words say it is no valve.
+            return None
+        device_class = match.entities.get("device_class")
+        what = noun(domains, _as_set(device_class.value) if device_class else None)
+        asked = self._resolver.suggest(
+            unmatched.text, unmatched.slot, domains if constrained else None, what
+        )
+        if isinstance(asked, Refuse):
+            return CommandResult("unsupported", [], [], asked.message)
+        return _asked(asked) if asked else None
+
+    def _kinds_said(self, text: str) -> frozenset[str]:
+        """Return the domains whose device words occur in a text ("blinds" -> cover)."""
+        terms = set(self._vocabulary.terms(text))
+        return frozenset(
+            kind.partition(".")[0]
+            for kind, nouns in self._vocabulary.nouns.items()
+            if nouns & terms
+        )
+
+    def _unmatched(self, text: str, context_area: str | None) -> Unmatched | None:
+        """Return the command template that fits but for one unknown name, area or floor."""
+        vocabulary = self._vocabulary
+        if set(words(text)) & vocabulary.timing:
+            # "Turn on the light at sunset" is an automation; its words are no unknown name.
+            return None
+        unmatched = recognize_unmatched(
+            self._grammar, text, {**self._slot_lists(text)}, self._context(context_area)
+        )
+        if unmatched is None or set(words(unmatched.text)) & vocabulary.breaks:
+            return None
+        return unmatched
+
+
+class CommandParsers:
+    """Parsers for the home's current catalog, one per language, rebuilt when it is replaced."""
+
+    def __init__(self) -> None:
+        self._catalog: Catalog | None = None
+        self._parsers: dict[str, CommandParser] = {}
+        self._lock = threading.Lock()
+
+    def get(self, catalog: Catalog, language: str = "en") -> CommandParser:
+        """Return the parser for a catalog and language, building it on first use."""
+        variant = language_variant(language)
+        with self._lock:
+            # The home service replaces the catalog whole and never mutates it, so the
+            # object itself is the catalog's version.
+            if catalog is not self._catalog:
+                self._catalog, self._parsers = catalog, {}
+            parser = self._parsers.get(variant)
+            if parser is None:
+                parser = self._parsers[variant] = CommandParser(catalog, variant)
+            return parser
+
+
+def _cut(
+    spoken: list[str], folded: list[str], cuts: list[int], joiners: frozenset[str]
+) -> list[str]:
+    """Return the parts of a sentence between the cut words (", and then" cuts once)."""
+    parts: list[str] = []
+    start = 0
+    for index in [*cuts, len(spoken)]:
+        end = index
+        while end > start and folded[end - 1] in joiners:
+            end -= 1
+        part = " ".join(spoken[start:end]).strip(" ,;")
+        if part:
+            parts.append(part)
+        start = index + 1
+    return parts
+
+
+def _asked(ask: Ask) -> CommandResult:
+    clarification = Clarification(
+        id="target" if ask.kind == "entity" else "area",
+        question=ask.question,
+        options=[{"value": value, "label": label} for value, label in ask.options],
+    )
+    return CommandResult("needs_clarification", [], [clarification], ask.question)
+
+
+def _combine(results: list[CommandResult]) -> CommandResult:
+    """Return one result for a sentence of several commands; acts only if all are ready."""
+    refused = [result.message for result in results if result.status == "unsupported"]
+    if refused:
+        return CommandResult("unsupported", [], [], " ".join(filter(None, refused)))
+    if all(result.status == "ready" for result in results):
+        return CommandResult("ready", _merge_calls([a for r in results for a in r.actions]))
+    clarifications = [
+        Clarification(f"{c.id}_{index}", c.question, c.options)
+        for index, result in enumerate(results, start=1)
+        for c in result.clarifications
+    ]
+    return CommandResult("needs_clarification", [], clarifications, clarifications[0].question)
+
+
+def _merge_calls(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the actions with neighbours that make the same call merged; order is kept."""
+    merged: list[dict[str, Any]] = []
+    for action in actions:
+        previous = merged[-1] if merged else None
+        if previous and (previous["action"], previous["data"]) == (
+            action["action"],
+            action["data"],
+        ):
+            # "Turn on the kitchen and the hall lights" is one call.
+            ids = dict.fromkeys([*previous["target"]["entity_id"], *action["target"]["entity_id"]])
+            merged[-1] = {**previous, "target": {"entity_id": sorted(ids)}}
+        else:
+            merged.append(action)
+    return merged

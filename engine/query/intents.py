@@ -1,0 +1,214 @@
+"""Home Assistant's sentence grammar (hassil + home-assistant-intents), loaded once per language."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+from hassil.intents import Intents, SlotList
+from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
+from hassil.recognize import MISSING_ENTITY, RecognizeResult, recognize_all
+from hassil.util import merge_dict
+from home_assistant_intents import get_intents, get_languages
+
+from engine.query.errors import UnsupportedLanguageError
+from engine.query.sentences import EXTRA_SENTENCES
+from engine.query.slots import SlotRef
+
+_LOGGER = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_GRAMMARS: dict[str, Grammar] = {}
+# Words an unrecognised name may have; more means the sentence is something else.
+_MAX_UNMATCHED_WORDS: Final = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """The compiled intents of one language."""
+
+    language: str
+    intents: Intents
+
+
+def supported_languages() -> list[str]:
+    """Return the languages Home Assistant has intents for."""
+    return [str(code) for code in get_languages()]
+
+
+def language_variant(language: str) -> str:
+    """Return the intents language for a code ("en-US" -> "en"), or raise."""
+    languages = {str(code).casefold(): str(code) for code in get_languages()}
+    wanted = language.strip().replace("_", "-").casefold()
+    if wanted in languages:
+        return languages[wanted]
+    base = wanted.partition("-")[0]
+    if base in languages:
+        return languages[base]
+    raise UnsupportedLanguageError(language, sorted(languages.values()))
+
+
+# hassil's merge (lists extend, dicts merge, the rest is replaced), which has no annotations.
+_merge = cast(Callable[[dict[str, Any], dict[str, Any]], None], merge_dict)
+
+
+def load_grammar(language: str) -> Grammar:
+    """Return the grammar of a language, built and warmed on first use, then shared."""
+    variant = language_variant(language)
+    # One build per language per process, even when two parsers start at once.
+    with _LOCK:
+        grammar = _GRAMMARS.get(variant)
+        if grammar is None:
+            grammar = _GRAMMARS[variant] = _build(variant)
+    return grammar
+
+
+def _build(variant: str) -> Grammar:
+    start = time.perf_counter()
+    data = get_intents(variant)
+    if data is None:
+        raise UnsupportedLanguageError(variant, supported_languages())
+    if extra := EXTRA_SENTENCES.get(variant):
+        # Custom sentences merge into the built-in ones, as Home Assistant merges them.
+        _merge(data, copy.deepcopy(extra))
+    intents = Intents.from_dict(data)
+    _warm(intents)
+    _LOGGER.debug("Loaded %s intents in %.2f s", variant, time.perf_counter() - start)
+    return Grammar(variant, intents)
+
+
+def _warm(intents: Intents) -> None:
+    """Parse and compile every template now; hassil would do it on the first request."""
+    for intent in intents.intents.values():
+        for data in intent.data:
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            for sentence in data.sentences:
+                sentence.compile(rules)
+
+
+def recognize(
+    grammar: Grammar, text: str, slot_lists: dict[str, SlotList], context: dict[str, Any]
+) -> RecognizeResult | None:
+    """Return the best strict match (every name, area and number known), as HA ranks them.
+
+    Home Assistant prefers a match with a name, then the longest name, then the fewest
+    wildcards and the most literal text. When equally good matches read one name as
+    different entities (a light and a switch both called "Kitchen"), their readings are
+    merged so that the resolver sees every candidate instead of the first one found.
+    """
+    best: list[RecognizeResult] = []
+    best_rank: tuple[int, int, int, int] | None = None
+    for result in recognize_all(
+        text,
+        grammar.intents,
+        slot_lists=slot_lists,
+        intent_context=context,
+        language=grammar.language,
+    ):
+        rank = _rank(result)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = [result], rank
+        elif rank == best_rank:
+            best.append(result)
+    if not best:
+        return None
+    return _merge_names(best)
+
+
+def _rank(result: RecognizeResult) -> tuple[int, int, int, int]:
+    name = result.entities.get("name")
+    named = name is not None and not name.is_wildcard
+    wildcards = sum(1 for entity in result.entities_list if entity.is_wildcard)
+    return (
+        int(named),
+        len(name.text) if named and name else 0,
+        -wildcards,
+        result.text_chunks_matched,
+    )
+
+
+def _merge_names(results: list[RecognizeResult]) -> RecognizeResult:
+    """Return the first result, its name standing for every entity the equal ones read."""
+    first = results[0]
+    name = first.entities.get("name")
+    if name is None or not isinstance(name.value, SlotRef):
+        return first
+    refs = [name.value]
+    for other in results[1:]:
+        other_name = other.entities.get("name")
+        if (
+            other.intent.name == first.intent.name
+            and other_name is not None
+            and other_name.text == name.text
+            and isinstance(other_name.value, SlotRef)
+        ):
+            refs.append(other_name.value)
+    ids = tuple(dict.fromkeys(item for ref in refs for item in ref.ids))
+    if ids == name.value.ids:
+        return first
+    merged = dataclasses.replace(
+        name,
+        value=SlotRef(
+            text=name.value.text,
+            ids=ids,
+            exact=all(ref.exact for ref in refs),
+            generic=all(ref.generic for ref in refs),
+        ),
+    )
+    return dataclasses.replace(
+        first,
+        entities={**first.entities, "name": merged},
+        entities_list=[merged if e is name else e for e in first.entities_list],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """A template that fits the sentence except for words no slot list knows."""
+
+    result: RecognizeResult
+    slot: str
+    text: str
+
+
+def recognize_unmatched(
+    grammar: Grammar, text: str, slot_lists: dict[str, SlotList], context: dict[str, Any]
+) -> Unmatched | None:
+    """Return the template that fits best with one unknown name, area or floor (for asking)."""
+    best: tuple[tuple[int, int, int], Unmatched] | None = None
+    for result in recognize_all(
+        text,
+        grammar.intents,
+        slot_lists=slot_lists,
+        intent_context=context,
+        allow_unmatched_entities=True,
+        language=grammar.language,
+    ):
+        unmatched = list(_unmatched_words(result))
+        if result.text_chunks_matched < 1 or len(unmatched) != 1:
+            continue
+        if any(
+            isinstance(entity, UnmatchedRangeEntity) for entity in result.unmatched_entities_list
+        ):
+            continue
+        slot, words = unmatched[0]
+        if slot not in ("name", "area", "floor") or len(words.split()) > _MAX_UNMATCHED_WORDS:
+            continue
+        # Like Home Assistant's fallback: most literal text, then most slots that matched.
+        matched = sum(1 for e in result.entities_list if e.name not in result.unmatched_entities)
+        score = (result.text_chunks_matched, matched, -len(words))
+        if best is None or score > best[0]:
+            best = (score, Unmatched(result, slot, words))
+    return best[1] if best else None
+
+
+def _unmatched_words(result: RecognizeResult) -> Iterator[tuple[str, str]]:
+    """Yield (slot, words) for each slot whose words no list knew."""
+    for entity in result.unmatched_entities_list:
+        if isinstance(entity, UnmatchedTextEntity) and entity.text != MISSING_ENTITY:
+            yield entity.name, entity.text.strip()

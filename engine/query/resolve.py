@@ -1,0 +1,284 @@
+"""Entity resolution: what a command acts on, or the question to ask when that is unclear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz, process, utils
+
+from engine.home.catalog import Entity
+from engine.query.slots import HomeIndex, SlotRef
+
+# More options than this make a poor question; ask for the area instead.
+MAX_OPTIONS: Final = 8
+# Acting on several of these at once, unasked for by name, is worth a question first.
+_SENSITIVE_DOMAINS: Final = frozenset({"alarm_control_panel", "lock", "valve"})
+_SENSITIVE_COVERS: Final = frozenset({"door", "garage", "gate"})
+
+# How a question calls a kind of device.
+_NOUNS: Final = {
+    "climate": "thermostat",
+    "cover": "cover",
+    "cover.awning": "awning",
+    "cover.blind": "blind",
+    "cover.curtain": "curtain",
+    "cover.door": "door",
+    "cover.garage": "garage door",
+    "cover.gate": "gate",
+    "cover.shade": "shade",
+    "cover.shutter": "shutter",
+    "cover.window": "window",
+    "fan": "fan",
+    "humidifier": "humidifier",
+    "lawn_mower": "lawn mower",
+    "light": "light",
+    "lock": "lock",
+    "media_player": "media player",
+    "scene": "scene",
+    "script": "script",
+    "switch": "switch",
+    "todo": "list",
+    "vacuum": "vacuum",
+    "valve": "valve",
+    "water_heater": "water heater",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a sentence says to act on, as constraints on the home's entities."""
+
+    name: SlotRef | None = None
+    area: SlotRef | None = None
+    floor: SlotRef | None = None
+    domains: frozenset[str] | None = None
+    device_classes: frozenset[str] | None = None
+    # Supported-feature bits the action needs (checked where the catalog knows them).
+    features: int = 0
+    # States that single out the meant entities ("pause" means the ones playing).
+    states: frozenset[str] | None = None
+    # The action takes exactly one entity (a thermostat's set point, a list).
+    single: bool = False
+    # The sentence asks for all of them ("all the lights").
+    every: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The entities to act on."""
+
+    entity_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A question whose answer picks the target; options are (value, label)."""
+
+    kind: str  # "entity" or "area"
+    question: str
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    """Nothing in the home fits; the message says what was not found."""
+
+    message: str
+
+
+type Resolution = Resolved | Ask | Refuse
+
+
+def noun(domains: frozenset[str] | None, device_classes: frozenset[str] | None) -> str:
+    """Return what a question calls the devices a target allows, e.g. "light"."""
+    if domains is None or len(domains) != 1:
+        return "device"
+    domain = next(iter(domains))
+    if device_classes is not None and len(device_classes) == 1:
+        return _NOUNS.get(f"{domain}.{next(iter(device_classes))}", _NOUNS.get(domain, "device"))
+    return _NOUNS.get(domain, "device")
+
+
+def is_sensitive(entity: Entity) -> bool:
+    """Return whether acting on an entity unasked deserves a question (locks, doors, water)."""
+    return entity.domain in _SENSITIVE_DOMAINS or (
+        entity.domain == "cover" and entity.device_class in _SENSITIVE_COVERS
+    )
+
+
+def _supports(entity: Entity, features: int) -> bool:
+    """Return whether an entity has the feature bits; unknown features count as present."""
+    supported = (entity.attributes or {}).get("supported_features")
+    return not isinstance(supported, int) or (supported & features) == features
+
+
+class Resolver:
+    """Resolves targets against one home as Home Assistant's matcher does, but asks, not fails."""
+
+    def __init__(self, home: HomeIndex) -> None:
+        self._home = home
+
+    def resolve(self, target: Target, context_area: str | None) -> Resolution:
+        """Return the entities a target means, a question, or why nothing fits."""
+        found = self._candidates(target)
+        if isinstance(found, Refuse):
+            return found
+        candidates, what = found
+        placed = self._place(candidates, target, what)
+        if not isinstance(placed, tuple):
+            return placed
+        candidates, area = placed
+        name = target.name
+        if target.states and (name is None or name.generic):
+            # Like Home Assistant's required states, but only to narrow: the catalog's
+            # state may lag, so a named entity is acted on whatever it last reported.
+            candidates = [e for e in candidates if e.state in target.states] or candidates
+        chosen = self._narrow(candidates, target, area, context_area, what)
+        if isinstance(chosen, Ask):
+            return chosen
+        return Resolved(tuple(entity.entity_id for entity in chosen))
+
+    def _candidates(self, target: Target) -> tuple[list[Entity], str] | Refuse:
+        """Return the entities of the right kind and name that can do it, and what they are."""
+        what = noun(target.domains, target.device_classes)
+        candidates = list(self._home.entities.values())
+        if (name := target.name) is not None:
+            candidates = [entity for entity in candidates if entity.entity_id in name.ids]
+        kind = [
+            entity
+            for entity in candidates
+            if (target.domains is None or entity.domain in target.domains)
+            and (target.device_classes is None or entity.device_class in target.device_classes)
+        ]
+        if not kind:
+            if name is not None and candidates:
+                return Refuse(f"{candidates[0].name} cannot do that.")
+            return Refuse(f"There is no {what} in this home.")
+        if name is not None:
+            what = noun(
+                frozenset(entity.domain for entity in kind),
+                frozenset(entity.device_class for entity in kind if entity.device_class) or None,
+            )
+        capable = [entity for entity in kind if _supports(entity, target.features)]
+        if not capable:
+            return Refuse(f"{kind[0].name} cannot do that.")
+        return capable, what
+
+    def _place(
+        self, candidates: list[Entity], target: Target, what: str
+    ) -> tuple[list[Entity], SlotRef | None] | Ask | Refuse:
+        """Return the candidates on the floor and in the area asked for, and that area."""
+        home = self._home
+        if (floor := target.floor) is not None:
+            candidates = [entity for entity in candidates if self._floor_of(entity) in floor.ids]
+            if not candidates:
+                return Refuse(f"There is no {what} on {floor.text}.")
+        area = target.area if target.area is not None and target.area.ids else None
+        if area is None:
+            return candidates, None
+        in_area = [e for e in candidates if home.entity_area.get(e.entity_id) in area.ids]
+        if not in_area:
+            if area.from_context:
+                # The area of the device spoken to is a preference, not a constraint.
+                return candidates, None
+            return Refuse(f"There is no {what} in {area.text}.")
+        areas = dict.fromkeys(home.entity_area.get(entity.entity_id) for entity in in_area)
+        if not area.exact and not target.every and len(areas) > 1:
+            # "The bedroom" in a home with two: which one is not ours to pick.
+            return self._ask_area(areas, what)
+        return in_area, area
+
+    def _narrow(
+        self,
+        candidates: list[Entity],
+        target: Target,
+        area: SlotRef | None,
+        context_area: str | None,
+        what: str,
+    ) -> list[Entity] | Ask:
+        """Return the entities meant, or a question when the sentence leaves a choice open."""
+        if len(candidates) == 1:
+            return candidates
+        name = target.name
+        named = name is not None and not name.generic
+        everywhere = area is None and target.floor is None
+        if context_area is not None and (named or everywhere):
+            # Home Assistant's preferred area: the device spoken to decides between equals.
+            here = [
+                e for e in candidates if self._home.entity_area.get(e.entity_id) == context_area
+            ]
+            if len(here) == 1 or (here and target.every and not named):
+                return here
+        if name is not None and name.exact:
+            # Several entities share the name: Home Assistant fails; asking is better.
+            return self._ask_entity(candidates, f"Which {name.text!r} do you mean?", what)
+        # Several locks, doors or valves: only "all of them in the hall" acts without asking.
+        sensitive = (everywhere or not target.every) and any(map(is_sensitive, candidates))
+        if target.single or sensitive or ((named or everywhere) and not target.every):
+            question = f"Which {what} do you mean?"
+            every = sensitive and not target.single
+            return self._ask_entity(candidates, question, what, every=every)
+        return candidates
+
+    def _ask_entity(
+        self, candidates: list[Entity], question: str, what: str, *, every: bool = False
+    ) -> Ask:
+        """Return a question with one option per entity (or per area if there are many)."""
+        home = self._home
+        if len(candidates) > MAX_OPTIONS:
+            areas = dict.fromkeys(home.entity_area.get(entity.entity_id) for entity in candidates)
+            if 1 < len(areas) <= MAX_OPTIONS and None not in areas:
+                return self._ask_area(areas, what)
+        options = [(entity.entity_id, home.label(entity.entity_id)) for entity in candidates]
+        del options[MAX_OPTIONS:]
+        if every:
+            options.append(("all", f"All {len(candidates)}"))
+        return Ask("entity", question, tuple(options))
+
+    def _ask_area(self, areas: dict[str | None, None], what: str) -> Ask:
+        """Return a question with one option per area."""
+        options = tuple(
+            (area_id, self._home.area_label(area_id)) for area_id in areas if area_id is not None
+        )
+        return Ask("area", f"In which area do you mean the {what}?", options)
+
+    def suggest(
+        self, spoken: str, slot: str, domains: frozenset[str] | None, what: str
+    ) -> Ask | Refuse | None:
+        """Return a question about unrecognised words, with the closest devices or areas."""
+        home = self._home
+        candidates = [
+            entity
+            for entity in home.entities.values()
+            if domains is None or entity.domain in domains
+        ]
+        if not candidates:
+            return Refuse(f"There is no {what} in this home.")
+        if slot in ("area", "floor"):
+            areas = dict.fromkeys(home.entity_area.get(entity.entity_id) for entity in candidates)
+            areas.pop(None, None)
+            if not areas:
+                return None
+            return self._ask_area(areas, what)
+        labels = {entity.entity_id: entity.name for entity in candidates}
+        # Of the right kind, every device is an option (the most alike first); when the
+        # kind is unsure, only the devices that resemble the words are.
+        unsure = domains is None or len(candidates) > MAX_OPTIONS
+        scored = process.extract(
+            spoken,
+            labels,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            score_cutoff=60 if unsure else 0,
+            limit=MAX_OPTIONS,
+        )
+        if not scored:
+            return None
+        candidates = [home.entities[entity_id] for _label, _score, entity_id in scored]
+        return self._ask_entity(candidates, f"Which {what} do you mean by {spoken!r}?", what)
+
+    def _floor_of(self, entity: Entity) -> str | None:
+        area_id = self._home.entity_area.get(entity.entity_id)
+        area = self._home.areas.get(area_id) if area_id else None
+        return area.floor_id if area else None

@@ -1,0 +1,373 @@
+"""Slot lists for hassil from a home's catalog: entity names, areas and floors."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+from hassil.intents import TextSlotList, TextSlotValue
+from hassil.trie import Trie
+from hassil.util import normalize_text, remove_punctuation
+from rapidfuzz import fuzz, process
+
+from engine.home.catalog import Area, Catalog, Entity, Floor
+
+# Longest run of words tried as a near name; catalog names are rarely longer.
+_MAX_SPAN: Final = 5
+# Similarity (0..100) above which a differently spelled name is taken as a typo of it.
+_TYPO_SCORE: Final = 90
+# Entities whose names are free text (a scene called "Movie night"): only close matches.
+_FREE_NAMED: Final = frozenset({"automation", "scene", "script"})
+_APOSTROPHES = re.compile("['\u2019`\u00b4]")
+_NON_WORD = re.compile(r"\W+")
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRef:
+    """What a name, area or floor in a sentence stands for: the ids it may mean."""
+
+    text: str
+    ids: tuple[str, ...]
+    # False for a near match (plural, partial name, typo): it resolves only if unambiguous.
+    exact: bool = True
+    # The words only say what kind of device ("the vacuum"), not which one.
+    generic: bool = False
+    # Filled from the area of the device spoken to, not from words in the sentence.
+    from_context: bool = False
+
+
+# The area slot when the sentence names no area and no device area is known; lets
+# Home Assistant's "turn off the lights [here]" templates match so the parser can ask.
+NO_AREA: Final = SlotRef(text="", ids=(), from_context=True)
+
+
+def words(text: str) -> list[str]:
+    """Return the lower-case words of a text, apostrophes dropped ("Joe's" -> "joes")."""
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text.casefold())).split()
+
+
+def _english_singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _same(word: str) -> str:
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A language's words for near matching; empty means exact names and typos only."""
+
+    # Words that never change which device is meant ("the", "my", "all").
+    filler: frozenset[str] = frozenset()
+    # Words a device or area name never spans: they join parts of a sentence.
+    breaks: frozenset[str] = frozenset()
+    # Words asking for every match ("all the lights").
+    every: frozenset[str] = frozenset()
+    # What a kind of device is called, by domain and by "domain.device_class".
+    nouns: dict[str, frozenset[str]] = field(default_factory=dict)
+    area_nouns: frozenset[str] = frozenset()
+    floor_nouns: frozenset[str] = frozenset()
+    # Words that start a new command in one sentence ("..., then turn off ...").
+    then: frozenset[str] = frozenset()
+    # Words that join two targets or two commands ("the kitchen and the hall light").
+    conjunctions: frozenset[str] = frozenset()
+    # Words after a verb that belong to it ("turn off").
+    particles: frozenset[str] = frozenset()
+    # Words of when rather than what ("at sunset", "every day"): an automation, not a command.
+    timing: frozenset[str] = frozenset()
+    singular: Callable[[str], str] = _same
+
+    def nouns_for(self, domain: str, device_class: str | None) -> frozenset[str]:
+        """Return the words that name this kind of device without naming one."""
+        nouns = self.nouns.get(domain, frozenset())
+        if device_class:
+            nouns |= self.nouns.get(f"{domain}.{device_class}", frozenset())
+        return nouns
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """Return the words that tell devices apart: singular, without filler."""
+        return tuple(self.singular(word) for word in words(text) if word not in self.filler)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ENGLISH: Final = Vocabulary(
+    filler=_words("the a an my our your all every each both of"),
+    breaks=_words("and then in on off at to from with for by into onto out up down please but or"),
+    every=_words("all every each everything both everywhere"),
+    nouns={
+        "light": _words("light lamp lighting bulb"),
+        "switch": _words("switch plug outlet socket"),
+        "fan": _words("fan ventilator"),
+        "cover": _words("cover"),
+        "cover.awning": _words("awning"),
+        "cover.blind": _words("blind"),
+        "cover.curtain": _words("curtain drape"),
+        "cover.door": _words("door"),
+        "cover.garage": _words("garage door"),
+        "cover.gate": _words("gate"),
+        "cover.shade": _words("shade"),
+        "cover.shutter": _words("shutter"),
+        "cover.window": _words("window"),
+        "lock": _words("lock door deadbolt"),
+        "valve": _words("valve water tap sprinkler"),
+        "vacuum": _words("vacuum robot cleaner"),
+        "lawn_mower": _words("mower lawnmower"),
+        "media_player": _words("media player music speaker radio"),
+        "media_player.tv": _words("tv television"),
+        "climate": _words("thermostat heating heater climate hvac ac"),
+        "humidifier": _words("humidifier dehumidifier"),
+        "water_heater": _words("boiler heater"),
+        "siren": _words("siren alarm"),
+        "todo": _words("list todo"),
+    },
+    area_nouns=_words("room area"),
+    floor_nouns=_words("floor level story storey"),
+    then=_words("then"),
+    conjunctions=_words("and"),
+    particles=_words("on off out up down"),
+    timing=_words(
+        "when whenever if every after before until while sunset sunrise dusk dawn tonight "
+        "tomorrow morning evening night daily weekday weekdays weekend weekends second seconds "
+        "minute minutes hour hours am pm oclock"
+    ),
+    singular=_english_singular,
+)
+
+VOCABULARIES: Final[dict[str, Vocabulary]] = {"en": ENGLISH}
+
+
+def spoken_words(text: str, skip_words: Iterable[str] = ()) -> list[str]:
+    """Return the words of a sentence as hassil matches them (punctuation removed)."""
+    text = normalize_text(remove_punctuation(text)).strip().casefold()
+    skip = {word.casefold() for word in skip_words}
+    return [word for word in text.split() if word not in skip]
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """One spelling (name or alias) of one entity, area or floor."""
+
+    item_id: str
+    terms: frozenset[str]
+    joined: str
+    nouns: frozenset[str]
+    context: tuple[str, str | None]
+
+
+class HomeIndex:
+    """A home's catalog arranged for matching: slot lists and lookups by id."""
+
+    def __init__(self, catalog: Catalog, domains: frozenset[str], vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        # Like Home Assistant's default exposure: no config or diagnostic entities.
+        self.entities: dict[str, Entity] = {
+            entity.entity_id: entity
+            for entity in catalog.entities
+            if entity.domain in domains and entity.entity_category is None
+        }
+        self.areas: dict[str, Area] = {area.area_id: area for area in catalog.areas}
+        self.floors: dict[str, Floor] = {floor.floor_id: floor for floor in catalog.floors}
+        self.entity_area: dict[str, str | None] = {
+            entity_id: catalog.entity_area(entity) for entity_id, entity in self.entities.items()
+        }
+        # Entity ids by name and alias, in plain words ("trader joes").
+        self._exact_names: dict[str, list[str]] = defaultdict(list)
+        self._names: list[_Named] = []
+        self._name_trie = Trie()
+        self._build_names()
+        # Which spellings have a word, and which are called by a word for their kind: the
+        # only ones a run of words can nearly name, apart from typos.
+        self._by_term: dict[str, list[int]] = defaultdict(list)
+        self._by_noun: dict[str, set[int]] = defaultdict(set)
+        for index, named in enumerate(self._names):
+            for term in named.terms:
+                self._by_term[term].append(index)
+            if named.context[0] not in _FREE_NAMED:
+                for term in named.nouns:
+                    self._by_noun[term].add(index)
+        self._joined = [named.joined for named in self._names]
+        self._area_names = self._places(self.areas.values(), vocabulary.area_nouns)
+        self._floor_names = self._places(self.floors.values(), vocabulary.floor_nouns)
+        self.area_list = self._place_list(self.areas.values())
+        self.floor_list = self._place_list(self.floors.values())
+
+    def _build_names(self) -> None:
+        """Group entities by spoken name and kind; the values of the name slot list."""
+        groups: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)
+        spelled: dict[tuple[str, str, str | None], str] = {}
+        for entity in self.entities.values():
+            context = (entity.domain, entity.device_class)
+            nouns = self.vocabulary.nouns_for(*context)
+            for name in dict.fromkeys([entity.name.strip(), *(a.strip() for a in entity.aliases)]):
+                if not name:
+                    continue
+                # Two entities may share a name: one slot value stands for both, and the
+                # resolver asks which one is meant (Home Assistant answers with an error).
+                key = (" ".join(words(name)), *context)
+                groups[key].append(entity.entity_id)
+                spelled.setdefault(key, name)
+                terms = self.vocabulary.terms(name)
+                self._names.append(
+                    _Named(entity.entity_id, frozenset(terms), " ".join(terms), nouns, context)
+                )
+                self._exact_names[key[0]].append(entity.entity_id)
+        for key, ids in groups.items():
+            name = spelled[key]
+            value = _value(name, SlotRef(text=name, ids=tuple(ids)), key[1], key[2])
+            self._name_trie.insert(name.casefold(), value)
+            # "Trader Joe's" is often typed "trader joes".
+            plain = " ".join(words(name))
+            if plain != name.casefold():
+                self._name_trie.insert(plain, _value(plain, value.value_out, key[1], key[2]))
+
+    def _places(self, places: Iterable[Area | Floor], nouns: frozenset[str]) -> list[_Named]:
+        named: list[_Named] = []
+        for place in places:
+            place_id = place.area_id if isinstance(place, Area) else place.floor_id
+            for name in [place.name, *place.aliases]:
+                terms = self.vocabulary.terms(name)
+                named.append(_Named(place_id, frozenset(terms), " ".join(terms), nouns, ("", None)))
+        return named
+
+    @staticmethod
+    def _place_list(places: Iterable[Area | Floor]) -> TextSlotList:
+        """Return the area or floor slot list: every name and alias, valued with its ids."""
+        ids: dict[str, list[str]] = defaultdict(list)
+        spelled: dict[str, str] = {}
+        for place in places:
+            place_id = place.area_id if isinstance(place, Area) else place.floor_id
+            for name in dict.fromkeys([place.name.strip(), *(a.strip() for a in place.aliases)]):
+                if name:
+                    key = " ".join(words(name))
+                    ids[key].append(place_id)
+                    spelled.setdefault(key, name)
+        values: list[TextSlotValue] = []
+        for key, place_ids in ids.items():
+            ref = SlotRef(text=spelled[key], ids=tuple(place_ids))
+            values.append(TextSlotValue.from_tuple((spelled[key], ref), allow_template=False))
+            if key != spelled[key].casefold():
+                values.append(TextSlotValue.from_tuple((key, ref), allow_template=False))
+        return TextSlotList(name=None, values=values)
+
+    def name_list(self, text: str) -> TextSlotList:
+        """Return the entity names that occur in the text (Home Assistant filters the same way)."""
+        found = self._name_trie.find(" ".join(spoken_words(text)))
+        return TextSlotList(name="name", values=[value for _end, _text, value in found])
+
+    def near_lists(self, text: str, skip_words: Iterable[str]) -> dict[str, list[TextSlotValue]]:
+        """Return slot values for runs of words that nearly name an entity, area or floor."""
+        vocabulary = self.vocabulary
+        spoken = spoken_words(text, skip_words)
+        near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
+        for start in range(len(spoken)):
+            for end in range(start + 1, min(start + _MAX_SPAN, len(spoken)) + 1):
+                if spoken[end - 1] in vocabulary.breaks:
+                    break
+                phrase = " ".join(spoken[start:end])
+                terms = vocabulary.terms(phrase)
+                if not terms or " ".join(words(phrase)) in self._exact_names:
+                    continue
+                near["name"].extend(self._near_names(phrase, terms))
+                for slot, places in (("area", self._area_names), ("floor", self._floor_names)):
+                    if ids := _near_places(terms, places):
+                        ref = SlotRef(text=phrase, ids=ids, exact=False)
+                        near[slot].append(
+                            TextSlotValue.from_tuple((phrase, ref), allow_template=False)
+                        )
+        return near
+
+    def _near_names(self, phrase: str, terms: tuple[str, ...]) -> list[TextSlotValue]:
+        """Return slot values for the entities a run of words nearly names, per kind of device.
+
+        Per kind, the closest reading wins: the same words (plural, punctuation, typo), else
+        part of a name ("Roborock" for "Roborock Downstairs"), else only words for the kind
+        ("the door" for every lock). Templates then pick the kind, as for exact names.
+        """
+        wanted = frozenset(terms)
+        joined = " ".join(terms)
+        tiers: dict[tuple[str, str | None], list[dict[str, None]]] = defaultdict(
+            lambda: [{}, {}, {}]
+        )
+        sharing = {index for term in wanted for index in self._by_term.get(term, ())}
+        generic = set.intersection(*(self._by_noun.get(term, set()) for term in wanted))
+        typos = process.extract(
+            joined, self._joined, scorer=fuzz.token_sort_ratio, score_cutoff=_TYPO_SCORE, limit=None
+        )
+        for index in sorted(sharing | generic | {index for _name, _score, index in typos}):
+            named = self._names[index]
+            distinct = wanted - named.nouns
+            if wanted == named.terms or _typo(joined, named.joined):
+                tiers[named.context][0][named.item_id] = None
+            elif named.context[0] in _FREE_NAMED:
+                continue
+            elif distinct and distinct <= named.terms and wanted - named.terms <= named.nouns:
+                tiers[named.context][1][named.item_id] = None
+            elif not distinct:
+                tiers[named.context][2][named.item_id] = None
+        values: list[TextSlotValue] = []
+        for context, (close, partial, kind_only) in tiers.items():
+            ids = close or partial or kind_only
+            ref = SlotRef(text=phrase, ids=tuple(ids), exact=False, generic=ids is kind_only)
+            values.append(_value(phrase, ref, *context))
+        return values
+
+    def named(self, text: str) -> list[str]:
+        """Return the entities that have exactly this name or alias (any case, no apostrophes)."""
+        return list(self._exact_names.get(" ".join(words(text)), ()))
+
+    def label(self, entity_id: str) -> str:
+        """Return how an entity is shown in a question: its name and area."""
+        entity = self.entities[entity_id]
+        area_id = self.entity_area.get(entity_id)
+        area = self.areas.get(area_id) if area_id else None
+        return f"{entity.name} ({area.name})" if area else entity.name
+
+    def area_label(self, area_id: str) -> str:
+        """Return an area's name, with its floor when the home has floors."""
+        area = self.areas[area_id]
+        floor = self.floors.get(area.floor_id) if area.floor_id else None
+        return f"{area.name} ({floor.name})" if floor else area.name
+
+
+def _near_places(terms: tuple[str, ...], places: list[_Named]) -> tuple[str, ...]:
+    """Return the areas or floors a run of words nearly names, best kind first."""
+    wanted = frozenset(terms)
+    joined = " ".join(terms)
+    close: dict[str, None] = {}
+    partial: dict[str, None] = {}
+    for named in places:
+        distinct = wanted - named.nouns
+        if wanted == named.terms or _typo(joined, named.joined):
+            close[named.item_id] = None
+        elif distinct and distinct <= named.terms and wanted - named.terms <= named.nouns:
+            # "the bedroom" for "Bedroom 1" (and "Bedroom 2": then the resolver asks).
+            partial[named.item_id] = None
+    return tuple(close or partial)
+
+
+def _typo(spoken: str, name: str) -> bool:
+    """Return whether words are a misspelling of a name; numbers must agree ("Bedroom 1")."""
+    if {w for w in spoken.split() if w.isdigit()} != {w for w in name.split() if w.isdigit()}:
+        return False
+    return fuzz.token_sort_ratio(spoken, name) >= _TYPO_SCORE
+
+
+def _value(text: str, ref: SlotRef, domain: str, device_class: str | None) -> TextSlotValue:
+    """Return a name slot value; its context lets templates require a domain, as in HA."""
+    context: dict[str, str] = {"domain": domain}
+    if device_class:
+        context["device_class"] = device_class
+    return TextSlotValue.from_tuple((text, ref, context), allow_template=False)
