@@ -14,6 +14,8 @@ from engine.home import routes as home_routes
 from engine.home.lifecycle import home_context
 from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT
 from engine.metrics import LatencyRecorder
+from engine.patterns import routes as pattern_routes
+from engine.patterns.lifecycle import patterns_context
 from engine.settings import Settings
 from engine.store.lifecycle import store_context
 from engine.training import routes as training_routes
@@ -28,6 +30,7 @@ def all_routes() -> list[ApiRoute]:
         *openapi.ROUTES,
         *home_routes.ROUTES,
         *training_routes.ROUTES,
+        *pattern_routes.ROUTES,
     ]
 
 
@@ -55,4 +58,5 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(store_context)
     app.cleanup_ctx.append(home_context)
     app.cleanup_ctx.append(training_context)
+    app.cleanup_ctx.append(patterns_context)
     return app

@@ -12,6 +12,8 @@ from engine.ha.mirror import HomeAssistantMirror
 from engine.home.service import HomeService
 from engine.influxdb.ingest import InfluxIngest
 from engine.metrics import LatencyRecorder
+from engine.patterns.runs import AnalysisRunner
+from engine.patterns.service import PatternService
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.cache import CorrelationCache
@@ -31,6 +33,8 @@ SCHEDULER = web.AppKey("scheduler", Scheduler)
 # Set only when HA_URL is configured.
 MIRROR = web.AppKey("mirror", HomeAssistantMirror)
 TRAINING = web.AppKey("training", TrainingRunner)
+PATTERNS = web.AppKey("patterns", PatternService)
+ANALYSIS = web.AppKey("analysis", AnalysisRunner)
 # Set only when INFLUXDB_URL is configured.
 INFLUX_INGEST = web.AppKey("influx_ingest", InfluxIngest)
 QUERY_LATENCY = web.AppKey("query_latency", LatencyRecorder)

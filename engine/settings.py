@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -61,6 +62,17 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     raise SettingsError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def _time_of_day(env: Mapping[str, str], name: str, default: str) -> time | None:
+    """Return a local time of day "HH:MM", or None for "off"."""
+    value = (_text(env, name, default) or default).lower()
+    if value == "off":
+        return None
+    try:
+        return time.fromisoformat(value).replace(second=0, microsecond=0)
+    except ValueError:
+        raise SettingsError(f"{name} must be a time of day HH:MM (e.g. 03:00) or off") from None
+
+
 def _url(env: Mapping[str, str], name: str) -> str | None:
     """Return an http(s) URL variable without a trailing slash."""
     raw = _text(env, name)
@@ -108,6 +120,9 @@ class Settings:
     backfill_days: int = 30
     retention_days: int = 90
     event_flush_s: float = 5.0
+    # Local time (the home's time zone) of the daily analysis; None: on demand only.
+    analysis_time: time | None = time(3, 0)
+    analysis_days: int = 30
     ha_url: str | None = None
     ha_token: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
@@ -156,6 +171,8 @@ class Settings:
             backfill_days=_integer(env, "HOMEIQ_BACKFILL_DAYS", 30, 0, 3650),
             retention_days=_integer(env, "HOMEIQ_RETENTION_DAYS", 90, 1, 3650),
             event_flush_s=_seconds(env, "HOMEIQ_EVENT_FLUSH_S", 5.0, 0.05, 60.0),
+            analysis_time=_time_of_day(env, "HOMEIQ_ANALYSIS_TIME", "03:00"),
+            analysis_days=_integer(env, "HOMEIQ_ANALYSIS_DAYS", 30, 1, 365),
             ha_url=ha_url,
             ha_token=ha_token,
             openai_api_key=_text(env, "OPENAI_API_KEY"),

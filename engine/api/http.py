@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 import orjson
 import voluptuous as vol
@@ -96,3 +97,35 @@ def decode_cursor(request: web.Request, *shape: CursorPart) -> list[Any] | None:
     ):
         raise BadRequestError("cursor is not valid; use next_cursor", {"field": "cursor"})
     return position
+
+
+class Run(Protocol):
+    """A training or analysis run, as a listing pages through it."""
+
+    run_id: str
+    created_at: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the run as the API shows it."""
+        ...
+
+
+RunLister = Callable[[int, tuple[float, str] | None], Awaitable[tuple[Sequence[Run], int]]]
+
+
+async def runs_page(request: web.Request, list_runs: RunLister) -> web.Response:
+    """Answer a listing of runs, newest first, paged by (created_at, run_id)."""
+    limit = page_limit(request)
+    position = decode_cursor(request, (int, float), str)
+    before = (float(position[0]), position[1]) if position else None
+    runs, total = await list_runs(limit + 1, before)
+    page = runs[:limit]
+    return json_response(
+        {
+            "runs": [run.as_dict() for run in page],
+            "next_cursor": (
+                encode_cursor([page[-1].created_at, page[-1].run_id]) if len(runs) > limit else None
+            ),
+            "total": total,
+        }
+    )

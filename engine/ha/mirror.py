@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from engine.ha.automations import fetch_automations, save_automations
 from engine.ha.catalog_sync import fetch_catalog
 from engine.ha.client import HomeAssistantClient
 from engine.ha.errors import (
@@ -35,6 +36,8 @@ REGISTRY_EVENTS = (
     "device_registry_updated",
     "area_registry_updated",
     "floor_registry_updated",
+    # Fired when automations are created, edited or deleted: their configs are re-read.
+    "automation_reloaded",
 )
 SYNCED_UNTIL_KEY = "ha_synced_until_us"
 # Registry edits come in bursts (a rename touches entity and state); sync once after them.
@@ -149,7 +152,7 @@ class HomeAssistantMirror:
             await client.subscribe_events(
                 event_type, lambda _event: self._schedule_catalog_sync(client)
             )
-        await self._home.replace_catalog(await fetch_catalog(client))
+        await self._sync_catalog(client)
         self._home.mirror_connected = self._home.source_connected = True
         self.last_error = None
         _LOGGER.info("Mirroring Home Assistant %s at %s", client.ha_version, self._url)
@@ -185,12 +188,18 @@ class HomeAssistantMirror:
             self._catalog_sync.cancel()
         loop = asyncio.get_running_loop()
         self._catalog_sync = loop.call_later(
-            CATALOG_DEBOUNCE_S, lambda: self._spawn(self._sync_catalog(client))
+            CATALOG_DEBOUNCE_S, lambda: self._spawn(self._resync_catalog(client))
         )
 
     async def _sync_catalog(self, client: HomeAssistantClient) -> None:
+        """Replace the catalog, then the automations' configs read against it."""
+        catalog = await fetch_catalog(client)
+        await self._home.replace_catalog(catalog)
+        await save_automations(self._events.engine, await fetch_automations(client, catalog))
+
+    async def _resync_catalog(self, client: HomeAssistantClient) -> None:
         try:
-            await self._home.replace_catalog(await fetch_catalog(client))
+            await self._sync_catalog(client)
         except HomeAssistantError as err:
             _LOGGER.warning("Catalog sync failed: %s", err)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -37,4 +37,17 @@ def create_database_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(parsed)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+    return engine
+
+
+def create_sync_engine(url: str) -> Engine:
+    """Return a synchronous engine on the same database, for worker processes.
+
+    sqlite+aiosqlite becomes sqlite (the standard library's driver); postgresql+asyncpg
+    becomes postgresql (psycopg2, installed by whoever runs on PostgreSQL).
+    """
+    parsed = make_url(url)
+    engine = create_engine(parsed.set(drivername=parsed.get_backend_name()))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _apply_sqlite_pragmas)
     return engine

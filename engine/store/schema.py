@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -139,4 +140,90 @@ models = Table(
     Column("metrics", JSON, nullable=False),
     Column("path", String(1024), nullable=False),
     Column("run_id", String(32), nullable=False),
+)
+
+# Analysis runs survive restarts like training runs; their stats are the API's "stats".
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("progress", Float, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("stats", JSON, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+)
+
+# The newest analysis's patterns, replaced whole by each run. Ids are derived from what a
+# pattern is (type, entities, states), so the same habit keeps its id from run to run and
+# feedback given to it still applies.
+patterns = Table(
+    "patterns",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("entities", JSON, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("support_days", Integer, nullable=False),
+    Column("observed_days", Integer, nullable=False),
+    # Ranked score (after feedback and coverage); the detector's own score beside it.
+    Column("score", Float, nullable=False),
+    Column("detector_score", Float, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("covered_by", JSON, nullable=False),
+    Column("suppressed", Boolean, nullable=False),
+    Column("run_id", String(32), nullable=False),
+    Index(None, "score"),
+)
+
+# Which entities a pattern involves, for GET /patterns?entity_id= without JSON queries.
+pattern_entities = Table(
+    "pattern_entities",
+    metadata,
+    Column("pattern_id", String(32), primary_key=True),
+    Column("entity_id", String(255), primary_key=True),
+    Index(None, "entity_id"),
+)
+
+synergies = Table(
+    "synergies",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("depth", Integer, nullable=False, index=True),
+    Column("chain", JSON, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("support_days", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("detector_score", Float, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("suppressed", Boolean, nullable=False),
+    Column("run_id", String(32), nullable=False),
+)
+
+# Every approve/reject/deploy/disable/delete, with the pattern as it was then: the history
+# that ranks patterns and trains the suggestion_ranker. Never rewritten.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("pattern_id", String(32), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("candidate", JSON, nullable=False),
+)
+
+# Automations that exist in Home Assistant, with their configs: what "covered" is judged by.
+ha_automations = Table(
+    "ha_automations",
+    metadata,
+    Column("entity_id", String(255), primary_key=True),
+    Column("automation_id", String(255), nullable=True),
+    Column("config", JSON, nullable=False),
 )

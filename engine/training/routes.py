@@ -10,12 +10,10 @@ import voluptuous as vol
 from aiohttp import web
 
 from engine.api.http import (
-    decode_cursor,
-    encode_cursor,
     json_response,
-    page_limit,
     read_body,
     read_json,
+    runs_page,
 )
 from engine.api.routing import PAGING, ApiRoute, paged
 from engine.home.catalog import CatalogSource
@@ -41,20 +39,7 @@ async def start_training(request: web.Request) -> web.Response:
 
 async def list_runs(request: web.Request) -> web.Response:
     """Page through training runs, newest first."""
-    limit = page_limit(request)
-    position = decode_cursor(request, (int, float), str)
-    before = (float(position[0]), position[1]) if position else None
-    runs, total = await request.app[TRAINING].list_runs(limit + 1, before)
-    page = runs[:limit]
-    return json_response(
-        {
-            "runs": [run.as_dict() for run in page],
-            "next_cursor": (
-                encode_cursor([page[-1].created_at, page[-1].run_id]) if len(runs) > limit else None
-            ),
-            "total": total,
-        }
-    )
+    return await runs_page(request, request.app[TRAINING].list_runs)
 
 
 async def get_run(request: web.Request) -> web.Response:

@@ -9,7 +9,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.errors import ConflictError, NotFoundError
 from engine.process_job import ProcessJob
+from engine.store.run_rows import (
+    ACTIVE,
+    INTERRUPTED_BY_RESTART,
+    INTERRUPTED_BY_STOP,
+    fail_unfinished,
+    fetch_run,
+    iso_time,
+    newest_first,
+)
 from engine.store.schema import models, training_runs
 from engine.training.registry import TRAINING_TYPES, load_training_type
 from engine.training.worker import run_training
@@ -26,18 +34,11 @@ from engine.validation import validate
 
 _LOGGER = logging.getLogger(__name__)
 
-ACTIVE = ("queued", "running")
 # Progress reaches the database at most this often; readers of a running run get memory.
 PERSIST_PROGRESS_S = 1.0
-INTERRUPTED_BY_RESTART = "Interrupted: the engine restarted during the run"
-INTERRUPTED_BY_STOP = "Interrupted: the engine stopped during the run"
 
 # Gathers what a training type needs from the engine's own data, before the worker starts.
 InputsProvider = Callable[[], Awaitable[dict[str, Any]]]
-
-
-def _iso(epoch_s: float | None) -> str | None:
-    return None if epoch_s is None else datetime.fromtimestamp(epoch_s, UTC).isoformat()
 
 
 @dataclass(slots=True)
@@ -66,9 +67,9 @@ class TrainingRun:
             "params": self.params,
             "metrics": self.metrics,
             "model_version": self.model_version,
-            "created_at": _iso(self.created_at),
-            "started_at": _iso(self.started_at),
-            "finished_at": _iso(self.finished_at),
+            "created_at": iso_time(self.created_at),
+            "started_at": iso_time(self.started_at),
+            "finished_at": iso_time(self.finished_at),
         }
         if self.error is not None:
             answer["error"] = self.error
@@ -129,6 +130,11 @@ class TrainingRunner:
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
         self._inputs: dict[str, InputsProvider] = {}
+        self._listeners: list[Callable[[TrainingRun], Awaitable[None]]] = []
+
+    def on_succeeded(self, listener: Callable[[TrainingRun], Awaitable[None]]) -> None:
+        """Call `listener` after every succeeded run (a module reloads its model)."""
+        self._listeners.append(listener)
 
     def provide_inputs(self, training_type: str, provider: InputsProvider) -> None:
         """Let a module gather a training type's data in the engine (e.g. feedback history)."""
@@ -136,14 +142,8 @@ class TrainingRunner:
 
     async def setup(self) -> None:
         """Fail runs a previous process left unfinished, then start the worker."""
-        async with self._engine.begin() as connection:
-            result = await connection.execute(
-                update(training_runs)
-                .where(training_runs.c.status.in_(ACTIVE))
-                .values(status="failed", error=INTERRUPTED_BY_RESTART, finished_at=time.time())
-            )
-        if result.rowcount:
-            _LOGGER.warning("Marked %d interrupted training runs as failed", result.rowcount)
+        if failed := await fail_unfinished(self._engine, training_runs, INTERRUPTED_BY_RESTART):
+            _LOGGER.warning("Marked %d interrupted training runs as failed", failed)
         self._worker = asyncio.create_task(self._work(), name="homeiq-training")
 
     async def close(self) -> None:
@@ -156,12 +156,7 @@ class TrainingRunner:
         await self._queue.put(None)
         if self._worker is not None:
             await self._worker
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(training_runs)
-                .where(training_runs.c.status.in_(ACTIVE))
-                .values(status="failed", error=INTERRUPTED_BY_STOP, finished_at=time.time())
-            )
+        await fail_unfinished(self._engine, training_runs, INTERRUPTED_BY_STOP)
 
     def _schema(self, training_type: str) -> vol.Schema:
         if training_type not in self._types:
@@ -201,37 +196,18 @@ class TrainingRunner:
         """Return a run; the one in progress comes from memory, with its latest progress."""
         if self._active is not None and self._active.run.run_id == run_id:
             return self._active.run
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(training_runs).where(training_runs.c.run_id == run_id)
-                )
-            ).first()
-        if row is None:
-            raise NotFoundError(f"No training run {run_id!r}")
-        return _row_to_run(row)
+        return _row_to_run(await fetch_run(self._engine, training_runs, run_id, "training run"))
 
     async def list_runs(
         self, limit: int, before: tuple[float, str] | None
     ) -> tuple[list[TrainingRun], int]:
         """Return runs newest first, after a cursor position, and the total count."""
-        query = select(training_runs).order_by(
-            training_runs.c.created_at.desc(), training_runs.c.run_id.desc()
-        )
-        if before is not None:
-            created_at, run_id = before
-            query = query.where(
-                (training_runs.c.created_at < created_at)
-                | ((training_runs.c.created_at == created_at) & (training_runs.c.run_id < run_id))
-            )
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(query.limit(limit))).all()
-            total = await connection.scalar(select(func.count()).select_from(training_runs))
+        rows, total = await newest_first(self._engine, training_runs, limit, before)
         active = self._active.run if self._active else None
         runs = [
             active if active and active.run_id == row.run_id else _row_to_run(row) for row in rows
         ]
-        return runs, total or 0
+        return runs, total
 
     async def cancel(self, run_id: str) -> TrainingRun:
         """Cancel a queued or running run; a finished one cannot be cancelled (409)."""
@@ -248,6 +224,21 @@ class TrainingRunner:
         run.status, run.finished_at = "cancelled", time.time()
         await self._persist(run)
         return run
+
+    async def newest_model(self, name: str) -> tuple[int, bytes] | None:
+        """Return the newest version of a model and its bytes, if one was trained."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(models.c.version, models.c.path)
+                    .where(models.c.name == name)
+                    .order_by(models.c.version.desc())
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return None
+        return row.version, await asyncio.to_thread(Path(row.path).read_bytes)
 
     async def list_models(self) -> list[dict[str, Any]]:
         """Return the newest version of every trained model."""
@@ -267,7 +258,7 @@ class TrainingRunner:
             {
                 "name": row.name,
                 "version": row.version,
-                "trained_at": _iso(row.trained_at),
+                "trained_at": iso_time(row.trained_at),
                 "metrics": row.metrics,
                 "run_id": row.run_id,
             }
@@ -338,6 +329,9 @@ class TrainingRunner:
             _, metrics, model, _details = message
             run.metrics = metrics
             run.model_version = await self._save_model(run, metrics, model)
+            # Before the run reads "succeeded": whoever sees that can rely on the new model
+            # being in use already.
+            await self._notify(run)
             run.status, run.progress = "succeeded", 1.0
         elif self._closing:
             run.status, run.error = "failed", INTERRUPTED_BY_STOP
@@ -350,6 +344,14 @@ class TrainingRunner:
             run.status, run.error = "failed", f"The training process died (exit code {code})"
         await self._persist(run)
         _LOGGER.info("Training run %s %s", run.run_id, run.status)
+
+    async def _notify(self, run: TrainingRun) -> None:
+        """Tell the listeners of a run that trained a model; a failing one is logged."""
+        for listener in self._listeners:
+            try:
+                await listener(run)
+            except Exception:
+                _LOGGER.exception("A listener of training run %s failed", run.run_id)
 
     async def _save_model(self, run: TrainingRun, metrics: dict[str, Any], model: bytes) -> int:
         """Store the model file and its version row; return the version."""

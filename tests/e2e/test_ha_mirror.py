@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -185,6 +188,45 @@ def test_catalog_follows_renames_and_area_moves(
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
+
+
+def mirrored_automations(engine: EngineProcess) -> dict[str, dict[str, Any]]:
+    """Return the automations the engine has mirrored, read from its SQLite file."""
+    with contextlib.closing(sqlite3.connect(engine.data_dir / "homeiq.db")) as db:
+        rows = db.execute("SELECT entity_id, config FROM ha_automations").fetchall()
+    return {entity_id: json.loads(config) for entity_id, config in rows}
+
+
+def test_automation_configs_are_mirrored_and_follow_edits(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    def porch_automation() -> dict[str, Any] | None:
+        for config in mirrored_automations(engine).values():
+            if config.get("alias") == "Doorbell lights the porch":
+                return config
+        return None
+
+    config = poll(porch_automation, "the existing automation's config to be mirrored")
+    assert config["triggers"][0]["entity_id"] == home.trigger
+    assert config["actions"][0]["target"]["entity_id"] == home.porch
+
+    entity_id = home_assistant.add_automation(
+        "homeiq_e2e_hall",
+        {
+            "alias": "Doorbell lights the hall",
+            "triggers": [{"trigger": "state", "entity_id": home.trigger, "to": "on"}],
+            "actions": [{"action": "input_boolean.turn_on", "target": {"entity_id": home.hall}}],
+        },
+    )
+    added = poll(
+        lambda: mirrored_automations(engine).get(entity_id), "a new automation to be mirrored"
+    )
+    assert added["alias"] == "Doorbell lights the hall"
+    home_assistant.remove_automation("homeiq_e2e_hall")
+    poll(
+        lambda: entity_id not in mirrored_automations(engine),
+        "a deleted automation to leave the mirror",
+    )
 
 
 def test_reconnects_after_home_assistant_restarts(

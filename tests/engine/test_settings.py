@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ def test_defaults_match_the_readme() -> None:
     assert settings.demo is False
     assert settings.ha_url is None
     assert settings.llm_enabled is False
+    assert settings.analysis_time == time(3, 0)
+    assert settings.analysis_days == 30
 
 
 def test_values_are_read() -> None:
@@ -37,8 +40,13 @@ def test_values_are_read() -> None:
             "OPENAI_MODEL": "llama3",
             "INFLUXDB_URL": "http://127.0.0.1:8086",
             "DATABASE_URL": "postgresql+asyncpg://homeiq:pw@db/homeiq",
+            "HOMEIQ_ANALYSIS_TIME": "04:30",
+            "HOMEIQ_ANALYSIS_DAYS": "14",
         }
     )
+    assert settings.analysis_time == time(4, 30)
+    assert settings.analysis_days == 14
+    assert Settings.from_env({"HOMEIQ_ANALYSIS_TIME": "off"}).analysis_time is None
     assert settings.port == 9000
     assert settings.demo is True
     assert settings.max_body_bytes == 5 * 1024 * 1024
@@ -61,6 +69,8 @@ def test_values_are_read() -> None:
         ({"HOMEIQ_LOG_LEVEL": "LOUD"}, "HOMEIQ_LOG_LEVEL"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"HOMEIQ_MAX_BODY_MB": "0"}, "HOMEIQ_MAX_BODY_MB"),
+        ({"HOMEIQ_ANALYSIS_TIME": "25:00"}, "HOMEIQ_ANALYSIS_TIME must be a time of day"),
+        ({"HOMEIQ_ANALYSIS_DAYS": "0"}, "HOMEIQ_ANALYSIS_DAYS"),
     ],
 )
 def test_bad_values_are_refused_clearly(env: dict[str, str], message: str) -> None:

@@ -1,0 +1,43 @@
+"""Stable ids: the same habit keeps its id from one analysis to the next."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from engine.patterns.detect import DetectedPattern, DetectedSynergy
+
+ID_LENGTH = 16
+
+
+def _digest(*parts: Any) -> str:
+    text = "\x1f".join(str(part) for part in parts)
+    return hashlib.blake2b(text.encode(), digest_size=ID_LENGTH // 2).hexdigest()
+
+
+def pattern_id(pattern: DetectedPattern) -> str:
+    """Return an id made of what the pattern is, not of its counts or its exact time.
+
+    A time-of-day habit that drifts by a few minutes, or a pair whose support grows, is
+    still the same habit: feedback given to it must keep applying.
+    """
+    details = pattern.details
+    if pattern.type == "time_of_day":
+        return _digest(pattern.type, details["entity_id"], details["state"], details["days"])
+    if pattern.type == "co_occurrence":
+        trigger, action = details["trigger"], details["action"]
+        return _digest(
+            pattern.type,
+            trigger["entity_id"],
+            trigger["state"],
+            action["entity_id"],
+            action["state"],
+        )
+    return _digest(
+        pattern.type, details["entity_id"], details["state"], details["kind"], details["at"]
+    )
+
+
+def synergy_id(synergy: DetectedSynergy) -> str:
+    """Return an id made of the chain's steps."""
+    return _digest("synergy", *(f"{step['entity_id']}={step['state']}" for step in synergy.chain))

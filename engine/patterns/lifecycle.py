@@ -1,0 +1,64 @@
+"""Starting and stopping the patterns module: analysis runs, daily schedule, ranking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from engine.errors import ConflictError
+from engine.keys import ANALYSIS, DATABASE, HOME, PATTERNS, SETTINGS, TRAINING
+from engine.patterns.pattern_store import PatternStore
+from engine.patterns.ranker_training import IMPORT_PATH, NAME, history_to_inputs
+from engine.patterns.runs import AnalysisRunner
+from engine.patterns.service import PatternService
+from engine.scheduler import Scheduler
+from engine.training.registry import register_training_type
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def patterns_context(app: web.Application) -> AsyncIterator[None]:
+    """Open the patterns module (after home and training); stop its analysis first."""
+    settings = app[SETTINGS]
+    home = app[HOME]
+    training = app[TRAINING]
+    store = PatternStore(app[DATABASE])
+    service = PatternService(store, training)
+    register_training_type(NAME, IMPORT_PATH)
+
+    async def feedback_history() -> dict[str, Any]:
+        return history_to_inputs(await store.feedback_history())
+
+    training.provide_inputs(NAME, feedback_history)
+    training.on_succeeded(service.model_trained)
+    runner = AnalysisRunner(
+        app[DATABASE],
+        settings.resolved_database_url,
+        store,
+        lambda: home.catalog,
+        service.scorer,
+    )
+    await runner.setup()
+    app[PATTERNS] = service
+    app[ANALYSIS] = runner
+    scheduler = Scheduler()
+    if settings.analysis_time is not None:
+
+        async def daily_analysis() -> None:
+            try:
+                await runner.run_now(settings.analysis_days, "schedule")
+            except ConflictError:
+                _LOGGER.info("Daily analysis skipped: an analysis is already in progress")
+
+        scheduler.daily(
+            "analysis", settings.analysis_time, lambda: home.catalog.time_zone, daily_analysis
+        )
+    try:
+        yield
+    finally:
+        # The run first: a scheduled analysis in progress ends, then its job returns.
+        await runner.close()
+        await scheduler.close()

@@ -1,0 +1,299 @@
+"""Analysis runs, patterns and synergies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from engine.api.http import (
+    decode_cursor,
+    encode_cursor,
+    json_response,
+    page_limit,
+    read_body,
+    runs_page,
+)
+from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
+from engine.errors import BadRequestError
+from engine.keys import ANALYSIS, PATTERNS, SETTINGS
+
+PATTERN_TYPES = ("time_of_day", "co_occurrence", "anomaly")
+DEPTHS = (2, 3, 4)
+
+RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max=365))})
+
+
+def _number_param(request: web.Request, name: str, low: float, high: float) -> float | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise BadRequestError(f"{name} must be a number from {low} to {high}", {"field": name})
+    return value
+
+
+def _choice_param(request: web.Request, name: str, choices: tuple[Any, ...]) -> Any:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    for choice in choices:
+        if raw == str(choice):
+            return choice
+    raise BadRequestError(
+        f"{name} must be one of {', '.join(map(str, choices))}",
+        {"field": name, "allowed": list(choices)},
+    )
+
+
+def _page(key: str, items: list[dict[str, Any]], limit: int, total: int) -> dict[str, Any]:
+    """Return one page of findings ordered by (score desc, id) with its cursor."""
+    page = items[:limit]
+    more = len(items) > limit
+    return {
+        key: page,
+        "next_cursor": encode_cursor([page[-1]["score"], page[-1]["id"]]) if more else None,
+        "total": total,
+    }
+
+
+def _after(request: web.Request) -> tuple[float, str] | None:
+    position = decode_cursor(request, (int, float), str)
+    return (float(position[0]), position[1]) if position else None
+
+
+async def start_analysis(request: web.Request) -> web.Response:
+    """Start an analysis (202); 409 while one is in progress."""
+    body = await read_body(request, RUN_SCHEMA, empty={})
+    days = body.get("days", request.app[SETTINGS].analysis_days)
+    run = request.app[ANALYSIS].submit(days, "api")
+    return json_response({"run_id": run.run_id, "status": run.status}, 202)
+
+
+async def list_analysis_runs(request: web.Request) -> web.Response:
+    """Page through analysis runs, newest first."""
+    return await runs_page(request, request.app[ANALYSIS].list_runs)
+
+
+async def get_analysis_run(request: web.Request) -> web.Response:
+    """Return one analysis run with its progress and stats."""
+    run = await request.app[ANALYSIS].get(request.match_info["run_id"])
+    return json_response(run.as_dict())
+
+
+async def list_patterns(request: web.Request) -> web.Response:
+    """Page through the newest analysis's patterns, best first."""
+    limit = page_limit(request)
+    items, total = await request.app[PATTERNS].store.list_patterns(
+        type_=_choice_param(request, "type", PATTERN_TYPES),
+        entity_id=request.query.get("entity_id") or None,
+        min_confidence=_number_param(request, "min_confidence", 0.0, 1.0),
+        limit=limit + 1,
+        after=_after(request),
+    )
+    return json_response(_page("patterns", items, limit, total))
+
+
+async def get_pattern(request: web.Request) -> web.Response:
+    """Return one pattern."""
+    return json_response(await request.app[PATTERNS].store.get_pattern(request.match_info["id"]))
+
+
+async def list_synergies(request: web.Request) -> web.Response:
+    """Page through the newest analysis's synergies, best first."""
+    limit = page_limit(request)
+    items, total = await request.app[PATTERNS].store.list_synergies(
+        depth=_choice_param(request, "depth", DEPTHS), limit=limit + 1, after=_after(request)
+    )
+    return json_response(_page("synergies", items, limit, total))
+
+
+async def synergy_stats(request: web.Request) -> web.Response:
+    """Return how many synergies there are, by depth, and their mean score."""
+    return json_response(await request.app[PATTERNS].store.synergy_stats())
+
+
+async def get_synergy(request: web.Request) -> web.Response:
+    """Return one synergy."""
+    return json_response(await request.app[PATTERNS].store.get_synergy(request.match_info["id"]))
+
+
+_STEP = {
+    "type": "object",
+    "properties": {"entity_id": {"type": "string"}, "state": {"type": "string"}},
+}
+_PATTERN: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "type": {"type": "string", "enum": list(PATTERN_TYPES)},
+        "entities": {"type": "array", "items": {"type": "string"}},
+        "description": {"type": "string"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "support_days": {"type": "integer"},
+        "observed_days": {"type": "integer"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "details": {"type": "object"},
+        "first_seen": {"type": "string", "format": "date-time"},
+        "last_seen": {"type": "string", "format": "date-time"},
+        "covered_by": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Existing Home Assistant automations that already do this",
+        },
+        "suppressed": {
+            "type": "boolean",
+            "description": "Rejected, and its support has not changed materially since",
+        },
+    },
+}
+_SYNERGY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "depth": {"type": "integer", "enum": list(DEPTHS)},
+        "chain": {"type": "array", "items": _STEP},
+        "confidence": {"type": "number"},
+        "support_days": {"type": "integer"},
+        "score": {"type": "number"},
+        "description": {"type": "string"},
+        "suppressed": {"type": "boolean"},
+    },
+}
+_RUN: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "run_id": {"type": "string"},
+        "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
+        "progress": {"type": "number", "minimum": 0, "maximum": 1},
+        "days": {"type": "integer"},
+        "trigger": {"type": "string", "enum": ["api", "schedule"]},
+        "stats": {
+            "type": "object",
+            "properties": {
+                "events": {"type": "integer"},
+                "entities": {"type": "integer"},
+                "patterns": {"type": "integer"},
+                "synergies": {"type": "integer"},
+                "duration_s": {"type": "number"},
+                "peak_memory_mb": {"type": "number"},
+            },
+        },
+        "created_at": {"type": "string", "format": "date-time"},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"},
+        "error": {"type": "string"},
+    },
+}
+
+# /synergies/stats is registered before /synergies/{id}: aiohttp matches in order, and the
+# id pattern would otherwise take "stats" (a test checks the order).
+ROUTES = [
+    ApiRoute(
+        "POST",
+        "/api/v1/analysis/run",
+        start_analysis,
+        "Start a pattern analysis of the last `days` (default 30) before the newest event",
+        "patterns",
+        body=RUN_SCHEMA,
+        response={
+            "type": "object",
+            "properties": {"run_id": {"type": "string"}, "status": {"type": "string"}},
+        },
+        status=202,
+        errors=(409,),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/analysis/runs",
+        list_analysis_runs,
+        "Analysis runs, newest first",
+        "patterns",
+        query=PAGING,
+        response=paged("runs", _RUN),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/analysis/runs/{run_id}",
+        get_analysis_run,
+        "One analysis run",
+        "patterns",
+        response=_RUN,
+        errors=(404,),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/patterns",
+        list_patterns,
+        "Patterns of the newest analysis, best first",
+        "patterns",
+        query=(
+            QueryParam("type", "Only this type", {"type": "string", "enum": list(PATTERN_TYPES)}),
+            QueryParam("entity_id", "Only patterns involving this entity"),
+            QueryParam(
+                "min_confidence",
+                "Only patterns at least this confident",
+                {"type": "number", "minimum": 0, "maximum": 1},
+            ),
+            *PAGING,
+        ),
+        response=paged("patterns", _PATTERN),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/patterns/{id}",
+        get_pattern,
+        "One pattern",
+        "patterns",
+        response=_PATTERN,
+        errors=(404,),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/synergies",
+        list_synergies,
+        "Device chains of the newest analysis, best first",
+        "patterns",
+        query=(
+            QueryParam(
+                "depth",
+                "Only chains of this many devices",
+                {"type": "integer", "enum": list(DEPTHS)},
+            ),
+            *PAGING,
+        ),
+        response=paged("synergies", _SYNERGY),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/synergies/stats",
+        synergy_stats,
+        "How many synergies there are, by depth, and their mean score",
+        "patterns",
+        response={
+            "type": "object",
+            "properties": {
+                "total": {"type": "integer"},
+                "by_depth": {
+                    "type": "object",
+                    "properties": {str(d): {"type": "integer"} for d in DEPTHS},
+                },
+                "mean_score": {"type": "number"},
+            },
+        },
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/synergies/{id}",
+        get_synergy,
+        "One synergy",
+        "patterns",
+        response=_SYNERGY,
+        errors=(404,),
+    ),
+]
