@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench.engine_api import run_api_benchmarks
-from bench.patterns import bench_patterns
+from bench.patterns import bench_analysis_api, bench_patterns
 from bench.synthetic import bench_synthetic
 
 
@@ -17,6 +17,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_synthetic()
     bench_patterns()
+    bench_analysis_api()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
 
 
