@@ -47,4 +47,3 @@ class PatternService:
         """Rank again with a newly trained suggestion_ranker."""
         if run.training_type == RANKER_NAME:
             await self.store.rescore(await self.scorer())
-
