@@ -6,21 +6,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.patterns.arrays import I64, Bool
-from engine.patterns.stats import wilson_lower
+from engine.patterns.arrays import F64, I64, Bool
+from engine.patterns.stats import binomial_tail, circular_distance, circular_mean_sd, wilson_lower
 
 US = 1_000_000
 MAX_WINDOW_S = 180
 WINDOWS_S = (15, 30, 60, 120, 180)
 MIN_SUPPORT_DAYS = 5
-MIN_CONFIDENCE = 0.2
-# The Wilson lower bound must stay this far above the action's own chance of happening in
-# the window: this is what drops "light + something that is on anyway" coincidences.
+# A trigger that happens all day (the living room light) is followed by a planted action
+# only on the occasions the habit runs (coming home), so confidence alone would drop real
+# pairs; what guards against coincidence is the base rate: the Wilson lower bound must
+# stay this far above the action's own chance of happening in the window, which drops
+# "light + something that is on anyway", and so many hits must be most unlikely at that
+# chance (a binomial test, strict because every pair of keys is tried).
+MIN_CONFIDENCE = 0.1
+MIN_LOWER = 0.05
 MIN_LIFT = 10.0
-MIN_LOWER = 0.1
+MAX_P = 1e-6
+# A pair and its reverse whose hits are this close in time of day are one thing seen both
+# ways round; farther apart they are two routines (up A then B, to bed B then A).
+ECHO_APART_MIN = 120.0
+# A pair whose hits are mostly (this share) hits of a more immediate pair says nothing that
+# one does not, provided that one predicts its hits nearly as well (this share of the
+# confidence): see _covers.
+COVERED_SHARE = 0.8
+COVER_CONFIDENCE = 0.8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pair:
     """Trigger (entity, state) followed by action (entity, state)."""
 
@@ -37,6 +50,11 @@ class Pair:
     score: float
     first_us: int
     last_us: int
+    # The hits' mean local time of day, to tell an echo from a routine the other way round.
+    minute: float
+    # Event indices of the hits' triggers and actions (sorted), to tell redundant pairs.
+    hit_triggers: I64
+    hit_actions: I64
 
 
 def _base_rate(times: I64, window_us: int, span_us: int) -> float:
@@ -53,9 +71,11 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     state: I64,
     time_us: I64,
     day: I64,
+    minute: F64,
     trigger: Bool,
     action: Bool,
     device: I64,
+    people: Bool,
 ) -> list[Pair]:
     """Return the significant pairs among habit events (all arrays aligned, time-sorted)."""
     n = len(time_us)
@@ -89,6 +109,7 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     delay = time_us[follow] - time_us[trig_of]
     pair_day = day[trig_of]
     pair_time = time_us[trig_of]
+    pair_minute = minute[trig_of]
     triggers_per_key = np.bincount(key[trig], minlength=n_keys)
     unique_pairs, pair_index = np.unique(pair, return_inverse=True)
     days_per_pair = np.bincount(
@@ -99,6 +120,8 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     order = np.lexsort((delay, pair_index))
     pair_sorted, delay_sorted, day_sorted = pair_index[order], delay[order], pair_day[order]
     time_sorted = pair_time[order]
+    minute_sorted = pair_minute[order]
+    trigger_sorted, follow_sorted = trig_of[order], follow[order]
     starts = np.searchsorted(pair_sorted, np.arange(len(unique_pairs)))
     ends = np.r_[starts[1:], len(pair_sorted)]
     key_times: dict[int, I64] = {}
@@ -109,6 +132,7 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
         delays = delay_sorted[starts[c] : ends[c]]
         days_c = day_sorted[starts[c] : ends[c]]
         times_c = time_sorted[starts[c] : ends[c]]
+        minutes_c = minute_sorted[starts[c] : ends[c]]
         if len(delays) / n_trig < MIN_CONFIDENCE:
             continue
         # The smallest window that holds nine in ten of the observed delays.
@@ -128,6 +152,7 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
             or confidence < MIN_CONFIDENCE
             or lower < MIN_LOWER
             or lower < MIN_LIFT * base
+            or binomial_tail(hit_count, n_trig, base) > MAX_P
         ):
             continue
         trig_code, act_code = int(keys[trig_key]), int(keys[act_key])
@@ -146,18 +171,61 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
                 lower * min(1.0, support_days / 14),
                 int(times_c[inside].min()),
                 int(times_c[inside].max()),
+                circular_mean_sd(minutes_c[inside])[0],
+                np.sort(trigger_sorted[starts[c] : ends[c]][inside]),
+                np.sort(follow_sorted[starts[c] : ends[c]][inside]),
             )
         )
-    return _drop_echoes(found)
+    sensors = {int(e) for e in np.unique(entity[people])}
+    return _drop_covered(_drop_echoes(found), sensors)
 
 
 def _drop_echoes(pairs: list[Pair]) -> list[Pair]:
-    """Return pairs without the weaker direction of A->B / B->A (one caused the other)."""
+    """Return pairs without the weaker direction of A->B / B->A at the same time of day."""
     by_link = {(p.trigger, p.action): p for p in pairs}
     kept = []
     for p in pairs:
         back = by_link.get((p.action, p.trigger))
-        if back is not None and (back.lower, back.support_days) > (p.lower, p.support_days):
+        if (
+            back is not None
+            and (back.lower, back.support_days) > (p.lower, p.support_days)
+            and float(circular_distance(np.array([p.minute]), back.minute)[0]) <= ECHO_APART_MIN
+        ):
             continue
         kept.append(p)
     return kept
+
+
+def _share(part: I64, whole: I64) -> float:
+    """Return the share of part's event indices that are in whole."""
+    return float(np.isin(part, whole, assume_unique=True).mean()) if len(part) else 1.0
+
+
+def _covers(strong: Pair, weak: Pair, sensors: set[int]) -> bool:
+    """Return whether a more immediate pair already explains another one's hits."""
+    # A motion or presence sensor sees the person walk up to whatever they switch: it
+    # comes first, but it says someone is there, not what they did.
+    if strong.trigger[0] in sensors and weak.trigger[0] not in sensors:
+        return False
+    # Of two explanations of the same hits, the nearer in time is the cause (the door, not
+    # the lock turned seconds before it; the landing light, not the bedroom light before),
+    # unless it predicts them much worse (a motion sensor that fires all day long).
+    if (strong.median_delay_s, -strong.score) >= (weak.median_delay_s, -weak.score):
+        return False
+    if strong.confidence < COVER_CONFIDENCE * weak.confidence:
+        return False
+    if strong.action == weak.action:
+        # The same changes of the action, seen after another trigger.
+        return _share(weak.hit_actions, strong.hit_actions) >= COVERED_SHARE
+    # The same trigger events, then the action's entity changing again later (the hallway
+    # light turning off after it turned on because the door opened).
+    return (
+        strong.trigger == weak.trigger
+        and strong.action[0] == weak.action[0]
+        and _share(weak.hit_triggers, strong.hit_triggers) >= COVERED_SHARE
+    )
+
+
+def _drop_covered(pairs: list[Pair], sensors: set[int]) -> list[Pair]:
+    """Return pairs without those another pair fully explains, in their order."""
+    return [p for p in pairs if not any(_covers(q, p, sensors) for q in pairs if q is not p)]

@@ -15,7 +15,7 @@ from engine.patterns.anomalies import Anomaly, detect_anomalies
 from engine.patterns.arrays import DAY_US, I64, EventArrays, local_clock
 from engine.patterns.co_occurrence import Pair, detect_co_occurrence
 from engine.patterns.holidays import is_day_off
-from engine.patterns.rules import EntityRules, habit_mask
+from engine.patterns.rules import EntityRules, habit_mask, timed_states
 from engine.patterns.synergies import Chain, build_chains
 from engine.patterns.time_of_day import TimeOfDay, detect_time_of_day
 
@@ -202,14 +202,23 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
     # Motion and presence sensors follow people: triggers, but not habits of their own.
     own = (rules.trigger | rules.act) & ~rules.people
     day_off = is_day_off(day, time_zone)
-    habits = detect_time_of_day(entity, state, time_us, day, minute, day_off, own[entity])
+    timed = own[entity] & timed_states(events)[state]
+    habits = detect_time_of_day(entity, state, time_us, day, minute, day_off, timed)
     device_codes: dict[str, int] = {}
     device = np.array(
         [-1 if d is None else device_codes.setdefault(d, len(device_codes)) for d in rules.device],
         dtype=np.int64,
     )[entity]
     pairs = detect_co_occurrence(
-        entity, state, time_us, day, rules.trigger[entity], rules.act[entity], device
+        entity,
+        state,
+        time_us,
+        day,
+        minute,
+        rules.trigger[entity],
+        rules.act[entity],
+        device,
+        rules.people[entity],
     )
     key = entity << 32 | state
     order = np.argsort(key, kind="stable")

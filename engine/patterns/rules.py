@@ -39,8 +39,15 @@ PEOPLE_SENSOR_CLASSES = frozenset({"motion", "occupancy", "presence", "moving"})
 # States that say nothing about what a person did, and the transient states a slow device
 # passes through (a cover's "opening" is followed by "open", which is the habit).
 NON_STATES = frozenset(
-    {"unavailable", "unknown", "none", "", "opening", "closing", "locking", "unlocking"}
-)
+    {
+        "unavailable", "unknown", "none", "", "opening", "closing", "locking", "unlocking",
+        "returning",
+    }
+)  # fmt: skip
+# States that interrupt another for a moment (a show paused to fetch a drink): they can
+# follow a trigger, but happen whenever the interrupted state happens to be on, at no time
+# of their own.
+INTERRUPTIONS = frozenset({"paused", "buffering"})
 _PRICE_WORDS = ("price", "tariff", "forecast", "linkquality", "rssi", "signal")
 
 
@@ -132,6 +139,11 @@ def automated(events: EventArrays) -> Bool:
     restored: Bool = np.empty_like(by_entity)
     restored[order] = by_entity
     return restored
+
+
+def timed_states(events: EventArrays) -> Bool:
+    """Return, per state code, whether reaching it can be a time-of-day habit."""
+    return np.array([state.lower() not in INTERRUPTIONS for state in events.states], dtype=bool)
 
 
 def habit_mask(events: EventArrays, rules: EntityRules) -> Bool:

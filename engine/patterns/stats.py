@@ -28,14 +28,23 @@ def binomial_tail(successes: int, trials: int, p: float) -> float:
     """Return P(X >= successes) for X ~ Binomial(trials, p): how likely chance gives this many."""
     if successes <= 0:
         return 1.0
-    p = min(max(p, 0.0), 1.0)
-    return min(
-        1.0,
-        sum(
-            math.comb(trials, k) * p**k * (1 - p) ** (trials - k)
-            for k in range(successes, trials + 1)
-        ),
+    if successes > trials or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    # In logs: a frequent trigger has thousands of trials, whose terms overflow floats.
+    k = np.arange(successes, trials + 1, dtype=np.float64)
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, trials + 1)))])
+    whole = np.arange(successes, trials + 1)
+    log_terms = (
+        log_factorial[trials]
+        - log_factorial[whole]
+        - log_factorial[trials - whole]
+        + k * math.log(p)
+        + (trials - k) * math.log1p(-p)
     )
+    top = float(log_terms.max())
+    return min(1.0, math.exp(top) * float(np.exp(log_terms - top).sum()))
 
 
 def circular_mean_sd(minutes: F64) -> tuple[float, float]:

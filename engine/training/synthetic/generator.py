@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from engine.training.synthetic.builder import HomeBuilder
 from engine.training.synthetic.chatter import Chatter, Environment, Series
 from engine.training.synthetic.days import Draws
 from engine.training.synthetic.homes import BUILDERS, TIME_ZONE
+from engine.training.synthetic.implied import implied_truth
 from engine.training.synthetic.intervals import Interval
 from engine.training.synthetic.model import (
     ORIGIN_LABELS,
@@ -43,6 +44,8 @@ class SyntheticHome:
     catalog: dict[str, Any]
     events: list[dict[str, Any]]
     routines: list[dict[str, Any]]
+    # What follows physically from the routines (implied.py): real regularities, not plans.
+    implied: list[dict[str, Any]] = field(default_factory=list)
 
 
 def generate_home(
@@ -75,7 +78,9 @@ def generate_home(
     chatter = Chatter(layout, sim, env, chatter_rng, heating=heating)
     events, last_states = _assemble(layout, tb, sim, chatter.series())
     catalog = _catalog(layout, last_states)
-    return SyntheticHome(home_type, seed, days, catalog, events, _routines(sim, tb))
+    return SyntheticHome(
+        home_type, seed, days, catalog, events, _routines(sim, tb), implied_truth(layout, sim, tb)
+    )
 
 
 class _Vocabulary:

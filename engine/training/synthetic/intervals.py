@@ -15,6 +15,10 @@ from dataclasses import dataclass
 
 # (record index, day index, chain step)
 Tag = tuple[int, int, int]
+# Why a transition happened, for the implied ground truth: (source, occurrence). The source
+# names the daily routine behind it ("mark:parent_1:wake"); transitions sharing an
+# occurrence (one person's wake-up on one day) are consequences of one moment.
+Cause = tuple[str, int]
 
 PRIORITY_BACKGROUND = 1
 PRIORITY_PLANTED = 2
@@ -38,6 +42,8 @@ class Interval:
     # Seconds a slow device takes from its transient state to the final one, in microseconds.
     travel_start: int = 0
     travel_end: int = 0
+    start_causes: tuple[Cause, ...] = ()
+    end_causes: tuple[Cause, ...] = ()
 
 
 def resolve(items: list[Interval], gap_us: int) -> list[Interval]:
@@ -77,6 +83,7 @@ def _union(level: list[Interval], gap_us: int) -> list[Interval]:
                 current.person_end = item.person_end
                 current.end_tags = item.end_tags
                 current.travel_end = item.travel_end
+                current.end_causes = item.end_causes
             continue
         merged.append(
             Interval(
@@ -91,6 +98,8 @@ def _union(level: list[Interval], gap_us: int) -> list[Interval]:
                 item.end_tags,
                 item.travel_start,
                 item.travel_end,
+                item.start_causes,
+                item.end_causes,
             )
         )
     return merged

@@ -21,6 +21,7 @@ from engine.training.synthetic.intervals import (
     PRIORITY_ANOMALY,
     PRIORITY_BACKGROUND,
     PRIORITY_PLANTED,
+    Cause,
     Interval,
     Tag,
     resolve,
@@ -31,6 +32,7 @@ from engine.training.synthetic.model import (
     ORIGIN_AUTOMATION,
     ORIGIN_MANUAL,
     ORIGIN_SYSTEM,
+    Anchor,
     ChainSpec,
     Habit,
     Layout,
@@ -50,6 +52,8 @@ _MIN_GAP_US = 1 * US
 _END_ORIGINS = {"automation": ORIGIN_AUTOMATION, "system": ORIGIN_SYSTEM}
 
 _Tagger = Callable[[str], tuple[Tag, ...]]
+Causes = tuple[Cause, ...]
+_COMMUTE_MARKS = ("leave", "return")
 
 
 def _no_tags(what: str) -> tuple[Tag, ...]:
@@ -116,6 +120,14 @@ class Simulation:
         self.away: list[list[tuple[int, int]]] = [[] for _ in self.occupants]
         self._away_starts: list[list[int]] = [[] for _ in self.occupants]
         self.empty: list[tuple[int, int]] = []
+        # Why each transition happened, for the implied ground truth (intervals.Cause):
+        # occurrence ids by key, the sources whose time of day means nothing (background
+        # use, chains started at a random moment), the causes of chain steps' marks, and
+        # of each absence's departure and return.
+        self.occurrences: dict[tuple[Any, ...], int] = {}
+        self.untimed: set[str] = set()
+        self._step_causes: dict[tuple[int, int, str], Causes] = {}
+        self._away_causes: list[list[tuple[Causes, Causes]]] = [[] for _ in self.occupants]
         rise, set_ = sun_times(tb.dates, layout.location["latitude"], layout.location["longitude"])
         self.sunrise_us = [round(float(x) * US) for x in rise]
         self.sunset_us = [round(float(x) * US) for x in set_]
@@ -163,23 +175,24 @@ class Simulation:
         door_times: set[int] = set()
         for index, occupant in enumerate(self.occupants):
             home = True
-            opened: tuple[int, _Tagger] | None = None
+            opened: tuple[int, _Tagger, Causes] | None = None
             for moment, leaving, day, name in self._moves(index):
                 if leaving != home:
                     continue
                 home = not leaving
                 tagger = self._presence_tagger(ids, index, day, name)
+                causes = self._causes(index, day, name)
                 # Children leaving with a parent go through the door the parent opened.
                 joins = leaving and occupant.leave_with is not None
                 if not (joins and moment in door_times):
-                    self._door(moment, door_times, tagger)
+                    self._door(moment, door_times, tagger, causes)
                 if leaving:
-                    opened = (moment, tagger)
+                    opened = (moment, tagger, causes)
                 elif opened is not None:
-                    self._away_span(index, opened, (moment, tagger))
+                    self._away_span(index, opened, (moment, tagger, causes))
                     opened = None
             if opened is not None:
-                self._away_span(index, opened, (self.tb.end_us + DAY_US, _no_tags))
+                self._away_span(index, opened, (self.tb.end_us + DAY_US, _no_tags, ()))
             self._away_starts[index] = [start for start, _ in self.away[index]]
 
     def _moves(self, index: int) -> list[tuple[int, bool, int, str]]:
@@ -193,7 +206,7 @@ class Simulation:
                     moves.append((plan.marks[name], leaving, day, name))
         return sorted(moves)
 
-    def _door(self, moment: int, door_times: set[int], tagger: _Tagger) -> None:
+    def _door(self, moment: int, door_times: set[int], tagger: _Tagger, causes: Causes) -> None:
         """Open the front door for a few seconds (once for people leaving together)."""
         door = self.layout.role("front_door")
         if door is None or moment in door_times:
@@ -210,6 +223,8 @@ class Simulation:
                 person_start=True,
                 person_end=True,
                 start_tags=tagger("door"),
+                start_causes=causes,
+                end_causes=causes,
             ),
         )
 
@@ -261,11 +276,12 @@ class Simulation:
         return tagger
 
     def _away_span(
-        self, index: int, opened: tuple[int, _Tagger], closed: tuple[int, _Tagger]
+        self, index: int, opened: tuple[int, _Tagger, Causes], closed: tuple[int, _Tagger, Causes]
     ) -> None:
         """Record an occupant's absence and, with a person entity, its geofence changes."""
-        (leave, leave_tagger), (back, back_tagger) = opened, closed
+        (leave, leave_tagger, leave_causes), (back, back_tagger, back_causes) = opened, closed
         self.away[index].append((leave, back))
+        self._away_causes[index].append((leave_causes, back_causes))
         person = self.occupants[index].person
         if person is None:
             return
@@ -283,20 +299,45 @@ class Simulation:
                 PRIORITY_PLANTED,
                 start_tags=leave_tagger("person"),
                 end_tags=back_tagger("person"),
+                start_causes=leave_causes,
+                end_causes=back_causes,
             ),
         )
 
     def _lock(self) -> None:
         """Unlock for the first to leave or arrive; lock behind the last, and at night."""
-        unlocked = self._unlocked_and_empty()
+        unlocked, causes = self._unlocked_and_empty()
         lock = self.layout.role("lock")
         if lock is not None:
-            for start, origin_start, end, origin_end in unlocked:
-                self.add(lock, Interval(start, end, origin_start, origin_end, PRIORITY_PLANTED))
+            for (start, origin_start, end, origin_end), (why_start, why_end) in zip(
+                unlocked, causes, strict=True
+            ):
+                self.add(
+                    lock,
+                    Interval(
+                        start,
+                        end,
+                        origin_start,
+                        origin_end,
+                        PRIORITY_PLANTED,
+                        start_causes=why_start,
+                        end_causes=why_end,
+                    ),
+                )
 
-    def _unlocked_and_empty(self) -> list[tuple[int, int, int, int]]:
-        """Return the unlocked spans (start, origin, end, origin); note when nobody is home."""
+    def _unlocked_and_empty(
+        self,
+    ) -> tuple[list[tuple[int, int, int, int]], list[tuple[Causes, Causes]]]:
+        """Return the unlocked spans (start, origin, end, origin), their causes; note empties."""
         d = self.d
+        # The departure or arrival behind each step, for the ground truth only.
+        why: dict[tuple[int, int], Causes] = {}
+        for spans, span_causes in zip(self.away, self._away_causes, strict=True):
+            for (start, end), (leave_causes, back_causes) in zip(spans, span_causes, strict=True):
+                why[(start, -1)] = why.get((start, -1), ()) + leave_causes
+                why[(end, 1)] = why.get((end, 1), ()) + back_causes
+        since_causes: Causes = ()
+        causes: list[tuple[Causes, Causes]] = []
         nights = [self.tb.local_day_us(day, 1365.0) for day in range(self.tb.day_count)]
         steps = sorted(
             [(moment, delta) for spans in self.away for start, end in spans
@@ -314,24 +355,28 @@ class Simulation:
                 if since is not None and count > 0:
                     latency = round(d.uniform(0.2, 1.5) * US)
                     unlocked.append((*since, moment + latency, ORIGIN_AUTOMATION))
+                    causes.append((since_causes, ()))
                     since = None
                 continue
             before, count = count, count + delta
             if since is None and (delta < 0 or before == 0):
                 since = (moment - round(d.uniform(5, 15) * US), by_hand)
+                since_causes = why.get((moment, delta), ())
             if delta < 0 and count == 0:
                 empty_since = moment
                 if since is not None:
                     unlocked.append((*since, moment + round(d.uniform(20, 60) * US), by_hand))
+                    causes.append((since_causes, why.get((moment, delta), ())))
                 since = None
             elif before == 0 and empty_since is not None:
                 self.empty.append((empty_since, moment))
                 empty_since = None
         if since is not None:
             unlocked.append((*since, self.tb.end_us + DAY_US, ORIGIN_AUTOMATION))
+            causes.append((since_causes, ()))
         if empty_since is not None:
             self.empty.append((empty_since, self.tb.end_us + DAY_US))
-        return unlocked
+        return unlocked, causes
 
     def _heating(self) -> None:
         """In the heating season an automation turns the thermostats off while nobody is home."""
@@ -373,16 +418,25 @@ class Simulation:
                 if step.state != entity.active:
                     continue  # an "off" step ends an interval some habit started
                 end_tags: tuple[Tag, ...] = ()
+                causes = self._causes(run.occupant, run.day, step_mark(run.spec.name, step.entity))
+                end_causes = causes
                 if step.end is None:
                     end = moment + round(self.d.lognormal(*step.duration) * MINUTE_US)
                 elif step.end[0] in plan.marks:
                     end = plan.marks[step.end[0]] + round(step.end[1] * MINUTE_US)
                     end_tags = plan.tags.get(step.end[0], ()) if step.end[1] == 0 else ()
+                    end_causes = self._causes(run.occupant, run.day, step.end[0])
                 else:
                     continue
                 tags = plan.tags.get(step_mark(run.spec.name, step.entity), ())
                 self._person_interval(
-                    entity, moment, end, PRIORITY_PLANTED, start_tags=tags, end_tags=end_tags
+                    entity,
+                    moment,
+                    end,
+                    PRIORITY_PLANTED,
+                    start_tags=tags,
+                    end_tags=end_tags,
+                    causes=(causes, end_causes),
                 )
 
     def _chain_run(self, spec: ChainSpec, record: int, day: int) -> _ChainRun | None:
@@ -410,8 +464,18 @@ class Simulation:
         for step in spec.steps[1:]:
             delay = self.d.uniform(60, 900) if sloppy else self.d.lognormal(step.delay_s, 0.3)
             times.append(times[-1] + round(delay * US))
+        # Every step is a consequence of this run, and of the mark the run started at.
+        source = f"chain:{spec.name}"
+        causes: Causes = ((source, self._occurrence("chain", spec.name, day)),)
+        if spec.start is None:
+            self.untimed.add(source)
+        else:
+            causes += tuple(
+                (source, occurrence) for _, occurrence in self._causes(occupant, day, spec.start[0])
+            )
         for position, (step, step_time) in enumerate(zip(spec.steps, times, strict=True)):
             name = step_mark(spec.name, step.entity)
+            self._step_causes[(occupant, day, name)] = causes
             plan.marks[name] = step_time
             if not sloppy:
                 plan.tags[name] = ((record, day, position),)
@@ -453,6 +517,8 @@ class Simulation:
             return
         start = start_mark + round((habit.start[1] + habit.sd * d.clipped()) * MINUTE_US)
         end_tags: tuple[Tag, ...] = ()
+        causes = self._causes(occupant, day, habit.start[0])
+        end_causes = causes if habit.end is None else self._causes(occupant, day, habit.end[0])
         if habit.end is None:
             end = start + round(d.lognormal(*habit.duration) * MINUTE_US)
             if habit.end_origin == "automation":
@@ -479,6 +545,7 @@ class Simulation:
             start_tags=((start_id, day, 0),),
             end_tags=end_tags,
             end_origin=habit.end_origin,
+            causes=(causes, end_causes),
         )
 
     def _habit_records(
@@ -489,7 +556,7 @@ class Simulation:
         means: dict[bool, tuple[float, float | None, float]] = {}
         for workday in kinds:
             start = self._mark_mean(occupant, habit.start, workday)
-            anchor = occupant.anchor(habit.start[0])
+            anchor = self._anchor(occupant, habit.start[0])
             spread = math.hypot(anchor.sd(workday) if anchor else 0.0, habit.sd)
             if start is None or not within_day(start, spread):
                 continue
@@ -523,6 +590,15 @@ class Simulation:
             result[False] = result[True]
         return result
 
+    def _anchor(self, occupant: Occupant, name: str) -> Anchor | None:
+        """Return the anchor an occupant's mark really follows (the family eats with the cook)."""
+        anchor = occupant.anchor(name)
+        cook = self.role_index.get(self.layout.cook or "")
+        if name == "dinner" and anchor is not None and cook is not None:
+            # The planner moves everybody's dinner to the cook's on days the cook has one.
+            return self.occupants[cook].anchor(name) or anchor
+        return anchor
+
     def _mark_mean(
         self, occupant: Occupant, mark: tuple[str, float] | None, workday: bool
     ) -> float | None:
@@ -531,7 +607,7 @@ class Simulation:
             return None
         name, offset = mark
         if not name.startswith("chain:"):
-            anchor = occupant.anchor(name)
+            anchor = self._anchor(occupant, name)
             mean = anchor.mean(workday) if anchor else None
             return None if mean is None else mean + offset
         _, chain_name, entity_id = name.split(":")
@@ -563,8 +639,18 @@ class Simulation:
             on = self.sunset_us[day] + round(self.d.uniform(0.2, 2.0) * US)
             off = self.tb.local_day_us(day, 1410.0) + round(self.d.uniform(0.2, 1.5) * US)
             if off > on:
+                causes = self._once(f"auto:{porch}", timed=True)
                 self.add(
-                    porch, Interval(on, off, ORIGIN_AUTOMATION, ORIGIN_AUTOMATION, PRIORITY_PLANTED)
+                    porch,
+                    Interval(
+                        on,
+                        off,
+                        ORIGIN_AUTOMATION,
+                        ORIGIN_AUTOMATION,
+                        PRIORITY_PLANTED,
+                        start_causes=causes,
+                        end_causes=causes,
+                    ),
                 )
 
     def _vacuum(self, vacuum: SimEntity) -> None:
@@ -642,7 +728,10 @@ class Simulation:
             self._next_departure(index, moment) - round(d.uniform(0.5, 2.0) * MINUTE_US),
         )
         if end > moment + 20 * US:
-            self._person_interval(self.entities[entity_id], moment, end, PRIORITY_BACKGROUND)
+            causes = self._once("background")
+            self._person_interval(
+                self.entities[entity_id], moment, end, PRIORITY_BACKGROUND, causes=(causes, causes)
+            )
 
     def _anomalies(self) -> None:
         """Inject unusual times, durations and frequencies (at least one of each kind)."""
@@ -661,8 +750,11 @@ class Simulation:
                     continue
                 used.add((entity_id, day))
                 entity = self.entities[entity_id]
+                causes = self._once("anomaly")
                 for begin, finish in spans:
-                    self._person_interval(entity, begin, finish, PRIORITY_ANOMALY)
+                    self._person_interval(
+                        entity, begin, finish, PRIORITY_ANOMALY, causes=(causes, causes)
+                    )
                 self.anomalies.append(
                     {
                         "kind": "anomaly",
@@ -741,8 +833,10 @@ class Simulation:
             for item in self.merged.get(reaction.trigger, []):
                 if reaction.trigger_state == trigger.active:
                     moment = item.start + item.travel_start
+                    causes = item.start_causes
                 else:
                     moment = item.end + item.travel_end
+                    causes = item.end_causes
                 if not self.tb.start_us <= moment < self.tb.end_us:
                     continue
                 if not d.chance(reaction.probability):
@@ -750,9 +844,15 @@ class Simulation:
                 start = moment + round(d.lognormal(reaction.delay_s, reaction.delay_sigma) * US)
                 end = start + round(d.lognormal(*reaction.duration) * MINUTE_US)
                 day = int(self.tb.day_index(np.array([start], dtype=np.int64))[0])
+                # The reaction is a consequence of whatever made the trigger change.
                 added.append(
                     self._person_interval(
-                        action, start, end, PRIORITY_PLANTED, start_tags=((record, day, 0),)
+                        action,
+                        start,
+                        end,
+                        PRIORITY_PLANTED,
+                        start_tags=((record, day, 0),),
+                        causes=(causes, causes),
                     )
                 )
             self.merged[action.entity_id] = resolve(
@@ -781,6 +881,8 @@ class Simulation:
                         item.end + round(self.d.uniform(30, 90) * US),
                         ORIGIN_SYSTEM,
                         ORIGIN_SYSTEM,
+                        start_causes=item.start_causes,
+                        end_causes=item.end_causes,
                     )
                     for item in sources
                     if item.person_start
@@ -792,26 +894,35 @@ class Simulation:
         """Return motion: when people act in the area, while they stay, and passing through."""
         d = self.d
         moments: list[int] = []
+        # What made each moment's motion, for the ground truth only.
+        why: list[Causes] = []
         for item in sources:
             if item.person_start:
                 moments.append(item.start)
+                why.append(item.start_causes)
                 # Someone busy in the room (a shower, cooking) keeps re-triggering it.
                 if item.end - item.start < 45 * MINUTE_US:
                     step = item.start + round(d.uniform(120, 300) * US)
                     while step < item.end:
                         moments.append(step)
+                        why.append(item.start_causes)
                         step += round(d.uniform(120, 300) * US)
             if item.person_end:
                 moments.append(item.end)
-        moments.extend(self._passing(0.8))
+                why.append(item.end_causes)
+        passing = self._passing(0.8)
+        moments.extend(passing)
+        why.extend(self._once("passing") for _ in passing)
         return [
             Interval(
                 moment - round(d.uniform(0.5, 3.0) * US),
                 moment + round(d.uniform(60, 120) * US),
                 ORIGIN_SYSTEM,
                 ORIGIN_SYSTEM,
+                start_causes=causes,
+                end_causes=causes,
             )
-            for moment in moments
+            for moment, causes in zip(moments, why, strict=True)
         ]
 
     def _passing(self, per_hour: float) -> list[int]:
@@ -834,6 +945,33 @@ class Simulation:
         """Add an interval to an entity."""
         self.intervals.setdefault(entity_id, []).append(interval)
 
+    def _occurrence(self, *key: Any) -> int:
+        """Return the id of one moment (ground truth only: pairs share an occurrence)."""
+        return self.occurrences.setdefault(key, len(self.occurrences))
+
+    def _once(self, source: str, *, timed: bool = False) -> Causes:
+        """Return the causes of a moment of its own (background use, someone passing)."""
+        if not timed:
+            self.untimed.add(source)
+        return ((source, self._occurrence("once", len(self.occurrences))),)
+
+    def _causes(self, occupant: int, day: int, name: str) -> Causes:
+        """Return the causes of an occupant's mark on a day: the mark's moment (or a step's)."""
+        step = self._step_causes.get((occupant, day, name))
+        if step is not None:
+            return step
+        plan = self.plans[occupant][day]
+        moment = plan.marks.get(name)
+        if moment is None:
+            return ()
+        source = f"mark:{self.occupants[occupant].role}:{name}"
+        # Trips, outings and days at home move the commute: another routine, another time.
+        if name in _COMMUTE_MARKS and not plan.regular_commute:
+            source += ":other"
+        # A mark shared by several occupants (the family's dinner, a child leaving with a
+        # parent) is one moment: it is keyed by its name and time, not by whose it is.
+        return ((source, self._occurrence("mark", name, moment)),)
+
     def _record(self, routine: dict[str, Any]) -> int:
         self.records.append(Record(routine))
         return len(self.records) - 1
@@ -852,6 +990,7 @@ class Simulation:
         start_tags: tuple[Tag, ...] = (),
         end_tags: tuple[Tag, ...] = (),
         end_origin: str = "person",
+        causes: tuple[Causes, Causes] = ((), ()),
     ) -> Interval:
         """Add an interval a person starts (a wall switch reports as system, an app as manual)."""
         d = self.d
@@ -873,6 +1012,8 @@ class Simulation:
             end_tags=end_tags,
             travel_start=round(d.uniform(*travel) * US),
             travel_end=round(d.uniform(*travel) * US),
+            start_causes=causes[0],
+            end_causes=causes[1],
         )
         self.add(entity.entity_id, interval)
         return interval
@@ -882,6 +1023,7 @@ class Simulation:
     ) -> None:
         """Add an automation's interval of a device with travel time (blind, vacuum)."""
         travel = _TRAVEL_S.get(entity.kind, (0.0, 0.0))
+        causes = self._once(f"auto:{entity.entity_id}", timed=True)
         self.add(
             entity.entity_id,
             Interval(
@@ -892,6 +1034,8 @@ class Simulation:
                 PRIORITY_PLANTED,
                 travel_start=round(self.d.uniform(*travel) * US),
                 travel_end=round(self.d.uniform(*travel) * US),
+                start_causes=causes,
+                end_causes=causes,
             ),
         )
 
