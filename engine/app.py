@@ -6,18 +6,19 @@ import time
 
 from aiohttp import web
 
-from engine.api import health, openapi, stats
+from engine.api import health, openapi, stats, stream
 from engine.api.middleware import error_middleware, guard_middleware
 from engine.api.routing import ApiRoute, add_routes
 from engine.api.token import load_or_create_token
 from engine.home import routes as home_routes
 from engine.home.lifecycle import home_context
-from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT
+from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT, STREAM
 from engine.metrics import LatencyRecorder
 from engine.patterns import routes as pattern_routes
 from engine.patterns.lifecycle import patterns_context
 from engine.settings import Settings
 from engine.store.lifecycle import store_context
+from engine.stream import StreamHub
 from engine.training import routes as training_routes
 from engine.training.lifecycle import training_context
 
@@ -31,6 +32,7 @@ def all_routes() -> list[ApiRoute]:
         *home_routes.ROUTES,
         *training_routes.ROUTES,
         *pattern_routes.ROUTES,
+        *stream.ROUTES,
     ]
 
 
@@ -52,6 +54,14 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app[STARTED_AT] = time.monotonic()
     app[QUERY_LATENCY] = LatencyRecorder()
     app[READINESS] = {}
+    hub = app[STREAM] = StreamHub()
+
+    async def close_stream(_app: web.Application) -> None:
+        # On shutdown, before aiohttp waits for open requests: a stream never ends by itself.
+        hub.close()
+
+    # aiohttp 3.11 annotates its signals for the older aiosignal; the call is what it documents.
+    app.on_shutdown.append(close_stream)  # type: ignore[arg-type]
     routes = all_routes()
     app[ROUTES] = routes
     add_routes(app, routes)

@@ -19,6 +19,7 @@ from engine.settings import Settings
 from engine.store.cache import CorrelationCache
 from engine.store.event_writer import BufferedEventWriter
 from engine.store.events import EventStore
+from engine.stream import StreamHub
 from engine.training.runs import TrainingRunner
 
 ReadinessCheck = Callable[[], Awaitable[str]]
@@ -37,6 +38,7 @@ PATTERNS = web.AppKey("patterns", PatternService)
 ANALYSIS = web.AppKey("analysis", AnalysisRunner)
 # Set only when INFLUXDB_URL is configured.
 INFLUX_INGEST = web.AppKey("influx_ingest", InfluxIngest)
+STREAM = web.AppKey("stream", StreamHub)
 QUERY_LATENCY = web.AppKey("query_latency", LatencyRecorder)
 STARTED_AT = web.AppKey("started_at", float)
 INSTANCE_ID = web.AppKey("instance_id", str)

@@ -76,6 +76,7 @@ class HomeAssistantMirror:
         min_backoff_s: float = 1.0,
         max_backoff_s: float = 60.0,
         clock: Clock = utc_now,
+        on_connection: Callable[[bool], None] | None = None,
     ) -> None:
         if not settings.ha_url or not settings.ha_token:
             raise ValueError("HA_URL and HA_TOKEN are needed to mirror Home Assistant")
@@ -89,6 +90,7 @@ class HomeAssistantMirror:
         self._min_backoff_s = min_backoff_s
         self._max_backoff_s = max_backoff_s
         self._clock = clock
+        self._on_connection = on_connection
         self._task: asyncio.Task[None] | None = None
         self._catalog_sync: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -153,7 +155,7 @@ class HomeAssistantMirror:
                 event_type, lambda _event: self._schedule_catalog_sync(client)
             )
         await self._sync_catalog(client)
-        self._home.mirror_connected = self._home.source_connected = True
+        self._set_connected(connected=True)
         self.last_error = None
         _LOGGER.info("Mirroring Home Assistant %s at %s", client.ha_version, self._url)
         await self._backfill(client, self._clock())
@@ -161,7 +163,7 @@ class HomeAssistantMirror:
 
     async def _session_ended(self, client: HomeAssistantClient) -> None:
         """Mark the mirror disconnected; keep the history mark if the session was complete."""
-        self._home.mirror_connected = self._home.source_connected = False
+        self._set_connected(connected=False)
         if self._catalog_sync is not None:
             self._catalog_sync.cancel()
             self._catalog_sync = None
@@ -170,6 +172,13 @@ class HomeAssistantMirror:
         if self._history_complete:
             self._history_complete = False
             await self._checkpoint()
+
+    def _set_connected(self, *, connected: bool) -> None:
+        """Record the connection state and tell the listener when it changed."""
+        changed = self._home.mirror_connected != connected
+        self._home.mirror_connected = self._home.source_connected = connected
+        if changed and self._on_connection is not None:
+            self._on_connection(connected)
 
     def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)

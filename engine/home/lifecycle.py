@@ -24,6 +24,7 @@ from engine.keys import (
     READINESS,
     SCHEDULER,
     SETTINGS,
+    STREAM,
 )
 from engine.scheduler import Scheduler
 from engine.settings import Settings
@@ -89,7 +90,15 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
         scheduler.every("influxdb", POLL_INTERVAL_S, influx.run_once)
     mirror: HomeAssistantMirror | None = None
     if session is not None and settings.ha_url:
-        mirror = HomeAssistantMirror(settings, session, home, events, writer)
+        hub = app[STREAM]
+        mirror = HomeAssistantMirror(
+            settings,
+            session,
+            home,
+            events,
+            writer,
+            on_connection=lambda up: hub.publish("ha_connection", {"connected": up}),
+        )
         app[MIRROR] = mirror
 
         async def home_assistant_status() -> str:

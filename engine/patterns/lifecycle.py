@@ -9,10 +9,10 @@ from typing import Any
 from aiohttp import web
 
 from engine.errors import ConflictError
-from engine.keys import ANALYSIS, DATABASE, HOME, PATTERNS, SETTINGS, TRAINING
+from engine.keys import ANALYSIS, DATABASE, HOME, PATTERNS, SETTINGS, STREAM, TRAINING
 from engine.patterns.pattern_store import PatternStore
 from engine.patterns.ranker_training import IMPORT_PATH, NAME, history_to_inputs
-from engine.patterns.runs import AnalysisRunner
+from engine.patterns.runs import AnalysisRun, AnalysisRunner
 from engine.patterns.service import PatternService
 from engine.scheduler import Scheduler
 from engine.training.registry import register_training_type
@@ -42,6 +42,12 @@ async def patterns_context(app: web.Application) -> AsyncIterator[None]:
         service.scorer,
     )
     await runner.setup()
+    hub = app[STREAM]
+
+    async def announce(run: AnalysisRun) -> None:
+        hub.publish("analysis_completed", run.as_dict())
+
+    runner.on_completed(announce)
     app[PATTERNS] = service
     app[ANALYSIS] = runner
     scheduler = Scheduler()

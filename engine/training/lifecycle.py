@@ -11,7 +11,7 @@ from aiohttp import web
 from engine.home.catalog import CatalogSource
 from engine.home.event_input import utc_now
 from engine.home.service import HomeService
-from engine.keys import DATABASE, EVENTS, HOME, SETTINGS, TRAINING
+from engine.keys import DATABASE, EVENTS, HOME, SETTINGS, STREAM, TRAINING
 from engine.training.runs import TrainingRunner
 from engine.training.synthetic import generate_home
 
@@ -35,6 +35,8 @@ async def training_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     runner = TrainingRunner(app[DATABASE], settings.data_dir / "models")
     await runner.setup()
+    hub = app[STREAM]
+    runner.on_updated(lambda run: hub.publish("training_run_updated", run.as_dict()))
     app[TRAINING] = runner
     home = app[HOME]
     try:

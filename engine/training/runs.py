@@ -131,6 +131,11 @@ class TrainingRunner:
         self._closing = False
         self._inputs: dict[str, InputsProvider] = {}
         self._listeners: list[Callable[[TrainingRun], Awaitable[None]]] = []
+        self._updated: list[Callable[[TrainingRun], None]] = []
+
+    def on_updated(self, listener: Callable[[TrainingRun], None]) -> None:
+        """Call `listener` whenever a run's stored status or progress changes."""
+        self._updated.append(listener)
 
     def on_succeeded(self, listener: Callable[[TrainingRun], Awaitable[None]]) -> None:
         """Call `listener` after every succeeded run (a module reloads its model)."""
@@ -280,6 +285,8 @@ class TrainingRunner:
                     finished_at=run.finished_at,
                 )
             )
+        for listener in self._updated:
+            listener(run)
 
     async def _work(self) -> None:
         while (run_id := await self._queue.get()) is not None:
