@@ -1,0 +1,411 @@
+"""Automations from plain sentences: when, only if, and what to do, as Home Assistant config."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from engine.home.catalog import Catalog
+from engine.query.clauses import (
+    VERBS,
+    At,
+    Change,
+    Clause,
+    Daylight,
+    Days,
+    Presence,
+    Sun,
+    Threshold,
+    Window,
+    split,
+    word_set,
+)
+from engine.query.commands import Clarification, CommandParser, Status
+from engine.query.conditions import ConditionClause, as_condition, condition
+from engine.query.durations import DURATION, WEEKDAY_CODES, Duration, duration
+from engine.query.intents import language_variant
+from engine.query.limits import exceeded
+from engine.query.resolve import Ask, Refuse
+from engine.query.slots import words
+from engine.query.subjects import Subjects
+from engine.query.triggers import TriggerClause, as_trigger, trigger
+
+
+@dataclass(frozen=True)
+class AutomationResult:
+    """What an automation request resolves to: a config, or questions, or why not."""
+
+    status: Status
+    automation: dict[str, Any] | None
+    clarifications: list[Clarification] = field(default_factory=list)
+    message: str | None = None
+
+
+_CONTRACTIONS: Final = [
+    (
+        re.compile(r"\b(it|that|there|nobody|someone|somebody|everyone|everybody|anyone)'s\b"),
+        r"\1 is",
+    ),
+    (re.compile(r"\b(is|are|does|do)n't\b"), r"\1 not"),
+    (re.compile(r"\bo'clock\b"), "oclock"),
+    (re.compile(r"\ba\.m\.?"), "am"),
+    (re.compile(r"\bp\.m\.?"), "pm"),
+    # "no-one", "forty-five", "non-stop".
+    (re.compile(r"(?<=[a-z])-(?=[a-z])"), " "),
+    (re.compile(r"'"), ""),
+    # Punctuation that is no part of a time ("7:30", "7.30") or a number ("22.5").
+    (re.compile(r"[!?;\"()]|(?<!\d)[:.]|[:.](?!\d)"), " "),
+    (re.compile(r"\s*,\s*"), ", "),
+]
+_POLITE: Final = re.compile(
+    r"^(?:(?:(?:can|could|would|will) you|please|i want you to|i would like you to|id like you to)"
+    r"\s+)+|\s+please$"
+)
+_QUESTION: Final = re.compile(
+    r"^(?:(?:when|what|how|who|why|where|which)\s+(?:is|are|does|do|did|will|was|were|should|can)"
+    r"|is|are|does|did)\b"
+)
+# A request that opens with these is an automation, even when its clause is not understood.
+_OPENING: Final = re.compile(
+    r"^(?:when|whenever|if|every|each|as soon as|once|at|on|after|before|only|between)\b"
+)
+_ENDLESS: Final = re.compile(
+    r"\b(?:forever|endlessly|indefinitely|non ?stop|continuously|repeatedly|over and over|"
+    r"again and again|on repeat|in a loop|keep (?:on )?\w+ing)\b"
+)
+# Words of when: left in what to do, they are a clause that was not understood.
+_TIMING: Final = word_set(
+    "when whenever if while every daily hourly after before until sunset sunrise dusk dawn "
+    "weekday weekdays weekend weekends second seconds minute minutes hour hours am pm oclock "
+    "tomorrow tonight today monday tuesday wednesday thursday friday saturday sunday "
+    "mondays tuesdays wednesdays thursdays fridays saturdays sundays"
+)
+_LEADING: Final = word_set("in at on for by within after before every a an the")
+_JOINERS: Final = re.compile(r"(?:[\s,]+(?:and|then|but|so)?)+$")
+# "Turn on the hall light for 5 minutes": do it, wait, undo it.
+_FOR_A_WHILE: Final = re.compile(rf"^(?P<do>.+?),? for (?P<for>{DURATION})$")
+_UNDO: Final = {
+    "turn_on": "turn_off",
+    "turn_off": "turn_on",
+    "open_cover": "close_cover",
+    "close_cover": "open_cover",
+    "open_valve": "close_valve",
+    "close_valve": "open_valve",
+    "media_play": "media_pause",
+    "media_pause": "media_play",
+    # Of the calls commands make, only a vacuum's is "start".
+    "start": "return_to_base",
+}
+# Home Assistant's English intents have no colour temperature, so it is read here.
+_KELVIN: Final = re.compile(
+    r"(?: (?:to|at|in))? (?:(?P<kelvin>\d{4,5}) ?(?:k|kelvin)|"
+    r"(?P<white>warm white|neutral white|cool white|cold white))(?=[\s,]|$)"
+)
+_WHITES: Final = {"warm white": 2700, "neutral white": 4000, "cool white": 5000, "cold white": 6500}
+_MIN_KELVIN: Final = 1000
+_MAX_KELVIN: Final = 10000
+# A command said to something: "turn on the jacuzzi", "set the sauna to 80 degrees".
+_COMMAND: Final = re.compile(
+    rf"^(?:{'|'.join(sorted(VERBS))})(?: (?:on|off|up|down|out))?(?: (?:the|a|an|my|our|all))*"
+    r" (?!(?:it|them|this|that|something|everything|things|stuff)\b)"
+    r"(?P<what>.+?)(?: (?:to|at|in|for|by|with) .*)?$"
+)
+_SET_VERB: Final = re.compile(r"^(?:set|change|make|turn|switch)(?: on)? ")
+_TIMES: Final = {
+    "morning": ("06:00", "07:00", "08:00"),
+    "afternoon": ("13:00", "15:00", "17:00"),
+    "evening": ("18:00", "19:00", "20:00"),
+    "night": ("21:00", "22:00", "23:00"),
+}
+_ALIAS_LENGTH: Final = 60
+
+
+def normalise(text: str) -> str:
+    """Return a request in the form the clause grammar reads: lower case, plain punctuation."""
+    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _POLITE.sub("", " ".join(text.split()).strip(" ,"))
+    return " ".join(text.split()).strip(" ,")
+
+
+def automation_id(text: str, area_id: str | None = None) -> str:
+    """Return a stable id for a request: the same words (and area spoken in) give the same id.
+
+    The area is part of it because "when motion is detected turn on the light" means
+    another automation in each room it is said in.
+    """
+    key = " ".join(words(text)) + (f"@{area_id}" if area_id else "")
+    return f"query_{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What parsing a request has run into so far: refusals and questions."""
+
+    refusals: list[str] = field(default_factory=list)
+    clarifications: list[Clarification] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def take(self, built: dict[str, Any] | Ask | Refuse, role: str) -> dict[str, Any] | None:
+        """Return a built config; note a question or refusal instead."""
+        if isinstance(built, Refuse):
+            self.refusals.append(built.message)
+            return None
+        if isinstance(built, Ask):
+            options = [{"value": value, "label": label} for value, label in built.options]
+            self.ask(Clarification(self._id(role), built.question, options))
+            return None
+        return built
+
+    def ask(self, clarification: Clarification) -> None:
+        """Note a question."""
+        self.clarifications.append(clarification)
+
+    def _id(self, role: str) -> str:
+        count = self.counts[role] = self.counts.get(role, 0) + 1
+        return role if count == 1 else f"{role}_{count}"
+
+    def result(self, automation: dict[str, Any]) -> AutomationResult:
+        """Return the result: refused if anything was, else asked if anything was, else ready."""
+        if self.refusals:
+            return _refused(" ".join(dict.fromkeys(self.refusals)))
+        if self.clarifications:
+            first = self.clarifications[0].question
+            return AutomationResult("needs_clarification", None, self.clarifications, first)
+        if problem := exceeded(automation):
+            return _refused(problem)
+        return AutomationResult("ready", automation)
+
+
+class AutomationParser:
+    """Turns automation requests into Home Assistant automation configs for one home."""
+
+    def __init__(
+        self, catalog: Catalog, language: str = "en", *, commands: CommandParser | None = None
+    ) -> None:
+        # Only English has a clause grammar; other languages are left to the command parser.
+        english = language_variant(language) == "en"
+        self._commands = (commands or CommandParser(catalog, language)) if english else None
+        self._subjects = Subjects(catalog)
+        self._areas = frozenset(area.area_id for area in catalog.areas)
+
+    def parse(self, text: str, *, area_id: str | None = None) -> AutomationResult | None:
+        """Return the automation a request asks for, questions, why not, or None if it is none.
+
+        area_id is the area of the device the request was spoken to: "when motion is
+        detected turn on the light" then means that area's sensor and light.
+        """
+        said = " ".join(text.split())
+        if self._commands is None or not said or said.endswith("?"):
+            return None
+        normal = normalise(said)
+        if _QUESTION.match(normal):
+            return None
+        parts = split(normal)
+        if not parts.clauses:
+            if not _OPENING.match(normal):
+                return None
+            unclear = _not_understood(normal) or _before_verb(normal) or normal
+            return _refused(f"I did not understand {unclear!r}.")
+        if _ENDLESS.search(normal):
+            return _refused("An automation may not repeat without end.")
+        context = area_id if area_id in self._areas else None
+        outcome = _Outcome()
+        triggers, conditions = self._when(parts.clauses, context, outcome)
+        do, undo = parts.action, None
+        if lasting := _FOR_A_WHILE.match(do):
+            do, undo = lasting["do"], duration(lasting["for"])
+        actions = self._actions(do, context, outcome)
+        if undo is not None and actions:
+            actions = _for_a_while(actions, undo, outcome)
+        automation = {
+            "id": automation_id(said, context),
+            "alias": _alias(said),
+            "description": said,
+            # Said again while waiting to undo, the wait starts over.
+            "mode": "restart" if undo is not None else "single",
+            "triggers": triggers,
+            "conditions": conditions,
+            "actions": actions,
+        }
+        return outcome.result(automation)
+
+    def _when(
+        self, clauses: list[Clause], context: str | None, outcome: _Outcome
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return the trigger and condition configs of a request's clauses."""
+        part = next((c.part for c in clauses if isinstance(c, Days) and c.part), None)
+        clauses = [_in_part_of_day(clause, part) for clause in clauses]
+        said_triggers = [t for clause in clauses if (t := as_trigger(clause)) is not None]
+        said_conditions = [c for clause in clauses if (c := as_condition(clause)) is not None]
+        if not said_triggers:
+            said_triggers, said_conditions = _promote(said_conditions)
+        if not said_triggers:
+            days = any(isinstance(clause, Days) for clause in clauses)
+            outcome.ask(_time_question(part) if days else _when_question())
+        subjects = self._subjects
+        triggers = [
+            built
+            for clause in said_triggers
+            if (built := outcome.take(trigger(clause, subjects, context), "trigger")) is not None
+        ]
+        conditions = [
+            built
+            for clause in said_conditions
+            if (built := outcome.take(condition(clause, subjects, context), "condition"))
+            is not None
+        ]
+        weekdays = next((c.weekdays for c in clauses if isinstance(c, Days) and c.weekdays), ())
+        if weekdays and len(weekdays) < len(WEEKDAY_CODES):
+            window = next((c for c in conditions if c["condition"] == "time"), None)
+            if window is not None:
+                window["weekday"] = list(weekdays)
+            else:
+                conditions.insert(0, {"condition": "time", "weekday": list(weekdays)})
+        return triggers, conditions
+
+    def _actions(self, do: str, context: str | None, outcome: _Outcome) -> list[dict[str, Any]]:
+        """Return what to do, resolved as the command parser resolves commands."""
+        kelvin = _KELVIN.search(do)
+        if kelvin is not None:
+            do = _SET_VERB.sub("turn on ", (do[: kelvin.start()] + do[kelvin.end() :]).strip())
+        result = self._commands.parse(do, area_id=context) if self._commands and do else None
+        if result is None:
+            self._not_a_command(do, outcome)
+            return []
+        if result.status == "unsupported":
+            outcome.refusals.append(result.message or f"I cannot {do}.")
+            return []
+        if result.status == "needs_clarification":
+            outcome.clarifications.extend(result.clarifications)
+            return []
+        if kelvin is None:
+            return result.actions
+        return _with_colour_temperature(result.actions, kelvin, outcome)
+
+    def _not_a_command(self, do: str, outcome: _Outcome) -> None:
+        """Note why what to do is no command: words of when, an unknown device, or vagueness."""
+        if fragment := _not_understood(do) or _before_verb(do):
+            outcome.refusals.append(f"I did not understand {fragment!r}.")
+        elif (command := _COMMAND.match(do)) and not self._subjects.knows(command["what"]):
+            outcome.refusals.append(f"I could not find {command['what']!r} in this home.")
+        else:
+            outcome.ask(Clarification("action", "What should happen then?", []))
+
+
+def _in_part_of_day(clause: Clause, part: str | None) -> Clause:
+    """Return a clause with bare hours read in the part of the day said ("every evening at 7")."""
+    if isinstance(clause, At):
+        return At(clause.clock.in_part_of_day(part))
+    if isinstance(clause, Window):
+        after, before = clause.after, clause.before
+        return Window(
+            after.in_part_of_day(part) if after else None,
+            before.in_part_of_day(part) if before else None,
+        )
+    return clause
+
+
+def _promote(
+    conditions: list[ConditionClause],
+) -> tuple[list[TriggerClause], list[ConditionClause]]:
+    """Return the first condition that can say when as the trigger, when nothing else does.
+
+    "If the front door opens", "after sunset" or "when it is dark" alone mean the moment
+    it becomes so.
+    """
+    for index, clause in enumerate(conditions):
+        event: TriggerClause | None = None
+        if isinstance(clause, Change | Threshold | Presence):
+            event = dataclasses.replace(clause, role="trigger")
+        elif isinstance(clause, Daylight) and clause.after is not None:
+            event = Sun(clause.after)
+        elif isinstance(clause, Window) and clause.after is not None and clause.before is None:
+            event = At(clause.after)
+        if event is not None:
+            return [event], [*conditions[:index], *conditions[index + 1 :]]
+    return [], conditions
+
+
+def _for_a_while(
+    actions: list[dict[str, Any]], undo: Duration, outcome: _Outcome
+) -> list[dict[str, Any]]:
+    """Return the actions, a delay, and the actions that undo them."""
+    reverse: list[dict[str, Any]] = []
+    for action in actions:
+        domain, _, service = action["action"].partition(".")
+        opposite = _UNDO.get(service)
+        if opposite is None:
+            outcome.refusals.append(f"I cannot undo {action['action']} after a while.")
+            return []
+        reverse.append({"action": f"{domain}.{opposite}", "target": action["target"], "data": {}})
+    return [*actions, {"delay": undo.as_dict()}, *reverse]
+
+
+def _with_colour_temperature(
+    actions: list[dict[str, Any]], said: re.Match[str], outcome: _Outcome
+) -> list[dict[str, Any]]:
+    """Return light.turn_on actions with the colour temperature said."""
+    kelvin = int(said["kelvin"]) if said["kelvin"] else _WHITES[said["white"]]
+    if not _MIN_KELVIN <= kelvin <= _MAX_KELVIN:
+        outcome.refusals.append(f"{kelvin} K is no colour temperature a light has.")
+        return []
+    if any(action["action"] != "light.turn_on" for action in actions):
+        outcome.refusals.append("Only lights have a colour temperature.")
+        return []
+    return [
+        {**action, "data": {**action["data"], "color_temp_kelvin": kelvin}} for action in actions
+    ]
+
+
+def _not_understood(text: str) -> str | None:
+    """Return the words of when left in a text, from their start to the next verb, if any."""
+    spoken = text.split()
+    clean = [word.strip(",") for word in spoken]
+    marks = [index for index, word in enumerate(clean) if word in _TIMING]
+    if not marks:
+        return None
+    start = marks[0]
+    while start > 0 and (clean[start - 1] in _LEADING or clean[start - 1].isdigit()):
+        start -= 1
+    after = range(marks[0] + 1, len(clean))
+    end = next((index for index in after if clean[index] in VERBS), len(clean))
+    return _JOINERS.sub("", " ".join(spoken[start:end]))
+
+
+def _before_verb(text: str) -> str | None:
+    """Return the words before the first verb, if the text has one but does not start so."""
+    spoken = text.split()
+    verb = next((i for i, word in enumerate(spoken) if word.strip(",") in VERBS), 0)
+    return _JOINERS.sub("", " ".join(spoken[:verb])) or None
+
+
+def _time_question(part: str | None) -> Clarification:
+    options = [{"value": time, "label": time} for time in _TIMES[part or "morning"]]
+    return Clarification("time", "At what time?", options)
+
+
+def _when_question() -> Clarification:
+    options = [
+        {"value": "at sunset", "label": "At sunset"},
+        {"value": "at sunrise", "label": "At sunrise"},
+        {"value": "every day at 07:00", "label": "Every day at 07:00"},
+    ]
+    return Clarification("when", "When should this happen?", options)
+
+
+def _alias(said: str) -> str:
+    """Return a short title: the request, capitalised, cut at a word if long."""
+    text = said.rstrip(".!")
+    text = text[:1].upper() + text[1:]
+    if len(text) <= _ALIAS_LENGTH:
+        return text
+    return text[: _ALIAS_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,") + "\u2026"
+
+
+def _refused(message: str) -> AutomationResult:
+    return AutomationResult("unsupported", None, [], message)
