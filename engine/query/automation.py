@@ -192,13 +192,18 @@ class AutomationParser:
         self._commands = (commands or CommandParser(catalog, language)) if english else None
         self._subjects = Subjects(catalog)
         self._areas = frozenset(area.area_id for area in catalog.areas)
+        self._chosen: frozenset[str] = frozenset()
 
-    def parse(self, text: str, *, area_id: str | None = None) -> AutomationResult | None:
+    def parse(
+        self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
+    ) -> AutomationResult | None:
         """Return the automation a request asks for, questions, why not, or None if it is none.
 
         area_id is the area of the device the request was spoken to: "when motion is
-        detected turn on the light" then means that area's sensor and light.
+        detected turn on the light" then means that area's sensor and light. `chosen`
+        holds option values picked for earlier questions (a refine), which settle them.
         """
+        self._chosen = self._subjects.chosen = chosen
         said = " ".join(text.split())
         if self._commands is None or not said or said.endswith("?"):
             return None
@@ -273,7 +278,11 @@ class AutomationParser:
         kelvin = _KELVIN.search(do)
         if kelvin is not None:
             do = _SET_VERB.sub("turn on ", (do[: kelvin.start()] + do[kelvin.end() :]).strip())
-        result = self._commands.parse(do, area_id=context) if self._commands and do else None
+        result = (
+            self._commands.parse(do, area_id=context, chosen=self._chosen)
+            if self._commands and do
+            else None
+        )
         if result is None:
             self._not_a_command(do, outcome)
             return []

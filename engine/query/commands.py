@@ -19,7 +19,7 @@ from engine.query.intents import (
     recognize,
     recognize_unmatched,
 )
-from engine.query.resolve import Ask, Refuse, Resolved, Resolver, Target, noun
+from engine.query.resolve import Ask, Refuse, Resolved, Resolver, Target, noun, settle
 from engine.query.slots import NO_AREA, VOCABULARIES, HomeIndex, SlotRef, Vocabulary, words
 
 type Status = Literal["ready", "needs_clarification", "unsupported"]
@@ -193,18 +193,25 @@ class CommandParser:
         self._home = HomeIndex(catalog, COMMAND_DOMAINS, vocabulary)
         self._resolver = Resolver(self._home)
         self._skip_words = list(self._grammar.intents.skip_words)
+        # The answers of the parse in progress (parsing is synchronous: one at a time).
+        self._chosen: frozenset[str] = frozenset()
 
     @property
     def language(self) -> str:
         """Return the intents language in use (e.g. "en" for "en-US")."""
         return self._grammar.language
 
-    def parse(self, text: str, *, area_id: str | None = None) -> CommandResult | None:
+    def parse(
+        self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
+    ) -> CommandResult | None:
         """Return the calls a sentence makes, a question, or None if it is no command.
 
         area_id is the area of the device the request was spoken to (a satellite): like
-        Home Assistant, "turn off the lights" then means that area's lights.
+        Home Assistant, "turn off the lights" then means that area's lights. `chosen` holds
+        option values the user picked for earlier questions (a refine): a question whose
+        options include one is settled with it instead of being asked again.
         """
+        self._chosen = chosen
         text = " ".join(text.split())
         if not text:
             return None
@@ -333,6 +340,15 @@ class CommandParser:
         if match.intent.name == "HassShoppingListAddItem":
             target = self._shopping_list(target)
         resolution = self._resolver.resolve(target, context_area)
+        if isinstance(resolution, Ask) and (picked := settle(resolution, self._chosen)):
+            # An area picked re-resolves there; entities picked are the target.
+            resolution = (
+                Resolved(picked)
+                if resolution.kind == "entity"
+                else self._resolver.resolve(target, picked[0])
+            )
+            if isinstance(resolution, Ask) and (picked := settle(resolution, self._chosen)):
+                resolution = Resolved(picked)
         if isinstance(resolution, Refuse):
             return CommandResult("unsupported", [], [], resolution.message)
         if isinstance(resolution, Ask):
@@ -396,7 +412,14 @@ class CommandParser:
         )
         if isinstance(asked, Refuse):
             return CommandResult("unsupported", [], [], asked.message)
-        return _asked(asked) if asked else None
+        return self._answered(asked, handler, match) if asked else None
+
+    def _answered(self, asked: Ask, handler: _Handler, match: RecognizeResult) -> CommandResult:
+        """Return the calls for devices the user already picked (a refine), else the question."""
+        picked = settle(asked, self._chosen) if asked.kind == "entity" else ()
+        if not picked:
+            return _asked(asked)
+        return CommandResult("ready", self._actions(Resolved(picked), handler, _slot_values(match)))
 
     def _kinds_said(self, text: str) -> frozenset[str]:
         """Return the domains whose device words occur in a text ("blinds" -> cover)."""

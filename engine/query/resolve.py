@@ -89,6 +89,17 @@ class Refuse:
 
 type Resolution = Resolved | Ask | Refuse
 
+# The option that means every entity offered.
+EVERY_OPTION = "all"
+
+
+def settle(ask: Ask, chosen: frozenset[str]) -> tuple[str, ...]:
+    """Return the option values of a question the user already picked (a refine), if any."""
+    values = [value for value, _label in ask.options]
+    if EVERY_OPTION in chosen and EVERY_OPTION in values:
+        return tuple(value for value in values if value != EVERY_OPTION)
+    return tuple(value for value in values if value in chosen)
+
 
 def noun(domains: frozenset[str] | None, device_classes: frozenset[str] | None) -> str:
     """Return what a question calls the devices a target allows, e.g. "light"."""
@@ -233,7 +244,7 @@ class Resolver:
         options = [(entity.entity_id, home.label(entity.entity_id)) for entity in candidates]
         del options[MAX_OPTIONS:]
         if every:
-            options.append(("all", f"All {len(candidates)}"))
+            options.append((EVERY_OPTION, f"All {len(candidates)}"))
         return Ask("entity", question, tuple(options))
 
     def _ask_area(self, areas: dict[str | None, None], what: str) -> Ask:

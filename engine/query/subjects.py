@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.home.catalog import Catalog, Entity
-from engine.query.resolve import MAX_OPTIONS, Ask, Refuse
+from engine.query.resolve import EVERY_OPTION, MAX_OPTIONS, Ask, Refuse, settle
 from engine.query.slots import ENGLISH, Vocabulary, words
 
 type State = str | tuple[str, ...]
@@ -164,6 +164,8 @@ class Subjects:
 
     def __init__(self, catalog: Catalog, vocabulary: Vocabulary = ENGLISH) -> None:
         self._vocabulary = vocabulary
+        # Option values the user picked for earlier questions, set for one parse (a refine).
+        self.chosen: frozenset[str] = frozenset()
         # Like Home Assistant's default exposure: no config or diagnostic entities.
         self.entities: dict[str, Entity] = {
             entity.entity_id: entity
@@ -222,7 +224,11 @@ class Subjects:
                 entities = here
         several = generic and capability.several
         if len(entities) > 1 and not (several or said & (_ANY | _EVERY)):
-            return self._ask(entities, chosen[0].kind)
+            asked = self._ask(entities, chosen[0].kind)
+            picked = settle(asked, self.chosen)
+            if not picked:
+                return asked
+            entities = [e for e in entities if e.entity_id in picked]
         ids = tuple(sorted(entity.entity_id for entity in entities))
         return Found(ids, state, any=len(ids) > 1 and not said & _EVERY)
 
@@ -284,7 +290,7 @@ class Subjects:
         )
         options = [(entity.entity_id, self.label(entity.entity_id)) for entity in entities]
         del options[MAX_OPTIONS:]
-        options.append(("all", f"All {len(entities)}"))
+        options.append((EVERY_OPTION, f"All {len(entities)}"))
         return Ask("entity", f"Which {what} do you mean?", tuple(options))
 
     def label(self, entity_id: str) -> str:

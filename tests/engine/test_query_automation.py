@@ -1046,3 +1046,30 @@ READY: list[tuple[str, str | None]] = list(
         ]
     )
 )
+
+
+def test_picked_options_settle_the_questions(parser: AutomationParser) -> None:
+    text = "when the lamp turns on turn on the hall light"
+    assert _not_ready(parser, text, "needs_clarification").clarifications[0].id == "trigger"
+    answered = parser.parse(text, chosen=frozenset({"light.bedroom_lamp"}))
+    assert answered is not None
+    assert answered.status == "ready", answered
+    assert answered.automation is not None
+    assert answered.automation["triggers"] == [
+        {"trigger": "state", "entity_id": ["light.bedroom_lamp"], "to": "on"}
+    ]
+    every = parser.parse(text, chosen=frozenset({"all"}))
+    assert every is not None
+    assert every.automation is not None
+    assert every.automation["triggers"][0]["entity_id"] == [
+        "light.bedroom_lamp",
+        "light.office_lamp",
+    ]
+    # Answers belong to one parse: the next one without them asks again.
+    again = parser.parse("at 7 turn on the lamp")
+    assert again is not None
+    assert again.status == "needs_clarification"
+    picked = parser.parse("at 7 turn on the lamp", chosen=frozenset({"light.office_lamp"}))
+    assert picked is not None
+    assert picked.automation is not None
+    assert picked.automation["actions"][0]["target"]["entity_id"] == ["light.office_lamp"]

@@ -565,3 +565,18 @@ def test_a_warmed_parse_takes_a_few_milliseconds(parser: CommandParser) -> None:
     for _ in range(20):
         parser.parse("turn on the kitchen light")
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_a_picked_option_settles_the_question(parser: CommandParser) -> None:
+    asked = parser.parse("turn on the lamp")
+    assert asked is not None
+    assert asked.status == "needs_clarification"
+    first = sorted(_option_values(asked) - {"all"})[0]
+    settled = parser.parse("turn on the lamp", chosen=frozenset({first}))
+    assert settled is not None
+    assert settled.status == "ready", settled
+    assert [a["target"]["entity_id"] for a in settled.actions] == [[first]]
+    # A value that is no option of the question changes nothing.
+    unrelated = parser.parse("turn on the lamp", chosen=frozenset({"light.nowhere"}))
+    assert unrelated is not None
+    assert unrelated.status == "needs_clarification"
