@@ -16,6 +16,8 @@ from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT, 
 from engine.metrics import LatencyRecorder
 from engine.patterns import routes as pattern_routes
 from engine.patterns.lifecycle import patterns_context
+from engine.query import routes as query_routes
+from engine.query.lifecycle import query_context
 from engine.settings import Settings
 from engine.store.lifecycle import store_context
 from engine.stream import StreamHub
@@ -32,6 +34,7 @@ def all_routes() -> list[ApiRoute]:
         *home_routes.ROUTES,
         *training_routes.ROUTES,
         *pattern_routes.ROUTES,
+        *query_routes.ROUTES,
         *stream.ROUTES,
     ]
 
@@ -69,4 +72,5 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(home_context)
     app.cleanup_ctx.append(training_context)
     app.cleanup_ctx.append(patterns_context)
+    app.cleanup_ctx.append(query_context)
     return app

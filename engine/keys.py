@@ -14,6 +14,7 @@ from engine.influxdb.ingest import InfluxIngest
 from engine.metrics import LatencyRecorder
 from engine.patterns.runs import AnalysisRunner
 from engine.patterns.service import PatternService
+from engine.query.service import QueryService
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.cache import CorrelationCache
@@ -36,6 +37,7 @@ MIRROR = web.AppKey("mirror", HomeAssistantMirror)
 TRAINING = web.AppKey("training", TrainingRunner)
 PATTERNS = web.AppKey("patterns", PatternService)
 ANALYSIS = web.AppKey("analysis", AnalysisRunner)
+QUERIES = web.AppKey("queries", QueryService)
 # Set only when INFLUXDB_URL is configured.
 INFLUX_INGEST = web.AppKey("influx_ingest", InfluxIngest)
 STREAM = web.AppKey("stream", StreamHub)

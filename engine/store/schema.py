@@ -227,3 +227,16 @@ ha_automations = Table(
     Column("automation_id", String(255), nullable=True),
     Column("config", JSON, nullable=False),
 )
+
+# Natural-language requests and their answers: a question asked can be refined later.
+queries = Table(
+    "queries",
+    metadata,
+    Column("query_id", String(32), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("area_id", String(255), nullable=True),
+    Column("answer", JSON, nullable=False),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("updated_at", Float, nullable=False),
+)

@@ -1,0 +1,145 @@
+"""Natural-language requests: ask, refine, read back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from engine.api.http import json_response, read_body
+from engine.api.routing import ApiRoute
+from engine.keys import QUERIES
+
+# Long enough for any spoken or typed request; longer is no request but a paste.
+MAX_TEXT = 1000
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise vol.Invalid("expected text")
+    text = " ".join(value.split())
+    if not text:
+        raise vol.Invalid("must not be empty")
+    if len(text) > MAX_TEXT:
+        raise vol.Invalid(f"must be at most {MAX_TEXT} characters")
+    return text
+
+
+QUERY_SCHEMA = vol.Schema(
+    {
+        vol.Required("text"): _text,
+        vol.Optional("language", default="en"): vol.All(str, vol.Length(min=2, max=16)),
+        vol.Optional("context", default=dict): {vol.Optional("area_id"): vol.Any(None, str)},
+    }
+)
+REFINE_SCHEMA = vol.Schema(
+    {
+        vol.Required("answers"): {str: vol.All(str, vol.Length(min=1, max=MAX_TEXT))},
+        vol.Optional("text"): vol.Any(None, _text),
+    }
+)
+
+
+async def ask(request: web.Request) -> web.Response:
+    """Answer a request: a command, an automation, or a question back."""
+    body = await read_body(request, QUERY_SCHEMA)
+    answer = await request.app[QUERIES].ask(
+        body["text"], body["language"], body["context"].get("area_id")
+    )
+    return json_response(answer)
+
+
+async def refine(request: web.Request) -> web.Response:
+    """Answer a request again with the answers to its questions."""
+    body = await read_body(request, REFINE_SCHEMA)
+    answer = await request.app[QUERIES].refine(
+        request.match_info["query_id"], body["answers"], body.get("text")
+    )
+    return json_response(answer)
+
+
+async def get_query(request: web.Request) -> web.Response:
+    """Return a stored request and its answer."""
+    return json_response(await request.app[QUERIES].get(request.match_info["query_id"]))
+
+
+async def query_suggestions(request: web.Request) -> web.Response:
+    """Return the suggestions made for a request."""
+    answer = await request.app[QUERIES].get(request.match_info["query_id"])
+    return json_response({"suggestions": answer["suggestions"]})
+
+
+_CLARIFICATION = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "question": {"type": "string"},
+        "options": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
+            },
+        },
+    },
+}
+_QUERY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "query_id": {"type": "string"},
+        "text": {"type": "string"},
+        "status": {"type": "string", "enum": ["ready", "needs_clarification", "unsupported"]},
+        "kind": {"type": ["string", "null"], "enum": ["command", "automation", "question", None]},
+        "actions": {"type": "array", "items": {"type": "object"}},
+        "automation": {"type": ["object", "null"]},
+        "clarifications": {"type": "array", "items": _CLARIFICATION},
+        "suggestions": {"type": "array", "items": {"type": "object"}},
+        "message": {"type": ["string", "null"]},
+        "latency_ms": {"type": "number"},
+    },
+}
+
+ROUTES = [
+    ApiRoute(
+        "POST",
+        "/api/v1/query",
+        ask,
+        "Understand a request: service calls for a command, a config for an automation, "
+        "or a question when it is ambiguous",
+        "query",
+        body=QUERY_SCHEMA,
+        response=_QUERY,
+    ),
+    ApiRoute(
+        "POST",
+        "/api/v1/query/{query_id}/refine",
+        refine,
+        "Answer a request's questions (option values) and get the answer again",
+        "query",
+        body=REFINE_SCHEMA,
+        response=_QUERY,
+        errors=(404, 409),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/query/{query_id}",
+        get_query,
+        "A request and its answer",
+        "query",
+        response=_QUERY,
+        errors=(404,),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/query/{query_id}/suggestions",
+        query_suggestions,
+        "The suggestions made for a request",
+        "query",
+        response={
+            "type": "object",
+            "properties": {"suggestions": {"type": "array", "items": {"type": "object"}}},
+        },
+        errors=(404,),
+    ),
+]

@@ -1,0 +1,237 @@
+"""Answering requests: parse (off the event loop), cache, store, and refine with answers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.errors import BadRequestError, ConflictError, NotFoundError
+from engine.home.catalog import Catalog
+from engine.metrics import LatencyRecorder
+from engine.query.automation import AutomationParser
+from engine.query.commands import Clarification, CommandParser, CommandParsers
+from engine.store.cache import CorrelationCache
+from engine.store.schema import queries
+
+NOT_UNDERSTOOD = (
+    "I did not understand that as a command or an automation for this home. "
+    "Try e.g. 'turn on the kitchen light' or 'every weekday at 7 turn on the kitchen light'."
+)
+
+
+def _clarification(item: Clarification) -> dict[str, Any]:
+    return {"id": item.id, "question": item.question, "options": item.options}
+
+
+class _Parsers:
+    """The parsers of the current catalog, built once per catalog and language."""
+
+    def __init__(self) -> None:
+        self._commands = CommandParsers()
+        self._automations: dict[str, AutomationParser] = {}
+        self._catalog: Catalog | None = None
+        self.fingerprint = ""
+
+    def get(self, catalog: Catalog, language: str) -> tuple[AutomationParser, CommandParser]:
+        """Return the automation and command parsers for a language."""
+        if catalog is not self._catalog:
+            self._catalog = catalog
+            self._automations.clear()
+            encoded = orjson.dumps(asdict(catalog), option=orjson.OPT_SORT_KEYS)
+            self.fingerprint = hashlib.sha256(encoded).hexdigest()[:16]
+        commands = self._commands.get(catalog, language)
+        parser = self._automations.get(commands.language)
+        if parser is None:
+            parser = AutomationParser(catalog, commands.language, commands=commands)
+            self._automations[commands.language] = parser
+        return parser, commands
+
+
+class QueryService:
+    """Turns requests into answers (command, automation, or a question back)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        catalog: Callable[[], Catalog],
+        cache: CorrelationCache,
+        latency: LatencyRecorder,
+    ) -> None:
+        self._engine = engine
+        self._catalog = catalog
+        self._cache = cache
+        self._latency = latency
+        self._parsers = _Parsers()
+        # One thread: parsing is CPU work that would stall the event loop for the odd
+        # long sentence, and a parser is not made for two parses at once.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homeiq-query")
+
+    async def warm(self, language: str = "en") -> None:
+        """Build the parsers now (Home Assistant's grammar takes a while), not on a request."""
+        await self._run(self._parsers.get, self._catalog(), language)
+
+    def close(self) -> None:
+        """Stop the parsing thread."""
+        self._executor.shutdown(wait=True)
+
+    async def _run[T](self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    async def ask(self, text: str, language: str, area_id: str | None) -> dict[str, Any]:
+        """Answer a new request and store it."""
+        started = time.perf_counter()
+        answer = await self._answer(text, language, area_id, frozenset())
+        query_id = uuid.uuid4().hex
+        now = time.time()
+        stored = {"query_id": query_id, "text": text, **answer}
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert(queries).values(
+                    query_id=query_id,
+                    text=text,
+                    language=language,
+                    area_id=area_id,
+                    answer=stored,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return self._timed(stored, started)
+
+    async def refine(
+        self, query_id: str, answers: Mapping[str, str], more_text: str | None
+    ) -> dict[str, Any]:
+        """Answer a request again with the user's answers to its questions."""
+        started = time.perf_counter()
+        row = await self._row(query_id)
+        previous = row.answer
+        if previous["status"] != "needs_clarification":
+            raise ConflictError(
+                f"Query {query_id} has no open question", {"status": previous["status"]}
+            )
+        asked = {item["id"]: item for item in previous["clarifications"]}
+        text = row.text
+        chosen: set[str] = set()
+        for clarification_id, value in answers.items():
+            item = asked.get(clarification_id)
+            field = f"answers.{clarification_id}"
+            if item is None:
+                raise BadRequestError(
+                    f"No question {clarification_id!r} is open on this query",
+                    {"field": field, "open": sorted(asked)},
+                )
+            values = [option["value"] for option in item["options"]]
+            if values and value not in values:
+                raise BadRequestError(
+                    f"{value!r} is not among the options of {clarification_id!r}",
+                    {"field": field, "options": values},
+                )
+            if clarification_id.startswith("time"):
+                text = f"{text} at {value}"
+            elif clarification_id.startswith("when") or not values:
+                text = f"{text} {value}"
+            else:
+                chosen.add(value)
+        if more_text:
+            text = f"{text} {more_text}"
+        answer = await self._answer(text, row.language, row.area_id, frozenset(chosen))
+        stored = {"query_id": query_id, "text": text, **answer}
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(queries)
+                .where(queries.c.query_id == query_id)
+                .values(text=text, answer=stored, updated_at=time.time())
+            )
+        return self._timed(stored, started)
+
+    async def get(self, query_id: str) -> dict[str, Any]:
+        """Return a stored query."""
+        answer: dict[str, Any] = (await self._row(query_id)).answer
+        return answer
+
+    async def _row(self, query_id: str) -> Any:
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(select(queries).where(queries.c.query_id == query_id))
+            ).first()
+        if row is None:
+            raise NotFoundError(f"No query {query_id!r}")
+        return row
+
+    def _timed(self, stored: dict[str, Any], started: float) -> dict[str, Any]:
+        latency_ms = (time.perf_counter() - started) * 1000
+        self._latency.record(latency_ms)
+        return {**stored, "latency_ms": round(latency_ms, 3)}
+
+    async def _answer(
+        self, text: str, language: str, area_id: str | None, chosen: frozenset[str]
+    ) -> dict[str, Any]:
+        """Return the answer (cached: same text, language, area, answers and catalog)."""
+        catalog = self._catalog()
+        parsers = await self._run(self._parsers.get, catalog, language)
+        normal = " ".join(text.lower().split())
+        key = (
+            "query:"
+            + hashlib.sha256(
+                "\x1f".join(
+                    [self._parsers.fingerprint, language, area_id or "", normal, *sorted(chosen)]
+                ).encode()
+            ).hexdigest()
+        )
+        cached: dict[str, Any] | None = await self._cache.get(key)
+        if cached is not None:
+            return cached
+        answer = await self._run(_parse, *parsers, text, area_id, chosen)
+        await self._cache.set(key, answer)
+        return answer
+
+
+def _parse(
+    automations: AutomationParser,
+    commands: CommandParser,
+    text: str,
+    area_id: str | None,
+    chosen: frozenset[str],
+) -> dict[str, Any]:
+    """Return the answer of the automation parser, else the command parser, else none."""
+    automation = automations.parse(text, area_id=area_id, chosen=chosen)
+    if automation is not None:
+        return {
+            "status": automation.status,
+            "kind": "automation",
+            "actions": [],
+            "automation": automation.automation,
+            "clarifications": [_clarification(c) for c in automation.clarifications],
+            "suggestions": [],
+            "message": automation.message,
+        }
+    command = commands.parse(text, area_id=area_id, chosen=chosen)
+    if command is not None:
+        return {
+            "status": command.status,
+            "kind": "command",
+            "actions": command.actions,
+            "automation": None,
+            "clarifications": [_clarification(c) for c in command.clarifications],
+            "suggestions": [],
+            "message": command.message,
+        }
+    return {
+        "status": "unsupported",
+        "kind": None,
+        "actions": [],
+        "automation": None,
+        "clarifications": [],
+        "suggestions": [],
+        "message": NOT_UNDERSTOOD,
+    }

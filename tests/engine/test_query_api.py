@@ -1,0 +1,160 @@
+"""Natural-language requests through the API: answers, questions, refine, cache, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import AUTH, Client
+
+HOME = {
+    "time_zone": "Europe/Berlin",
+    "areas": [
+        {"area_id": "kitchen", "name": "Kitchen"},
+        {"area_id": "bedroom", "name": "Bedroom"},
+        {"area_id": "office", "name": "Office"},
+        {"area_id": "hall", "name": "Hall"},
+    ],
+    "entities": [
+        {"entity_id": "light.kitchen", "name": "Kitchen light", "area_id": "kitchen"},
+        {"entity_id": "light.bedroom_lamp", "name": "Lamp", "area_id": "bedroom"},
+        {"entity_id": "light.office_lamp", "name": "Lamp", "area_id": "office"},
+        {"entity_id": "light.hall", "name": "Hall light", "area_id": "hall"},
+        {
+            "entity_id": "binary_sensor.front_door",
+            "name": "Front door",
+            "area_id": "hall",
+            "device_class": "door",
+        },
+    ],
+}
+
+
+@pytest.fixture
+async def home(client: Client) -> Client:
+    response = await client.post("/api/v1/home/import", json=HOME, headers=AUTH)
+    assert response.status == 200, await response.text()
+    return client
+
+
+async def _ask(client: Client, text: str, status: int = 200, **extra: Any) -> Any:
+    response = await client.post("/api/v1/query", json={"text": text, **extra}, headers=AUTH)
+    assert response.status == status, await response.text()
+    return await response.json()
+
+
+async def _refine(client: Client, query_id: str, body: dict[str, Any], status: int = 200) -> Any:
+    response = await client.post(f"/api/v1/query/{query_id}/refine", json=body, headers=AUTH)
+    assert response.status == status, await response.text()
+    return await response.json()
+
+
+async def test_a_command_is_resolved_to_service_calls(home: Client) -> None:
+    answer = await _ask(home, "turn on the kitchen light")
+    assert answer["status"] == "ready"
+    assert answer["kind"] == "command"
+    assert answer["actions"] == [
+        {"action": "light.turn_on", "target": {"entity_id": ["light.kitchen"]}, "data": {}}
+    ]
+    assert answer["automation"] is None
+    assert answer["latency_ms"] > 0
+    stored = await (await home.get(f"/api/v1/query/{answer['query_id']}", headers=AUTH)).json()
+    assert stored["actions"] == answer["actions"]
+    assert stored["text"] == "turn on the kitchen light"
+
+
+async def test_an_automation_request_gets_a_config(home: Client) -> None:
+    answer = await _ask(home, "every weekday at 7 turn on the kitchen light")
+    assert answer["status"] == "ready", answer
+    assert answer["kind"] == "automation"
+    automation = answer["automation"]
+    assert automation["triggers"] == [{"trigger": "time", "at": "07:00:00"}]
+    assert automation["conditions"] == [
+        {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
+    ]
+    assert automation["actions"][0]["target"] == {"entity_id": ["light.kitchen"]}
+    suggestions = await home.get(f"/api/v1/query/{answer['query_id']}/suggestions", headers=AUTH)
+    assert suggestions.status == 200
+    assert "suggestions" in await suggestions.json()
+
+
+async def test_an_ambiguous_request_asks_and_refine_settles_it(home: Client) -> None:
+    asked = await _ask(home, "turn on the lamp")
+    assert asked["status"] == "needs_clarification"
+    (question,) = asked["clarifications"]
+    values = [option["value"] for option in question["options"]]
+    assert {"light.bedroom_lamp", "light.office_lamp"} <= set(values)
+    query_id = asked["query_id"]
+
+    wrong = await _refine(home, query_id, {"answers": {question["id"]: "light.hall"}}, 400)
+    assert wrong["error"]["details"]["field"] == f"answers.{question['id']}"
+    unknown = await _refine(home, query_id, {"answers": {"nope": "light.hall"}}, 400)
+    assert unknown["error"]["details"]["field"] == "answers.nope"
+
+    settled = await _refine(home, query_id, {"answers": {question["id"]: "light.office_lamp"}})
+    assert settled["query_id"] == query_id
+    assert settled["status"] == "ready", settled
+    assert settled["actions"][0]["target"] == {"entity_id": ["light.office_lamp"]}
+    assert (await (await home.get(f"/api/v1/query/{query_id}", headers=AUTH)).json())[
+        "status"
+    ] == "ready"
+    again = await _refine(home, query_id, {"answers": {question["id"]: "light.office_lamp"}}, 409)
+    assert again["error"]["code"] == "conflict"
+
+
+async def test_a_missing_time_is_asked_and_answered(home: Client) -> None:
+    asked = await _ask(home, "every weekday turn on the kitchen light")
+    assert asked["status"] == "needs_clarification"
+    assert [c["id"] for c in asked["clarifications"]] == ["time"]
+    settled = await _refine(home, asked["query_id"], {"answers": {"time": "07:00"}})
+    assert settled["status"] == "ready", settled
+    assert settled["automation"]["triggers"] == [{"trigger": "time", "at": "07:00:00"}]
+
+
+async def test_nonsense_is_unsupported_with_a_message(home: Client) -> None:
+    answer = await _ask(home, "the quick brown fox jumps over the lazy dog")
+    assert answer["status"] == "unsupported"
+    assert answer["kind"] is None
+    assert answer["message"]
+
+
+async def test_the_same_request_is_answered_from_the_cache(home: Client) -> None:
+    before = (await (await home.get("/api/v1/stats", headers=AUTH)).json())["cache"]
+    first = await _ask(home, "turn off the hall light")
+    second = await _ask(home, "Turn off  the hall light")
+    assert first["actions"] == second["actions"]
+    assert first["query_id"] != second["query_id"]
+    stats = await (await home.get("/api/v1/stats", headers=AUTH)).json()
+    assert stats["cache"]["hits"] >= before["hits"] + 1
+    assert stats["queries"]["count"] >= 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": ""}, "text"),
+        ({"text": "   "}, "text"),
+        ({"text": "turn on the light " * 600}, "text"),
+        ({"text": 7}, "text"),
+        ({"text": "turn on the kitchen light", "language": "xx"}, "language"),
+        ({"text": "turn on the kitchen light", "words": "turn on"}, "words"),
+        ({"language": "en"}, "text"),
+    ],
+)
+async def test_bad_requests_are_400_and_named(
+    home: Client, body: dict[str, Any], field: str
+) -> None:
+    response = await home.post("/api/v1/query", json=body, headers=AUTH)
+    assert response.status == 400, await response.text()
+    assert (await response.json())["error"]["details"]["field"] == field
+
+
+async def test_unknown_queries_are_404(home: Client) -> None:
+    for path in ("/api/v1/query/nope", "/api/v1/query/nope/suggestions"):
+        response = await home.get(path, headers=AUTH)
+        assert response.status == 404
+    response = await home.post(
+        "/api/v1/query/nope/refine", json={"answers": {"target": "x"}}, headers=AUTH
+    )
+    assert response.status == 404
