@@ -1,0 +1,1 @@
+"""Automation configs: YAML, validation and the safety policy."""

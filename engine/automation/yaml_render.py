@@ -1,0 +1,82 @@
+"""Automation configs as readable YAML, and older syntax brought up to the modern one."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any, Final
+
+import yaml
+
+from engine.automation.walk import LEGACY_KEYS, SECTIONS, walk
+
+_TOP_ORDER: Final = ("id", "alias", "description", "mode", "max", *SECTIONS.values())
+# Within an item, what it is comes first, then what it acts on, then the rest as given.
+_ITEM_ORDER: Final = (*SECTIONS, "entity_id", "target")
+
+
+class _Dumper(yaml.SafeDumper):
+    """A safe dumper that indents list items under their key, as Home Assistant's editor does."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, indentless=False)
+
+
+def _ordered(mapping: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    first = [key for key in order if key in mapping]
+    rest = [key for key in mapping if key not in first]
+    return {key: _plain(mapping[key]) for key in [*first, *rest]}
+
+
+def _plain(value: Any) -> Any:
+    """Return a value as plain dicts and lists, items in their stable key order."""
+    if isinstance(value, Mapping):
+        return _ordered(value, _ITEM_ORDER)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"an automation holds plain data only, not a {type(value).__name__}")
+
+
+def automation_to_yaml(config: Mapping[str, Any]) -> str:
+    """Return an automation config as YAML in a stable key order, without Python tags."""
+    return yaml.dump(
+        _ordered(config, _TOP_ORDER),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+def _rename(mapping: dict[str, Any], old: str, new: str) -> None:
+    """Rename a key where it stands, unless the new one is there already."""
+    if old in mapping and new not in mapping:
+        items = [(new if key == old else key, value) for key, value in mapping.items()]
+        mapping.clear()
+        mapping.update(items)
+
+
+def normalise_automation(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a config in the modern syntax: plural sections, trigger: and action: keys."""
+    modern: dict[str, Any] = copy.deepcopy(dict(config))
+    for kind, section in SECTIONS.items():
+        _rename(modern, kind, section)
+        # The legacy syntax also took a single item where a list belongs.
+        if isinstance(modern.get(section), Mapping):
+            modern[section] = [modern[section]]
+    for node in walk(modern):
+        item = node.config
+        # Only plain dicts can be changed in place; a config of other mappings stays as given.
+        if not isinstance(item, dict):
+            continue
+        if node.kind in LEGACY_KEYS:
+            _rename(item, LEGACY_KEYS[node.kind], node.kind)
+        # Entity ids beside the service, not in its target, are the legacy form too.
+        if node.kind == "action" and "action" in item and "entity_id" in item:
+            target = item.setdefault("target", {})
+            if isinstance(target, dict) and "entity_id" not in target:
+                target["entity_id"] = item.pop("entity_id")
+    return modern
