@@ -1,27 +1,26 @@
-"""The safety policy's limits on how often an automation runs and how long it waits."""
+"""The safety policy's limits on how often an automation runs, how long it waits, repeats."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
 
-MAX_DELAY_S: Final = 24 * 3600
-_SECONDS: Final = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001}
+from engine.automation.safety import assess_safety
+from engine.home.catalog import empty_catalog
+
+# The policy's hard limits: a request that breaks one is refused outright, not suggested.
+LIMIT_CODES: Final = frozenset(
+    {"fast_time_pattern", "long_delay", "unbounded_repeat", "too_many_repeats"}
+)
 
 
 def exceeded(automation: Mapping[str, Any]) -> str | None:
-    """Return which limit an automation config breaks, or None if it keeps them all."""
-    for trigger in automation.get("triggers", []):
-        # A time pattern with seconds fires more than once a minute.
-        if trigger.get("trigger") == "time_pattern" and str(trigger.get("seconds", 0)) != "0":
-            return "An automation may run at most once a minute."
-    for action in automation.get("actions", []):
-        delay = action.get("delay")
-        if isinstance(delay, Mapping) and _seconds(delay) > MAX_DELAY_S:
-            return "An automation may wait at most 24 hours."
+    """Return why an automation config breaks a limit of the safety policy, or None.
+
+    The same policy the validator applies (engine.automation.safety), so the parser never
+    offers what deployment would refuse; the catalog does not matter to these limits.
+    """
+    for issue in assess_safety(automation, empty_catalog()).issues:
+        if issue.code in LIMIT_CODES:
+            return issue.message
     return None
-
-
-def _seconds(period: Mapping[str, Any]) -> float:
-    """Return the length of a Home Assistant time period dict, e.g. {"minutes": 5}."""
-    return sum(float(period.get(unit, 0)) * seconds for unit, seconds in _SECONDS.items())

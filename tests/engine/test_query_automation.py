@@ -864,10 +864,13 @@ def test_a_vague_action_is_asked_for(parser: AutomationParser, text: str) -> Non
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("every 30 seconds turn on the hall light", "An automation may run at most once a minute."),
+        (
+            "every 30 seconds turn on the hall light",
+            "A time pattern on seconds ('/30') runs more than once a minute.",
+        ),
         (
             "when the front door opens turn on the hall light for 25 hours",
-            "An automation may wait at most 24 hours.",
+            "A delay may be at most 24 hours.",
         ),
         (
             "at sunset turn on the porch light and keep blinking it forever",
@@ -900,8 +903,10 @@ TOO_LONG = {
 
 def test_the_limits_hold_for_any_config() -> None:
     fast, slow = TOO_FAST, TOO_LONG
-    assert exceeded(fast) == "An automation may run at most once a minute."
-    assert exceeded(slow) == "An automation may wait at most 24 hours."
+    assert exceeded(fast) == "A time pattern on seconds ('/30') runs more than once a minute."
+    assert exceeded(slow) == "A delay may be at most 24 hours."
+    unbounded = {**slow, "actions": [{"repeat": {"while": [], "sequence": []}}]}
+    assert exceeded(unbounded) is not None
     assert exceeded({**fast, "triggers": [{"trigger": "time_pattern", "minutes": "/1"}]}) is None
     assert exceeded({**slow, "actions": [{"delay": {"hours": 24}}]}) is None
 
