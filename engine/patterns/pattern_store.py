@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, Select, Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.errors import NotFoundError
@@ -204,18 +204,8 @@ class PatternStore:
             )
         if min_confidence is not None:
             query = query.where(patterns.c.confidence >= min_confidence)
-        counted = select(func.count()).select_from(query.subquery())
-        if after is not None:
-            score, last_id = after
-            query = query.where(
-                (patterns.c.score < score)
-                | ((patterns.c.score == score) & (patterns.c.id > last_id))
-            )
-        query = query.order_by(patterns.c.score.desc(), patterns.c.id).limit(limit)
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
-            total = await connection.scalar(counted)
-        return [pattern_to_dict(row) for row in rows], total or 0
+        rows, total = await self._best_first(patterns, query, limit, after)
+        return [pattern_to_dict(row) for row in rows], total
 
     async def get_pattern(self, pattern_id_: str) -> dict[str, Any]:
         """Return one pattern (404 when the newest analysis did not find it)."""
@@ -234,18 +224,24 @@ class PatternStore:
         query = select(synergies)
         if depth is not None:
             query = query.where(synergies.c.depth == depth)
+        rows, total = await self._best_first(synergies, query, limit, after)
+        return [synergy_to_dict(row) for row in rows], total
+
+    async def _best_first(
+        self, table: Table, query: Select[Any], limit: int, after: tuple[float, str] | None
+    ) -> tuple[list[Row[Any]], int]:
+        """Return a page of findings by (score desc, id) after a position, and the total."""
         counted = select(func.count()).select_from(query.subquery())
         if after is not None:
             score, last_id = after
             query = query.where(
-                (synergies.c.score < score)
-                | ((synergies.c.score == score) & (synergies.c.id > last_id))
+                (table.c.score < score) | ((table.c.score == score) & (table.c.id > last_id))
             )
-        query = query.order_by(synergies.c.score.desc(), synergies.c.id).limit(limit)
+        query = query.order_by(table.c.score.desc(), table.c.id).limit(limit)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).all()
             total = await connection.scalar(counted)
-        return [synergy_to_dict(row) for row in rows], total or 0
+        return list(rows), total or 0
 
     async def get_synergy(self, synergy_id_: str) -> dict[str, Any]:
         """Return one synergy (404 when the newest analysis did not find it)."""
