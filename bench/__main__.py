@@ -6,6 +6,7 @@ import argparse
 
 from bench.engine_api import run_api_benchmarks
 from bench.patterns import bench_analysis_api, bench_patterns
+from bench.query import bench_queries
 from bench.synthetic import bench_synthetic
 
 
@@ -18,6 +19,7 @@ def main() -> None:
     bench_synthetic()
     bench_patterns()
     bench_analysis_api()
+    bench_queries()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
 
 
