@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, Select, Table, delete, func, insert, select, update
@@ -116,17 +117,18 @@ class PatternStore:
             }.values()
         )
         history = await self.feedback_history()
+        # Fresh rows are dicts; a namespace gives them the attribute access of stored rows.
         self._score(
             scorer,
             history,
             pattern_rows,
-            [_pattern_candidate(_Row(row)) for row in pattern_rows],
+            [_pattern_candidate(SimpleNamespace(**row)) for row in pattern_rows],
         )
         self._score(
             scorer,
             history,
             synergy_rows,
-            [_synergy_candidate(_Row(row), observed) for row in synergy_rows],
+            [_synergy_candidate(SimpleNamespace(**row), observed) for row in synergy_rows],
         )
         async with self._engine.begin() as connection:
             await connection.execute(delete(pattern_entities))
@@ -313,13 +315,6 @@ class PatternStore:
         return [
             ExistingAutomation(a.entity_id, a.config) for a in await load_automations(self._engine)
         ]
-
-
-class _Row:
-    """Attribute access to a row dict, so fresh rows and stored rows convert alike."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.__dict__.update(data)
 
 
 async def _insert(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -40,21 +40,25 @@ class _Parsers:
         self._commands = CommandParsers()
         self._automations: dict[str, AutomationParser] = {}
         self._catalog: Catalog | None = None
-        self.fingerprint = ""
+        self._fingerprint = ""
 
-    def get(self, catalog: Catalog, language: str) -> tuple[AutomationParser, CommandParser]:
-        """Return the automation and command parsers for a language."""
+    def get(self, catalog: Catalog, language: str) -> tuple[AutomationParser, CommandParser, str]:
+        """Return the automation and command parsers for a language, and the catalog's hash.
+
+        The hash is returned with the parsers (not read later) so a cache key always names
+        the catalog the answer was parsed against.
+        """
         if catalog is not self._catalog:
             self._catalog = catalog
             self._automations.clear()
             encoded = orjson.dumps(asdict(catalog), option=orjson.OPT_SORT_KEYS)
-            self.fingerprint = hashlib.sha256(encoded).hexdigest()[:16]
+            self._fingerprint = hashlib.sha256(encoded).hexdigest()[:16]
         commands = self._commands.get(catalog, language)
         parser = self._automations.get(commands.language)
         if parser is None:
             parser = AutomationParser(catalog, commands.language, commands=commands)
             self._automations[commands.language] = parser
-        return parser, commands
+        return parser, commands, self._fingerprint
 
 
 class QueryService:
@@ -178,20 +182,20 @@ class QueryService:
     ) -> dict[str, Any]:
         """Return the answer (cached: same text, language, area, answers and catalog)."""
         catalog = self._catalog()
-        parsers = await self._run(self._parsers.get, catalog, language)
+        automations, commands, fingerprint = await self._run(self._parsers.get, catalog, language)
         normal = " ".join(text.lower().split())
         key = (
             "query:"
             + hashlib.sha256(
                 "\x1f".join(
-                    [self._parsers.fingerprint, language, area_id or "", normal, *sorted(chosen)]
+                    [fingerprint, language, area_id or "", normal, *sorted(chosen)]
                 ).encode()
             ).hexdigest()
         )
         cached: dict[str, Any] | None = await self._cache.get(key)
         if cached is not None:
             return cached
-        answer = await self._run(_parse, *parsers, text, area_id, chosen)
+        answer = await self._run(_parse, automations, commands, text, area_id, chosen)
         await self._cache.set(key, answer)
         return answer
 
