@@ -240,3 +240,52 @@ queries = Table(
     Column("created_at", Float, nullable=False, index=True),
     Column("updated_at", Float, nullable=False),
 )
+
+# Automation suggestions. `fingerprint` names what the automation does (triggers, conditions,
+# actions without ids or names), so the same suggestion is never made twice, whatever its
+# status: a rejected one stays here and keeps its fingerprint from coming back.
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("source_id", String(64), nullable=True, index=True),
+    Column("fingerprint", String(64), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("score", Float, nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("automation", JSON, nullable=False),
+    Column("validation", JSON, nullable=False),
+    Column("requires_confirmation", Boolean, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# Automations the engine deployed into Home Assistant; `version` is the one Home Assistant
+# holds now (a rollback points it back without rewriting history).
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("automation_id", String(255), primary_key=True),
+    Column("entity_id", String(255), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("suggestion_id", String(32), nullable=True, index=True),
+    Column("deployed_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# Every distinct config deployed under an automation id, with the diff from the one before.
+deployment_versions = Table(
+    "deployment_versions",
+    metadata,
+    Column("automation_id", String(255), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("automation", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("diff", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
