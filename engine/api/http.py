@@ -99,6 +99,53 @@ def decode_cursor(request: web.Request, *shape: CursorPart) -> list[Any] | None:
     return position
 
 
+def number_param(request: web.Request, name: str, low: float, high: float) -> float | None:
+    """Return the number of ?name= (None when absent); 400 when outside [low, high]."""
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise BadRequestError(f"{name} must be a number from {low} to {high}", {"field": name})
+    return value
+
+
+def choice_param(request: web.Request, name: str, choices: tuple[Any, ...]) -> Any:
+    """Return which of `choices` ?name= names (None when absent); 400 otherwise."""
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    for choice in choices:
+        if raw == str(choice):
+            return choice
+    raise BadRequestError(
+        f"{name} must be one of {', '.join(map(str, choices))}",
+        {"field": name, "allowed": list(choices)},
+    )
+
+
+def best_first_page(
+    key: str, items: list[dict[str, Any]], limit: int, total: int
+) -> dict[str, Any]:
+    """Return one page of items ordered by (score desc, id) with its cursor."""
+    page = items[:limit]
+    more = len(items) > limit
+    return {
+        key: page,
+        "next_cursor": encode_cursor([page[-1]["score"], page[-1]["id"]]) if more else None,
+        "total": total,
+    }
+
+
+def score_cursor(request: web.Request) -> tuple[float, str] | None:
+    """Return the (score, id) position of ?cursor= for a best-first listing."""
+    position = decode_cursor(request, (int, float), str)
+    return (float(position[0]), position[1]) if position else None
+
+
 class Run(Protocol):
     """A training or analysis run, as a listing pages through it."""
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.errors import NotFoundError
@@ -24,6 +24,7 @@ from engine.patterns.ranking import (
     candidate_from_synergy,
 )
 from engine.patterns.scoring import Scorer
+from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import feedback, pattern_entities, patterns, synergies
 
@@ -206,7 +207,7 @@ class PatternStore:
             )
         if min_confidence is not None:
             query = query.where(patterns.c.confidence >= min_confidence)
-        rows, total = await self._best_first(patterns, query, limit, after)
+        rows, total = await best_first(self._engine, patterns, query, limit, after)
         return [pattern_to_dict(row) for row in rows], total
 
     async def get_pattern(self, pattern_id_: str) -> dict[str, Any]:
@@ -226,24 +227,27 @@ class PatternStore:
         query = select(synergies)
         if depth is not None:
             query = query.where(synergies.c.depth == depth)
-        rows, total = await self._best_first(synergies, query, limit, after)
+        rows, total = await best_first(self._engine, synergies, query, limit, after)
         return [synergy_to_dict(row) for row in rows], total
 
-    async def _best_first(
-        self, table: Table, query: Select[Any], limit: int, after: tuple[float, str] | None
-    ) -> tuple[list[Row[Any]], int]:
-        """Return a page of findings by (score desc, id) after a position, and the total."""
-        counted = select(func.count()).select_from(query.subquery())
-        if after is not None:
-            score, last_id = after
-            query = query.where(
-                (table.c.score < score) | ((table.c.score == score) & (table.c.id > last_id))
-            )
-        query = query.order_by(table.c.score.desc(), table.c.id).limit(limit)
+    async def suggestible(
+        self, min_score: float
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return the patterns and synergies not suppressed scoring at least `min_score`."""
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
-            total = await connection.scalar(counted)
-        return list(rows), total or 0
+            found = [
+                (
+                    await connection.execute(
+                        select(table)
+                        .where(~table.c.suppressed, table.c.score >= min_score)
+                        .order_by(table.c.score.desc(), table.c.id)
+                    )
+                ).all()
+                for table in (patterns, synergies)
+            ]
+        return [pattern_to_dict(row) for row in found[0]], [
+            synergy_to_dict(row) for row in found[1]
+        ]
 
     async def get_synergy(self, synergy_id_: str) -> dict[str, Any]:
         """Return one synergy (404 when the newest analysis did not find it)."""

@@ -8,63 +8,22 @@ import voluptuous as vol
 from aiohttp import web
 
 from engine.api.http import (
-    decode_cursor,
-    encode_cursor,
+    best_first_page,
+    choice_param,
     json_response,
+    number_param,
     page_limit,
     read_body,
     runs_page,
+    score_cursor,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
-from engine.errors import BadRequestError
 from engine.keys import ANALYSIS, PATTERNS, SETTINGS
 
 PATTERN_TYPES = ("time_of_day", "co_occurrence", "anomaly")
 DEPTHS = (2, 3, 4)
 
 RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max=365))})
-
-
-def _number_param(request: web.Request, name: str, low: float, high: float) -> float | None:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:
-        raise BadRequestError(f"{name} must be a number from {low} to {high}", {"field": name})
-    return value
-
-
-def _choice_param(request: web.Request, name: str, choices: tuple[Any, ...]) -> Any:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return None
-    for choice in choices:
-        if raw == str(choice):
-            return choice
-    raise BadRequestError(
-        f"{name} must be one of {', '.join(map(str, choices))}",
-        {"field": name, "allowed": list(choices)},
-    )
-
-
-def _page(key: str, items: list[dict[str, Any]], limit: int, total: int) -> dict[str, Any]:
-    """Return one page of findings ordered by (score desc, id) with its cursor."""
-    page = items[:limit]
-    more = len(items) > limit
-    return {
-        key: page,
-        "next_cursor": encode_cursor([page[-1]["score"], page[-1]["id"]]) if more else None,
-        "total": total,
-    }
-
-
-def _after(request: web.Request) -> tuple[float, str] | None:
-    position = decode_cursor(request, (int, float), str)
-    return (float(position[0]), position[1]) if position else None
 
 
 async def start_analysis(request: web.Request) -> web.Response:
@@ -90,13 +49,13 @@ async def list_patterns(request: web.Request) -> web.Response:
     """Page through the newest analysis's patterns, best first."""
     limit = page_limit(request)
     items, total = await request.app[PATTERNS].store.list_patterns(
-        type_=_choice_param(request, "type", PATTERN_TYPES),
+        type_=choice_param(request, "type", PATTERN_TYPES),
         entity_id=request.query.get("entity_id") or None,
-        min_confidence=_number_param(request, "min_confidence", 0.0, 1.0),
+        min_confidence=number_param(request, "min_confidence", 0.0, 1.0),
         limit=limit + 1,
-        after=_after(request),
+        after=score_cursor(request),
     )
-    return json_response(_page("patterns", items, limit, total))
+    return json_response(best_first_page("patterns", items, limit, total))
 
 
 async def get_pattern(request: web.Request) -> web.Response:
@@ -108,9 +67,9 @@ async def list_synergies(request: web.Request) -> web.Response:
     """Page through the newest analysis's synergies, best first."""
     limit = page_limit(request)
     items, total = await request.app[PATTERNS].store.list_synergies(
-        depth=_choice_param(request, "depth", DEPTHS), limit=limit + 1, after=_after(request)
+        depth=choice_param(request, "depth", DEPTHS), limit=limit + 1, after=score_cursor(request)
     )
-    return json_response(_page("synergies", items, limit, total))
+    return json_response(best_first_page("synergies", items, limit, total))
 
 
 async def synergy_stats(request: web.Request) -> web.Response:
