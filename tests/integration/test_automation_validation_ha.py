@@ -26,6 +26,7 @@ from tests.engine.test_automation_validation import (
     VALID_TRIGGERS,
     automation,
 )
+from tests.engine.test_suggestion_drafts import DRAFTED
 
 ACCEPTED = [
     *(automation(triggers=[item]) for item in VALID_TRIGGERS),
@@ -78,3 +79,10 @@ async def _rejected_by_both(hass: HomeAssistant, config: dict[str, Any]) -> None
     assert not validate_automation(config, HOME).valid
     with pytest.raises(vol.Invalid):
         await _validate(hass, config)
+
+
+@pytest.mark.parametrize("config", DRAFTED, ids=lambda config: config["alias"])
+async def test_home_assistant_accepts_every_suggested_automation(
+    hass: HomeAssistant, config: dict[str, Any]
+) -> None:
+    await _validate(hass, config)

@@ -1,0 +1,1 @@
+"""Automation suggestions: made from habits and requests, stored, approved or rejected."""

@@ -1,0 +1,194 @@
+"""Suggestions: generate, list, read, approve (and deploy), reject."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import voluptuous as vol
+from aiohttp import web
+
+from engine.api.http import (
+    best_first_page,
+    choice_param,
+    json_response,
+    number_param,
+    page_limit,
+    read_body,
+    score_cursor,
+)
+from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
+from engine.keys import SUGGESTIONS
+
+STATUSES: Final = ("pending", "approved", "rejected", "deployed", "dismissed")
+SOURCES: Final = ("pattern", "synergy", "anomaly", "query")
+MAX_GENERATE: Final = 500
+
+GENERATE_SCHEMA = vol.Schema(
+    {vol.Optional("limit", default=20): vol.All(int, vol.Range(min=1, max=MAX_GENERATE))}
+)
+APPROVE_SCHEMA = vol.Schema(
+    {
+        vol.Optional("deploy", default=True): bool,
+        vol.Optional("confirm", default=False): bool,
+        # Checked in full by the automation validation, which names every problem.
+        vol.Optional("automation"): dict,
+    }
+)
+REJECT_SCHEMA = vol.Schema(
+    {vol.Optional("reason"): vol.Any(None, vol.All(str, vol.Length(max=1000)))}
+)
+
+
+async def generate(request: web.Request) -> web.Response:
+    """Make new suggestions from the newest findings."""
+    body = await read_body(request, GENERATE_SCHEMA, empty={})
+    return json_response(await request.app[SUGGESTIONS].generate(body["limit"]))
+
+
+async def list_suggestions(request: web.Request) -> web.Response:
+    """Page through suggestions, best first."""
+    limit = page_limit(request)
+    items, total = await request.app[SUGGESTIONS].store.list(
+        status=choice_param(request, "status", STATUSES),
+        min_score=number_param(request, "min_score", 0.0, 1.0),
+        limit=limit + 1,
+        after=score_cursor(request),
+    )
+    return json_response(best_first_page("suggestions", items, limit, total))
+
+
+async def get_suggestion(request: web.Request) -> web.Response:
+    """Return one suggestion."""
+    return json_response(await request.app[SUGGESTIONS].store.get(request.match_info["id"]))
+
+
+async def approve(request: web.Request) -> web.Response:
+    """Approve a suggestion, optionally edited, and deploy it unless `deploy` is false."""
+    body = await read_body(request, APPROVE_SCHEMA, empty={})
+    answer = await request.app[SUGGESTIONS].approve(
+        request.match_info["id"],
+        deploy=body["deploy"],
+        confirm=body["confirm"],
+        automation=body.get("automation"),
+    )
+    return json_response(answer)
+
+
+async def reject(request: web.Request) -> web.Response:
+    """Reject a suggestion; it is not suggested again."""
+    body = await read_body(request, REJECT_SCHEMA, empty={})
+    return json_response(
+        await request.app[SUGGESTIONS].reject(request.match_info["id"], body.get("reason"))
+    )
+
+
+_ISSUE = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "path": {"type": "string"},
+    },
+}
+VALIDATION_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "properties": {
+        "valid": {"type": "boolean"},
+        "errors": {"type": "array", "items": _ISSUE},
+        "warnings": {"type": "array", "items": _ISSUE},
+        "safety": {
+            "type": "object",
+            "properties": {
+                "score": {"type": "integer", "minimum": 0, "maximum": 100},
+                "issues": {"type": "array", "items": _ISSUE},
+            },
+        },
+    },
+}
+SUGGESTION_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "source": {"type": "string", "enum": list(SOURCES)},
+        "source_id": {"type": ["string", "null"]},
+        "title": {"type": "string"},
+        "description": {"type": "string", "description": "One sentence: what it does"},
+        "explanation": {"type": "string", "description": "Why: the finding it comes from"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "automation": {"type": "object", "description": "Home Assistant automation config"},
+        "yaml": {"type": "string"},
+        "validation": VALIDATION_SCHEMA,
+        "requires_confirmation": {"type": "boolean"},
+        "reason": {"type": ["string", "null"], "description": "Why it was rejected"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+_DEPLOYMENT_OR_NULL = {"type": ["object", "null"], "description": "Deployment, when deployed"}
+
+ROUTES = [
+    ApiRoute(
+        "POST",
+        "/api/v1/suggestions/generate",
+        generate,
+        "Make new suggestions from the newest patterns, synergies and anomalies, best first; "
+        "never one already made (whatever its status) or one Home Assistant already has",
+        "suggestions",
+        body=GENERATE_SCHEMA,
+        response={
+            "type": "object",
+            "properties": {
+                "generated": {"type": "integer"},
+                "suggestions": {"type": "array", "items": SUGGESTION_SCHEMA},
+            },
+        },
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/suggestions",
+        list_suggestions,
+        "Suggestions, best first",
+        "suggestions",
+        query=(
+            QueryParam("status", "Only this status", {"type": "string", "enum": list(STATUSES)}),
+            QueryParam("min_score", "Only at least this score", {"type": "number", "minimum": 0}),
+            *PAGING,
+        ),
+        response=paged("suggestions", SUGGESTION_SCHEMA),
+    ),
+    ApiRoute(
+        "GET",
+        "/api/v1/suggestions/{id}",
+        get_suggestion,
+        "One suggestion",
+        "suggestions",
+        response=SUGGESTION_SCHEMA,
+        errors=(404,),
+    ),
+    ApiRoute(
+        "POST",
+        "/api/v1/suggestions/{id}/approve",
+        approve,
+        "Approve a suggestion (optionally with an edited automation) and deploy it; 422 when "
+        "it fails validation or needs confirm: true; 503 ha_unavailable leaves it approved, "
+        "and approving again deploys it",
+        "suggestions",
+        body=APPROVE_SCHEMA,
+        response={
+            "type": "object",
+            "properties": {"suggestion": SUGGESTION_SCHEMA, "deployment": _DEPLOYMENT_OR_NULL},
+        },
+        errors=(404, 409, 422, 503),
+    ),
+    ApiRoute(
+        "POST",
+        "/api/v1/suggestions/{id}/reject",
+        reject,
+        "Reject a suggestion: it is not made again and its kind ranks lower",
+        "suggestions",
+        body=REJECT_SCHEMA,
+        response={"type": "object", "properties": {"suggestion": SUGGESTION_SCHEMA}},
+        errors=(404, 409),
+    ),
+]

@@ -1,0 +1,231 @@
+"""Suggestions: made from findings and requests, approved (and deployed) or rejected."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from types import SimpleNamespace
+from typing import Any, Final, Protocol, cast
+
+from engine.automation.suggestions.drafts import Draft, Drafter, query_draft
+from engine.automation.suggestions.fingerprint import fingerprint
+from engine.automation.suggestions.store import SuggestionStore, suggestion_to_dict
+from engine.automation.validate import ValidationResult, validate_automation
+from engine.errors import ConflictError, NotFoundError, UnprocessableError
+from engine.home.catalog import Catalog
+from engine.patterns.coverage import covered_by
+from engine.patterns.detect import SUGGESTION_THRESHOLD
+from engine.patterns.ranking import FeedbackAction
+from engine.patterns.service import PatternService
+from engine.stream import StreamHub
+
+_LOGGER = logging.getLogger(__name__)
+
+# Anomalies score at most 0.45 (they inform, they are no habit): a severe one still
+# deserves a warning automation.
+ANOMALY_MIN_SCORE: Final = 0.3
+# Sources whose source_id is a pattern or synergy the ranking learns from.
+_FINDING_SOURCES: Final = frozenset({"pattern", "synergy", "anomaly"})
+# Statuses a verdict can still change.
+_OPEN: Final = frozenset({"pending", "approved"})
+
+
+class Deployer(Protocol):
+    """Deploys an automation into Home Assistant (the deployment service)."""
+
+    async def deploy(
+        self, automation: Mapping[str, Any], *, confirm: bool = False, suggestion_id: str | None
+    ) -> dict[str, Any]:
+        """Deploy and return the deployment."""
+        ...
+
+
+def _unprocessable(message: str, result: ValidationResult) -> UnprocessableError:
+    return UnprocessableError(message, {"validation": result.as_dict()})
+
+
+def check_deployable(result: ValidationResult, *, confirm: bool) -> None:
+    """Raise 422 when an automation is invalid, or needs a confirmation it did not get."""
+    if not result.valid:
+        raise _unprocessable("The automation fails validation", result)
+    if result.requires_confirmation and not confirm:
+        codes = sorted(
+            {each.code for each in result.safety.issues if each.code.startswith("confirm_")}
+        )
+        error = _unprocessable(
+            "The automation needs confirm: true (" + ", ".join(codes) + ")", result
+        )
+        error.details["confirm"] = codes
+        raise error
+
+
+class SuggestionService:
+    """Makes suggestions from the newest findings and carries out the user's verdicts."""
+
+    def __init__(
+        self,
+        store: SuggestionStore,
+        catalog: Callable[[], Catalog],
+        patterns: PatternService,
+        deployer: Deployer,
+        stream: StreamHub,
+    ) -> None:
+        self.store = store
+        self._catalog = catalog
+        self._patterns = patterns
+        self._deployer = deployer
+        self._stream = stream
+
+    async def generate(self, limit: int) -> dict[str, Any]:
+        """Store up to `limit` new suggestions, best first, and return them."""
+        catalog = self._catalog()
+        drafter = Drafter(catalog)
+        known = await self.store.fingerprints()
+        existing = await self._patterns.store.existing_automations()
+        known |= {fingerprint(automation.config) for automation in existing}
+        found_patterns, found_synergies = await self._patterns.store.suggestible(ANOMALY_MIN_SCORE)
+        candidates: list[tuple[float, Draft | None]] = []
+        for pattern in found_patterns:
+            threshold = ANOMALY_MIN_SCORE if pattern["type"] == "anomaly" else SUGGESTION_THRESHOLD
+            # A pattern an automation of Home Assistant already covers needs no suggestion.
+            if pattern["score"] >= threshold and not pattern["covered_by"]:
+                candidates.append((pattern["score"], drafter.pattern(pattern)))
+        for synergy in found_synergies:
+            ends = [synergy["chain"][0]["entity_id"], synergy["chain"][-1]["entity_id"]]
+            if synergy["score"] >= SUGGESTION_THRESHOLD and not covered_by(
+                existing, "co_occurrence", ends
+            ):
+                candidates.append((synergy["score"], drafter.synergy(synergy)))
+        candidates.sort(key=lambda item: -item[0])
+        now = time.time()
+        rows: list[dict[str, Any]] = []
+        for _score, draft in candidates:
+            if len(rows) >= limit:
+                break
+            if draft is None or draft.fingerprint in known:
+                continue
+            result = validate_automation(draft.automation, catalog)
+            if not result.valid:
+                _LOGGER.debug("Not suggesting %s: %s", draft.title, result.errors)
+                continue
+            known.add(draft.fingerprint)
+            rows.append(_row(draft, result, now))
+        await self.store.add(rows)
+        made = [suggestion_to_dict(SimpleNamespace(**row)) for row in rows]
+        if made:
+            self._stream.publish(
+                "suggestions_updated", {"generated": len(made), "ids": [s["id"] for s in made]}
+            )
+        return {"generated": len(made), "suggestions": made}
+
+    async def from_query(
+        self, query_id: str, text: str, automation: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Return the suggestion for an automation asked for in words (made once)."""
+        draft = query_draft(query_id, text, automation)
+        found = await self.store.find(draft.fingerprint)
+        if found is not None:
+            return found
+        result = validate_automation(draft.automation, self._catalog())
+        await self.store.add([_row(draft, result, time.time())])
+        self._stream.publish("suggestions_updated", {"generated": 1, "ids": [draft.id]})
+        return await self.store.get(draft.id)
+
+    async def approve(
+        self,
+        suggestion_id: str,
+        *,
+        deploy: bool = True,
+        confirm: bool = False,
+        automation: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Approve a suggestion (edited or as made), and deploy it unless told not to."""
+        suggestion = await self.store.get(suggestion_id)
+        if suggestion["status"] not in _OPEN:
+            raise ConflictError(
+                f"Suggestion {suggestion_id} is {suggestion['status']}",
+                {"status": suggestion["status"]},
+            )
+        config = dict(automation if automation is not None else suggestion["automation"])
+        # An edit keeps the suggestion's automation id: it is the same automation, changed.
+        config.setdefault("id", suggestion["automation"]["id"])
+        result = validate_automation(config, self._catalog())
+        check_deployable(result, confirm=confirm)
+        first_verdict = suggestion["status"] == "pending"
+        suggestion = await self.store.update(
+            suggestion_id,
+            status="approved",
+            automation=config,
+            validation=result.as_dict(),
+            requires_confirmation=result.requires_confirmation,
+        )
+        if first_verdict:
+            await self._feedback(suggestion, "approve")
+            self._stream.publish("suggestions_updated", {"approved": [suggestion_id]})
+        deployment = None
+        if deploy:
+            # Home Assistant unreachable: the error reaches the caller and the suggestion
+            # stays approved, so a retry deploys it.
+            deployment = await self._deployer.deploy(
+                config, confirm=confirm, suggestion_id=suggestion_id
+            )
+            suggestion = await self.store.get(suggestion_id)
+        return {"suggestion": suggestion, "deployment": deployment}
+
+    async def reject(self, suggestion_id: str, reason: str | None) -> dict[str, Any]:
+        """Reject a suggestion: it is not made again, and its kind ranks lower."""
+        suggestion = await self.store.get(suggestion_id)
+        if suggestion["status"] not in _OPEN:
+            raise ConflictError(
+                f"Suggestion {suggestion_id} is {suggestion['status']}",
+                {"status": suggestion["status"]},
+            )
+        suggestion = await self.store.update(suggestion_id, status="rejected", reason=reason)
+        await self._feedback(suggestion, "reject")
+        self._stream.publish("suggestions_updated", {"rejected": [suggestion_id]})
+        return {"suggestion": suggestion}
+
+    async def deployment_feedback(self, suggestion_id: str, action: str) -> None:
+        """Follow what happened to a suggestion's automation (deployed, disabled, deleted)."""
+        try:
+            suggestion = await self.store.get(suggestion_id)
+        except NotFoundError:
+            return
+        if action == "deploy" and suggestion["status"] != "deployed":
+            suggestion = await self.store.update(suggestion_id, status="deployed")
+        elif action == "delete":
+            suggestion = await self.store.update(suggestion_id, status="dismissed")
+        if action in ("deploy", "disable", "delete"):
+            await self._feedback(suggestion, cast(FeedbackAction, action))
+        self._stream.publish("suggestions_updated", {action: [suggestion_id]})
+
+    async def _feedback(self, suggestion: Mapping[str, Any], action: FeedbackAction) -> None:
+        """Tell the ranking what the user thought of the finding behind a suggestion."""
+        if suggestion["source"] not in _FINDING_SOURCES or not suggestion["source_id"]:
+            return
+        try:
+            await self._patterns.record_feedback(suggestion["source_id"], action)
+        except NotFoundError:
+            # The newest analysis no longer finds it: nothing is left to rank.
+            _LOGGER.info("No finding %s to record %s for", suggestion["source_id"], action)
+
+
+def _row(draft: Draft, result: ValidationResult, now: float) -> dict[str, Any]:
+    return {
+        "id": draft.id,
+        "source": draft.source,
+        "source_id": draft.source_id,
+        "fingerprint": draft.fingerprint,
+        "title": draft.title,
+        "description": draft.description,
+        "explanation": draft.explanation,
+        "score": draft.score,
+        "status": "pending",
+        "automation": draft.automation,
+        "validation": result.as_dict(),
+        "requires_confirmation": result.requires_confirmation,
+        "reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }

@@ -1,0 +1,109 @@
+"""Suggestions in the database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.automation.yaml_render import automation_to_yaml
+from engine.errors import NotFoundError
+from engine.store.pages import best_first
+from engine.store.run_rows import iso_time
+from engine.store.schema import suggestions
+
+# Rows per INSERT: 16 columns stay well under SQLite's bound-parameter limit.
+_BATCH = 500
+
+
+def suggestion_to_dict(row: Any) -> dict[str, Any]:
+    """Return a stored suggestion as the API shows it."""
+    return {
+        "id": row.id,
+        "source": row.source,
+        "source_id": row.source_id,
+        "title": row.title,
+        "description": row.description,
+        "explanation": row.explanation,
+        "score": row.score,
+        "status": row.status,
+        "automation": row.automation,
+        "yaml": automation_to_yaml(row.automation),
+        "validation": row.validation,
+        "requires_confirmation": row.requires_confirmation,
+        "reason": row.reason,
+        "created_at": iso_time(row.created_at),
+        "updated_at": iso_time(row.updated_at),
+    }
+
+
+class SuggestionStore:
+    """Suggestions and their status, keyed by an id derived from what they do."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def fingerprints(self) -> set[str]:
+        """Return the fingerprint of every suggestion ever made, whatever its status."""
+        async with self._engine.connect() as connection:
+            return set((await connection.scalars(select(suggestions.c.fingerprint))).all())
+
+    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store new suggestions in one transaction."""
+        if not rows:
+            return
+        async with self._engine.begin() as connection:
+            for start in range(0, len(rows), _BATCH):
+                await connection.execute(insert(suggestions), rows[start : start + _BATCH])
+
+    async def get(self, suggestion_id: str) -> dict[str, Any]:
+        """Return one suggestion (404 when there is none)."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(suggestions).where(suggestions.c.id == suggestion_id)
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError(f"No suggestion {suggestion_id!r}")
+        return suggestion_to_dict(row)
+
+    async def find(self, fingerprint: str) -> dict[str, Any] | None:
+        """Return the suggestion with this fingerprint, if one was ever made."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(suggestions).where(suggestions.c.fingerprint == fingerprint)
+                )
+            ).first()
+        return suggestion_to_dict(row) if row is not None else None
+
+    async def update(self, suggestion_id: str, **values: Any) -> dict[str, Any]:
+        """Change a suggestion's columns and return it as it is now."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(suggestions)
+                .where(suggestions.c.id == suggestion_id)
+                .values(**values, updated_at=time.time())
+            )
+        return await self.get(suggestion_id)
+
+    async def list(
+        self,
+        *,
+        status: str | None,
+        min_score: float | None,
+        limit: int,
+        after: tuple[float, str] | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Return suggestions best first after a cursor position, and how many match."""
+        query = select(suggestions)
+        if status is not None:
+            query = query.where(suggestions.c.status == status)
+        if min_score is not None:
+            query = query.where(suggestions.c.score >= min_score)
+        rows, total = await best_first(self._engine, suggestions, query, limit, after)
+        return [suggestion_to_dict(row) for row in rows], total
