@@ -7,6 +7,7 @@ import argparse
 from bench.engine_api import run_api_benchmarks
 from bench.patterns import bench_analysis_api, bench_patterns
 from bench.query import bench_queries
+from bench.suggestions import bench_suggestions
 from bench.synthetic import bench_synthetic
 
 
@@ -20,6 +21,7 @@ def main() -> None:
     bench_patterns()
     bench_analysis_api()
     bench_queries()
+    bench_suggestions()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
 
 
