@@ -49,6 +49,9 @@ TEMPLATES = (
     "when the {area} door opens turn on the {area} lamp",
     "at sunset close the {area} blinds",
     "turn off the {area} socket",
+    # Questions about the home, answered from the states.
+    "is the {area} light on",
+    "what is the temperature in the {area}",
 )
 REQUESTS = 1000
 # A household repeats itself: requests are drawn from a pool with a Zipf-like skew.

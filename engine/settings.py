@@ -16,6 +16,7 @@ from engine.errors import SettingsError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8025
 DEFAULT_MAX_BODY_MB = 20
+LLM_BACKENDS = ("openai", "ha_ai_task", "off")
 
 
 def _text(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
@@ -83,6 +84,20 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw.rstrip("/")
 
 
+def _llm_backend(env: Mapping[str, str], ha_url: str | None) -> str | None:
+    """Return HOMEIQ_LLM_BACKEND, refusing a backend whose connection is not configured."""
+    backend = (_text(env, "HOMEIQ_LLM_BACKEND") or "").lower() or None
+    if backend is None:
+        return None
+    if backend not in LLM_BACKENDS:
+        raise SettingsError("HOMEIQ_LLM_BACKEND must be openai, ha_ai_task or off")
+    if backend == "ha_ai_task" and not ha_url:
+        raise SettingsError("HOMEIQ_LLM_BACKEND=ha_ai_task needs HA_URL and HA_TOKEN")
+    if backend == "openai" and not (_text(env, "OPENAI_API_KEY") or _text(env, "OPENAI_BASE_URL")):
+        raise SettingsError("HOMEIQ_LLM_BACKEND=openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+    return backend
+
+
 @dataclass(frozen=True, slots=True)
 class InfluxSettings:
     """Where to read history from an InfluxDB that Home Assistant writes to."""
@@ -128,6 +143,11 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     openai_model: str | None = None
+    # "openai", "ha_ai_task" or "off"; None: the OpenAI-compatible endpoint when one is set.
+    llm_backend: str | None = None
+    llm_timeout_s: float = 30.0
+    # Home Assistant's preferred AI task entity when None.
+    llm_ai_task_entity: str | None = None
     influxdb: InfluxSettings = field(default_factory=InfluxSettings)
 
     @classmethod
@@ -151,6 +171,7 @@ class Settings:
             except ArgumentError:
                 raise SettingsError("DATABASE_URL is not a valid SQLAlchemy URL") from None
         api_token = _text(env, "HOMEIQ_API_TOKEN")
+        llm_backend = _llm_backend(env, ha_url)
         if api_token is not None and len(api_token) < 16:
             raise SettingsError("HOMEIQ_API_TOKEN must be at least 16 characters")
         return cls(
@@ -178,6 +199,9 @@ class Settings:
             openai_api_key=_text(env, "OPENAI_API_KEY"),
             openai_base_url=_url(env, "OPENAI_BASE_URL"),
             openai_model=_text(env, "OPENAI_MODEL"),
+            llm_backend=llm_backend,
+            llm_timeout_s=_seconds(env, "HOMEIQ_LLM_TIMEOUT_S", 30.0, 1.0, 600.0),
+            llm_ai_task_entity=_text(env, "HOMEIQ_LLM_AI_TASK_ENTITY"),
             influxdb=InfluxSettings(
                 url=_url(env, "INFLUXDB_URL"),
                 token=_text(env, "INFLUXDB_TOKEN"),
@@ -202,9 +226,18 @@ class Settings:
         return make_url(self.resolved_database_url).render_as_string(hide_password=True)
 
     @property
+    def llm(self) -> str | None:
+        """Return the LLM backend in use ("openai" or "ha_ai_task"), or None."""
+        if self.llm_backend == "off":
+            return None
+        if self.llm_backend is not None:
+            return self.llm_backend
+        return "openai" if self.openai_api_key or self.openai_base_url else None
+
+    @property
     def llm_enabled(self) -> bool:
-        """Return True when an OpenAI-compatible endpoint is configured."""
-        return bool(self.openai_api_key or self.openai_base_url)
+        """Return True when an LLM backend is configured."""
+        return self.llm is not None
 
     @property
     def secrets(self) -> tuple[str, ...]:

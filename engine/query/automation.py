@@ -283,7 +283,7 @@ class AutomationParser:
             if self._commands and do
             else None
         )
-        if result is None:
+        if result is None or result.kind == "question":
             self._not_a_command(do, outcome)
             return []
         if result.status == "unsupported":

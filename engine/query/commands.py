@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from hassil.intents import SlotList, TextSlotList
@@ -19,10 +19,29 @@ from engine.query.intents import (
     recognize,
     recognize_unmatched,
 )
-from engine.query.resolve import Ask, Refuse, Resolved, Resolver, Target, noun, settle
+from engine.query.questions import (
+    EVERY_RESPONSES,
+    GET_TEMPERATURE,
+    GET_WEATHER,
+    QUESTION_DOMAINS,
+    QUESTIONS,
+    Answer,
+    Answers,
+)
+from engine.query.resolve import (
+    Ask,
+    Refuse,
+    Resolution,
+    Resolved,
+    Resolver,
+    Target,
+    noun,
+    settle,
+)
 from engine.query.slots import NO_AREA, VOCABULARIES, HomeIndex, SlotRef, Vocabulary, words
 
 type Status = Literal["ready", "needs_clarification", "unsupported"]
+type Kind = Literal["command", "question"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +55,15 @@ class Clarification:
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a command sentence resolves to: service calls, or questions, or why not."""
+    """What a sentence resolves to: service calls or an answer, or questions, or why not."""
 
     status: Status
     actions: list[dict[str, Any]]
     clarifications: list[Clarification] = field(default_factory=list)
     message: str | None = None
+    # A question about the home is answered (message and answer), never acted on.
+    kind: Kind = "command"
+    answer: dict[str, Any] | None = None
 
 
 # What Home Assistant's on/off intents call per domain (its OnOffIntentHandler): covers and
@@ -182,7 +204,7 @@ def _ref(value: Any) -> SlotRef | None:
 
 
 class CommandParser:
-    """Turns command sentences into Home Assistant service calls for one home's catalog."""
+    """Turns sentences into Home Assistant service calls, or answers, for one home's catalog."""
 
     def __init__(self, catalog: Catalog, language: str = "en") -> None:
         # Loading and compiling the grammar takes a while; it happens here, once per
@@ -190,8 +212,9 @@ class CommandParser:
         self._grammar: Grammar = load_grammar(language)
         vocabulary = VOCABULARIES.get(self._grammar.language, Vocabulary())
         self._vocabulary = vocabulary
-        self._home = HomeIndex(catalog, COMMAND_DOMAINS, vocabulary)
+        self._home = HomeIndex(catalog, COMMAND_DOMAINS | QUESTION_DOMAINS, vocabulary)
         self._resolver = Resolver(self._home)
+        self._answers = Answers(self._grammar.intents)
         self._skip_words = list(self._grammar.intents.skip_words)
         # The answers of the parse in progress (parsing is synchronous: one at a time).
         self._chosen: frozenset[str] = frozenset()
@@ -204,7 +227,7 @@ class CommandParser:
     def parse(
         self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
     ) -> CommandResult | None:
-        """Return the calls a sentence makes, a question, or None if it is no command.
+        """Return the calls a sentence makes, an answer, a question, or None if it is neither.
 
         area_id is the area of the device the request was spoken to (a satellite): like
         Home Assistant, "turn off the lights" then means that area's lights. `chosen` holds
@@ -232,9 +255,14 @@ class CommandParser:
         first: CommandResult | None = None
         for variant in variants:
             match = self._recognize(variant, context_area)
-            result = self._handle(match, variant, context_area) if match is not None else None
+            # Part of a longer sentence is a command or nothing: questions are asked whole.
+            result = (
+                self._handle(match, variant, context_area, questions=False)
+                if match is not None
+                else None
+            )
             if result is None and lenient:
-                result = self._ask_unmatched(variant, context_area)
+                result = self._ask_unmatched(variant, context_area, questions=False)
             if result is not None and result.status == "ready":
                 return result
             first = first or result
@@ -302,16 +330,13 @@ class CommandParser:
         }
         return recognize(self._grammar, text, widened, context)
 
-    def _target(self, match: RecognizeResult, handler: _Handler, text: str) -> Target:
-        """Return the constraints a recognised sentence puts on its target."""
+    def _target(self, match: RecognizeResult, text: str, domains: frozenset[str] | None) -> Target:
+        """Return the constraints a recognised sentence puts on its target (of these domains)."""
         slots = match.entities
         name = _ref(slots["name"].value) if "name" in slots else None
         area = _ref(slots["area"].value) if "area" in slots else None
         floor = _ref(slots["floor"].value) if "floor" in slots else None
-        domains = _intersect(
-            frozenset(handler.services),
-            _as_set(slots["domain"].value) if "domain" in slots else None,
-        )
+        domains = _intersect(domains, _as_set(slots["domain"].value) if "domain" in slots else None)
         device_classes = _as_set(slots["device_class"].value) if "device_class" in slots else None
         every = (match.response or "").endswith("_all") or bool(
             set(words(text)) & self._vocabulary.every
@@ -322,23 +347,41 @@ class CommandParser:
             floor=floor,
             domains=domains,
             device_classes=device_classes,
-            features=handler.features,
-            states=handler.states,
-            single=handler.single,
             every=every,
         )
 
     def _handle(
-        self, match: RecognizeResult, text: str, context_area: str | None
+        self,
+        match: RecognizeResult,
+        text: str,
+        context_area: str | None,
+        *,
+        questions: bool = True,
     ) -> CommandResult | None:
-        """Return the calls Home Assistant would make for a recognised sentence."""
+        """Return the calls Home Assistant would make for a recognised sentence, or its answer."""
+        if match.intent.name in QUESTIONS:
+            return self._question(match, text, context_area) if questions else None
         handler = _HANDLERS.get(match.intent.name)
         if handler is None:
-            # A question, a timer, a date: recognised, but not a command for a device.
+            # A timer, a date: recognised, but nothing this home's devices do or tell.
             return None
-        target = self._target(match, handler, text)
+        target = replace(
+            self._target(match, text, frozenset(handler.services)),
+            features=handler.features,
+            states=handler.states,
+            single=handler.single,
+        )
         if match.intent.name == "HassShoppingListAddItem":
             target = self._shopping_list(target)
+        resolution = self._settled(target, context_area)
+        if isinstance(resolution, Refuse):
+            return CommandResult("unsupported", [], [], resolution.message)
+        if isinstance(resolution, Ask):
+            return _asked(resolution)
+        return CommandResult("ready", self._actions(resolution, handler, _slot_values(match)))
+
+    def _settled(self, target: Target, context_area: str | None) -> Resolution:
+        """Return what a target resolves to, with the user's earlier picks (a refine) applied."""
         resolution = self._resolver.resolve(target, context_area)
         if isinstance(resolution, Ask) and (picked := settle(resolution, self._chosen)):
             # An area picked re-resolves there; entities picked are the target.
@@ -349,11 +392,60 @@ class CommandParser:
             )
             if isinstance(resolution, Ask) and (picked := settle(resolution, self._chosen)):
                 resolution = Resolved(picked)
+        return resolution
+
+    def _question(
+        self, match: RecognizeResult, text: str, context_area: str | None
+    ) -> CommandResult:
+        """Return the answer to a question about the home, from the entities' current states."""
+        intent = match.intent.name
+        response = match.response or ""
+        target = self._target(match, text, QUESTIONS[intent].domains)
+        # One reading (a temperature, the weather, where someone is) is asked about one entity.
+        single = intent in (GET_TEMPERATURE, GET_WEATHER) or response == "where"
+        every = not single and (
+            target.every or response in EVERY_RESPONSES or self._plural(target.name)
+        )
+        target = replace(target, single=single, every=every, read_only=True)
+        resolution = self._settled(target, context_area)
+        if intent == GET_TEMPERATURE and isinstance(resolution, Refuse):
+            # Home Assistant reads thermostats only; most rooms that have none have a
+            # temperature sensor, which answers the question as well.
+            sensors = replace(
+                target, domains=frozenset({"sensor"}), device_classes=frozenset({"temperature"})
+            )
+            if not isinstance(found := self._settled(sensors, context_area), Refuse):
+                resolution = found
         if isinstance(resolution, Refuse):
-            return CommandResult("unsupported", [], [], resolution.message)
+            return CommandResult("unsupported", [], [], resolution.message, kind="question")
         if isinstance(resolution, Ask):
-            return _asked(resolution)
-        return CommandResult("ready", self._actions(resolution, handler, _slot_values(match)))
+            return _asked(resolution, kind="question")
+        return self._answered_question(match, resolution.entity_ids)
+
+    def _answered_question(
+        self, match: RecognizeResult, entity_ids: tuple[str, ...]
+    ) -> CommandResult:
+        """Return a question's answer about the given entities."""
+        entities = [self._home.entities[entity_id] for entity_id in entity_ids]
+        answer: Answer
+        if match.intent.name == GET_TEMPERATURE:
+            answer = self._answers.temperature(entities[0])
+        elif match.intent.name == GET_WEATHER:
+            answer = self._answers.weather(entities[0])
+        else:
+            state = match.entities.get("state")
+            wanted = None if state is None else str(state.value)
+            # Fixed slots ("is there motion": state on) have no words of their own.
+            said = state.text.strip() if state is not None and state.text.strip() else None
+            answer = self._answers.state(entities, match.response or "one", wanted, said)
+        return CommandResult("ready", [], [], answer.message, kind="question", answer=answer.fields)
+
+    def _plural(self, name: SlotRef | None) -> bool:
+        """Return whether a name of a kind of device is plural ("the blinds": all of them)."""
+        if name is None or name.exact:
+            return False
+        spoken = words(name.text)
+        return bool(spoken) and self._vocabulary.singular(spoken[-1]) != spoken[-1]
 
     def _shopping_list(self, target: Target) -> Target:
         """Return the target for "add milk to the shopping list": the list of that name, if any."""
@@ -380,11 +472,21 @@ class CommandParser:
             for action, ids in by_service.items()
         ]
 
-    def _ask_unmatched(self, text: str, context_area: str | None) -> CommandResult | None:
-        """Return a question when a command template fits but a name or area is unknown."""
+    def _ask_unmatched(
+        self, text: str, context_area: str | None, *, questions: bool = True
+    ) -> CommandResult | None:
+        """Return a question when a template fits but a name or area is unknown."""
         unmatched = self._unmatched(text, context_area)
-        handler = _HANDLERS.get(unmatched.result.intent.name) if unmatched else None
-        if unmatched is None or handler is None:
+        if unmatched is None:
+            return None
+        if unmatched.result.intent.name in QUESTIONS:
+            return self._ask_unmatched_question(unmatched) if questions else None
+        return self._ask_unmatched_command(unmatched)
+
+    def _ask_unmatched_command(self, unmatched: Unmatched) -> CommandResult | None:
+        """Return a question when a command template fits but a name or area is unknown."""
+        handler = _HANDLERS.get(unmatched.result.intent.name)
+        if handler is None:
             return None
         match = unmatched.result
         slot_domain = match.entities["domain"].value if "domain" in match.entities else None
@@ -408,11 +510,56 @@ class CommandParser:
         device_class = match.entities.get("device_class")
         what = noun(domains, _as_set(device_class.value) if device_class else None)
         asked = self._resolver.suggest(
-            unmatched.text, unmatched.slot, domains if constrained else None, what
+            unmatched.text,
+            unmatched.slot,
+            domains if constrained else None,
+            what,
+            within=COMMAND_DOMAINS,
         )
         if isinstance(asked, Refuse):
             return CommandResult("unsupported", [], [], asked.message)
         return self._answered(asked, handler, match) if asked else None
+
+    def _ask_unmatched_question(self, unmatched: Unmatched) -> CommandResult | None:
+        """Return what a question about an unknown device or area gets: options, or why not."""
+        match = unmatched.result
+        slot_domain = match.entities["domain"].value if "domain" in match.entities else None
+        required = match.intent_data.requires_context.get("domain")
+        # Else the words of the unknown name may say ("the patio door": a lock or a cover).
+        domains = _intersect(
+            QUESTIONS[match.intent.name].domains, _as_set(slot_domain), _as_set(required)
+        ) or (self._kinds_said(unmatched.text) or None)
+        if unmatched.slot == "name" and (named := self._home.named(unmatched.text)):
+            # A device of another kind ("is the front door open" when it is a lock): what
+            # it reports answers the question.
+            entities = [self._home.entities[entity_id] for entity_id in named[:1]]
+            answer = self._answers.state(entities, "one", None, None)
+            return CommandResult(
+                "ready", [], [], answer.message, kind="question", answer=answer.fields
+            )
+        device_class = match.entities.get("device_class")
+        what = noun(domains, _as_set(device_class.value) if device_class else None)
+        asked = self._resolver.suggest(unmatched.text, unmatched.slot, domains, what)
+        if isinstance(asked, Refuse):
+            return CommandResult("unsupported", [], [], asked.message, kind="question")
+        if asked is None and domains is None:
+            # Nothing alike, and no word for a kind of device: "tell me a joke" is no
+            # question about the home.
+            return None
+        if asked is None:
+            place = unmatched.slot in ("area", "floor")
+            kind = unmatched.slot if place else what
+            return CommandResult(
+                "unsupported",
+                [],
+                [],
+                f"There is no {kind} called {unmatched.text!r} in this home.",
+                kind="question",
+            )
+        picked = settle(asked, self._chosen) if asked.kind == "entity" else ()
+        if picked:
+            return self._answered_question(match, picked)
+        return _asked(asked, kind="question")
 
     def _answered(self, asked: Ask, handler: _Handler, match: RecognizeResult) -> CommandResult:
         """Return the calls for devices the user already picked (a refine), else the question."""
@@ -437,7 +584,11 @@ class CommandParser:
             # "Turn on the light at sunset" is an automation; its words are no unknown name.
             return None
         unmatched = recognize_unmatched(
-            self._grammar, text, {**self._slot_lists(text)}, self._context(context_area)
+            self._grammar,
+            text,
+            {**self._slot_lists(text)},
+            self._context(context_area),
+            vocabulary.asking,
         )
         if unmatched is None or set(words(unmatched.text)) & vocabulary.breaks:
             return None
@@ -483,13 +634,13 @@ def _cut(
     return parts
 
 
-def _asked(ask: Ask) -> CommandResult:
+def _asked(ask: Ask, kind: Kind = "command") -> CommandResult:
     clarification = Clarification(
         id="target" if ask.kind == "entity" else "area",
         question=ask.question,
         options=[{"value": value, "label": label} for value, label in ask.options],
     )
-    return CommandResult("needs_clarification", [], [clarification], ask.question)
+    return CommandResult("needs_clarification", [], [clarification], ask.question, kind=kind)
 
 
 def _combine(results: list[CommandResult]) -> CommandResult:

@@ -177,9 +177,16 @@ class Unmatched:
 
 
 def recognize_unmatched(
-    grammar: Grammar, text: str, slot_lists: dict[str, SlotList], context: dict[str, Any]
+    grammar: Grammar,
+    text: str,
+    slot_lists: dict[str, SlotList],
+    context: dict[str, Any],
+    never: frozenset[str] = frozenset(),
 ) -> Unmatched | None:
-    """Return the template that fits best with one unknown name, area or floor (for asking)."""
+    """Return the template that fits best with one unknown name, area or floor (for asking).
+
+    `never` holds words no name has: a template that would read one as a name is skipped.
+    """
     best: tuple[tuple[int, int, int], Unmatched] | None = None
     for result in recognize_all(
         text,
@@ -198,6 +205,8 @@ def recognize_unmatched(
             continue
         slot, words = unmatched[0]
         if slot not in ("name", "area", "floor") or len(words.split()) > _MAX_UNMATCHED_WORDS:
+            continue
+        if never and not never.isdisjoint(words.casefold().split()):
             continue
         # Like Home Assistant's fallback: most literal text, then most slots that matched.
         matched = sum(1 for e in result.entities_list if e.name not in result.unmatched_entities)

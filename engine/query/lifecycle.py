@@ -9,7 +9,20 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from engine.keys import CACHE, DATABASE, HOME, QUERIES, QUERY_LATENCY
+from engine.ha.client import HomeAssistantClient
+from engine.keys import (
+    CACHE,
+    DATABASE,
+    HOME,
+    MIRROR,
+    QUERIES,
+    QUERY_LATENCY,
+    READINESS,
+    SCHEDULER,
+    SETTINGS,
+)
+from engine.llm.factory import create_llm
+from engine.query.retention import DAY_S, purge_queries
 from engine.query.service import QueryService
 
 _LOGGER = logging.getLogger(__name__)
@@ -18,8 +31,21 @@ _LOGGER = logging.getLogger(__name__)
 async def query_context(app: web.Application) -> AsyncIterator[None]:
     """Open the query service (after the home module); warm its parsers in the background."""
     home = app[HOME]
-    service = QueryService(app[DATABASE], lambda: home.catalog, app[CACHE], app[QUERY_LATENCY])
+    mirror = app.get(MIRROR)
+
+    def ha_client() -> HomeAssistantClient | None:
+        return mirror.client if mirror is not None else None
+
+    llm = create_llm(app[SETTINGS], ha_client)
+    if llm is not None:
+        app[READINESS]["llm"] = llm.status
+    service = QueryService(
+        app[DATABASE], lambda: home.catalog, app[CACHE], app[QUERY_LATENCY], llm=llm
+    )
     app[QUERIES] = service
+    # Stored requests follow the events' retention, on the same daily schedule.
+    database, retention_days = app[DATABASE], app[SETTINGS].retention_days
+    app[SCHEDULER].every("query-retention", DAY_S, lambda: purge_queries(database, retention_days))
     # Home Assistant's grammar takes a while to load: in the background, so start-up does
     # not wait; a request that comes first waits for it in the parsing thread.
     warming = asyncio.create_task(service.warm(), name="homeiq-query-warm")
@@ -29,3 +55,5 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(Exception):
             await warming
         await asyncio.to_thread(service.close)
+        if llm is not None:
+            await llm.close()

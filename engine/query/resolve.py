@@ -42,6 +42,11 @@ _NOUNS: Final = {
     "vacuum": "vacuum",
     "valve": "valve",
     "water_heater": "water heater",
+    # Only asked about.
+    "binary_sensor": "sensor",
+    "person": "person",
+    "sensor": "sensor",
+    "weather": "weather service",
 }
 
 
@@ -62,6 +67,8 @@ class Target:
     single: bool = False
     # The sentence asks for all of them ("all the lights").
     every: bool = False
+    # Only states are read (a question): nothing is done that would deserve a question.
+    read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +232,11 @@ class Resolver:
             # Several entities share the name: Home Assistant fails; asking is better.
             return self._ask_entity(candidates, f"Which {name.text!r} do you mean?", what)
         # Several locks, doors or valves: only "all of them in the hall" acts without asking.
-        sensitive = (everywhere or not target.every) and any(map(is_sensitive, candidates))
+        sensitive = (
+            not target.read_only
+            and (everywhere or not target.every)
+            and any(map(is_sensitive, candidates))
+        )
         if target.single or sensitive or ((named or everywhere) and not target.every):
             question = f"Which {what} do you mean?"
             every = sensitive and not target.single
@@ -255,14 +266,25 @@ class Resolver:
         return Ask("area", f"In which area do you mean the {what}?", options)
 
     def suggest(
-        self, spoken: str, slot: str, domains: frozenset[str] | None, what: str
+        self,
+        spoken: str,
+        slot: str,
+        domains: frozenset[str] | None,
+        what: str,
+        *,
+        within: frozenset[str] | None = None,
     ) -> Ask | Refuse | None:
-        """Return a question about unrecognised words, with the closest devices or areas."""
+        """Return a question about unrecognised words, with the closest devices or areas.
+
+        `domains` is what the sentence says the device is (None: unsure); `within` bounds
+        the devices offered when unsure (what a command can act on).
+        """
         home = self._home
         candidates = [
             entity
             for entity in home.entities.values()
-            if domains is None or entity.domain in domains
+            if (domains is None or entity.domain in domains)
+            and (within is None or entity.domain in within)
         ]
         if not candidates:
             return Refuse(f"There is no {what} in this home.")

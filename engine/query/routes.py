@@ -84,6 +84,40 @@ _CLARIFICATION = {
         },
     },
 }
+# Only on an answered question (kind "question", status "ready"): the message in fields.
+_ANSWER: dict[str, Any] = {
+    "type": "object",
+    "description": "The answer to a question about the home, read from current states",
+    "properties": {
+        "intent": {
+            "type": "string",
+            "description": "Home Assistant's intent: HassGetState, "
+            "HassClimateGetTemperature or HassGetWeather",
+        },
+        "entities": {
+            "type": "array",
+            "description": "The entities the question is about",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "entity_id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "state": {"type": ["string", "null"]},
+                    "matched": {
+                        "type": "boolean",
+                        "description": "Whether it is in the state asked about (if one was)",
+                    },
+                },
+                "required": ["entity_id", "name", "state"],
+            },
+        },
+        "value": {
+            "description": "The answer: yes or no (boolean), how many (integer), which "
+            "(entity ids), a temperature (number), or the state asked for (string or null)",
+        },
+    },
+    "required": ["intent", "entities", "value"],
+}
 _QUERY: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -96,6 +130,7 @@ _QUERY: dict[str, Any] = {
         "clarifications": {"type": "array", "items": _CLARIFICATION},
         "suggestions": {"type": "array", "items": {"type": "object"}},
         "message": {"type": ["string", "null"]},
+        "answer": _ANSWER,
         "latency_ms": {"type": "number"},
     },
 }

@@ -75,6 +75,45 @@ _EN: Final[dict[str, Any]] = {
                 },
             ]
         },
+        "HassGetState": {
+            "data": [
+                {
+                    # Home Assistant asks "is <name> on"; of a plural name, "are".
+                    "response": "one_yesno",
+                    "excludes_context": {"domain": ["cover", "binary_sensor"]},
+                    "sentences": [
+                        "are [the] [state of] <name> {on_off_states:state} [<in_area_floor>]"
+                    ],
+                },
+                {
+                    # "Is the front door open" of a lock: its state answers.
+                    "response": "one_yesno",
+                    "excludes_context": {"domain": "binary_sensor"},
+                    "sentences": [
+                        "(is|are) <name> ({lock_states:state}|{cover_states:state}) "
+                        "[<in_area_floor>]"
+                    ],
+                },
+                # The state said in words, not a list, so that an unknown name ends before
+                # it ("is the patio door locked"): the question is then which device.
+                *(
+                    {
+                        "response": "one_yesno",
+                        "slots": {"state": state},
+                        "excludes_context": {"domain": excluded},
+                        "sentences": [f"(is|are) <name> {said}"],
+                    }
+                    for state, said, excluded in (
+                        ("on", "on", ["cover", "binary_sensor"]),
+                        ("off", "off", ["cover", "binary_sensor"]),
+                        ("locked", "[securely] locked", ["binary_sensor"]),
+                        ("unlocked", "unlocked", ["binary_sensor"]),
+                        ("open", "open", ["binary_sensor"]),
+                        ("closed", "(closed|shut)", ["binary_sensor"]),
+                    )
+                ),
+            ]
+        },
         "HassVacuumStart": {
             "data": [
                 {

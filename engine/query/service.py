@@ -15,11 +15,13 @@ import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.errors import BadRequestError, ConflictError, NotFoundError
+from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
 from engine.home.catalog import Catalog
+from engine.llm.backend import LimitedLLM
 from engine.metrics import LatencyRecorder
 from engine.query.automation import AutomationParser
 from engine.query.commands import Clarification, CommandParser, CommandParsers
+from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
 
@@ -70,8 +72,11 @@ class QueryService:
         catalog: Callable[[], Catalog],
         cache: CorrelationCache,
         latency: LatencyRecorder,
+        llm: LimitedLLM | None = None,
     ) -> None:
         self._engine = engine
+        # Asked only when the deterministic parser does not understand a request.
+        self._llm = llm
         self._catalog = catalog
         self._cache = cache
         self._latency = latency
@@ -188,7 +193,15 @@ class QueryService:
             "query:"
             + hashlib.sha256(
                 "\x1f".join(
-                    [fingerprint, language, area_id or "", normal, *sorted(chosen)]
+                    [
+                        fingerprint,
+                        language,
+                        area_id or "",
+                        normal,
+                        *sorted(chosen),
+                        # Answers cached before a model was configured are not its answers.
+                        *(["llm:" + self._llm.name] if self._llm is not None else []),
+                    ]
                 ).encode()
             ).hexdigest()
         )
@@ -196,8 +209,34 @@ class QueryService:
         if cached is not None:
             return cached
         answer = await self._run(_parse, automations, commands, text, area_id, chosen)
+        if answer["status"] == "unsupported" and self._llm is not None:
+            answer, cacheable = await self._ask_llm(
+                self._llm, catalog, text, area_id=area_id, chosen=chosen, fallback=answer
+            )
+            if not cacheable:
+                return answer
         await self._cache.set(key, answer)
         return answer
+
+    async def _ask_llm(
+        self,
+        llm: LimitedLLM,
+        catalog: Catalog,
+        text: str,
+        *,
+        area_id: str | None,
+        chosen: frozenset[str],
+        fallback: dict[str, Any],
+    ) -> tuple[dict[str, Any], bool]:
+        """Return the language model's checked answer, or the parser's and why (not cached)."""
+        prompt = await self._run(build_prompt, catalog, text, area_id, chosen)
+        try:
+            raw = await llm.generate(INSTRUCTIONS, prompt.text, ANSWER_SCHEMA, SCHEMA_NAME)
+            return await self._run(interpret, raw, catalog, text, chosen), True
+        except LLMUnavailableError as err:
+            # The parser's answer stands; not cached, so the model is asked again next time.
+            message = f"{fallback['message']} (The language model was unavailable: {err.message})"
+            return {**fallback, "message": message}, False
 
 
 def _parse(
@@ -223,12 +262,14 @@ def _parse(
     if command is not None:
         return {
             "status": command.status,
-            "kind": "command",
+            "kind": command.kind,
             "actions": command.actions,
             "automation": None,
             "clarifications": [_clarification(c) for c in command.clarifications],
             "suggestions": [],
             "message": command.message,
+            # A question's answer for machines (the message has it in words).
+            **({"answer": command.answer} if command.answer is not None else {}),
         }
     return {
         "status": "unsupported",

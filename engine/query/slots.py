@@ -85,6 +85,8 @@ class Vocabulary:
     particles: frozenset[str] = frozenset()
     # Words of when rather than what ("at sunset", "every day"): an automation, not a command.
     timing: frozenset[str] = frozenset()
+    # Words that open a question ("is the ... on"): never part of a device's name.
+    asking: frozenset[str] = frozenset()
     singular: Callable[[str], str] = _same
 
     def nouns_for(self, domain: str, device_class: str | None) -> frozenset[str]:
@@ -143,6 +145,7 @@ ENGLISH: Final = Vocabulary(
         "tomorrow morning evening night daily weekday weekdays weekend weekends second seconds "
         "minute minutes hour hours am pm oclock"
     ),
+    asking=_words("is are was were what whats which who how does do did"),
     singular=_english_singular,
 )
 

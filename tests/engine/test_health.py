@@ -45,7 +45,12 @@ async def test_ready_names_configured_but_absent_dependencies(
     from dataclasses import replace  # noqa: PLC0415
 
     configured = replace(
-        settings, ha_url="http://127.0.0.1:1", ha_token="ha-secret", openai_api_key="sk-x"
+        settings,
+        ha_url="http://127.0.0.1:1",
+        ha_token="ha-secret",
+        openai_api_key="sk-x",
+        # A closed local port: the LLM's readiness probe must not reach out to the internet.
+        openai_base_url="http://127.0.0.1:1/v1",
     )
     client = await aiohttp_client(create_app(configured))
     body = await (await client.get("/health/ready")).json()

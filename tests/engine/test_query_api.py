@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
+
+from engine.keys import DATABASE, SETTINGS
+from engine.query.retention import DAY_S, purge_queries
+from engine.store.schema import queries
 
 from .conftest import AUTH, Client
 
-HOME = {
+HOME: dict[str, Any] = {
     "time_zone": "Europe/Berlin",
     "areas": [
         {"area_id": "kitchen", "name": "Kitchen"},
@@ -158,3 +163,130 @@ async def test_unknown_queries_are_404(home: Client) -> None:
         "/api/v1/query/nope/refine", json={"answers": {"target": "x"}}, headers=AUTH
     )
     assert response.status == 404
+
+
+# The home with states, as Home Assistant reports them (the catalog mirrors them).
+STATES = {
+    "light.kitchen": "on",
+    "light.bedroom_lamp": "off",
+    "light.office_lamp": "on",
+    "light.hall": "off",
+    "binary_sensor.front_door": "off",
+}
+
+
+@pytest.fixture
+async def stateful(client: Client) -> Client:
+    body = {
+        **HOME,
+        "entities": [
+            {**entity, "state": STATES[entity["entity_id"]]} for entity in HOME["entities"]
+        ],
+    }
+    response = await client.post("/api/v1/home/import", json=body, headers=AUTH)
+    assert response.status == 200, await response.text()
+    return client
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "value"),
+    [
+        ("Is the kitchen light on?", "Yes, Kitchen light is on.", True),
+        ("is the hall light on", "No, Hall light is off.", False),
+        # A door contact that is off is closed, in the grammar's words.
+        ("is the front door open", "No, Front door is closed.", False),
+        ("how many lights are on", "2 of 4 lights are on.", 2),
+    ],
+)
+async def test_a_question_is_answered_from_the_states(
+    stateful: Client, text: str, message: str, value: Any
+) -> None:
+    answer = await _ask(stateful, text)
+    assert (answer["status"], answer["kind"]) == ("ready", "question"), answer
+    assert answer["actions"] == []
+    assert answer["automation"] is None
+    assert answer["clarifications"] == []
+    assert answer["message"] == message
+    assert answer["answer"]["value"] == value
+    # Stored like any request.
+    assert await (await stateful.get(f"/api/v1/query/{answer['query_id']}", headers=AUTH)).json()
+
+
+async def test_an_answer_names_the_entities_it_read(stateful: Client) -> None:
+    answer = await _ask(stateful, "which lights are on in the kitchen")
+    assert answer["message"] == "Kitchen light is on."
+    assert answer["answer"] == {
+        "intent": "HassGetState",
+        "entities": [
+            {"entity_id": "light.kitchen", "name": "Kitchen light", "state": "on", "matched": True}
+        ],
+        "value": ["light.kitchen"],
+    }
+    # Commands carry no answer field.
+    assert "answer" not in await _ask(stateful, "turn off the kitchen light")
+
+
+async def test_an_ambiguous_question_asks_and_refine_answers_it(stateful: Client) -> None:
+    asked = await _ask(stateful, "is the lamp on")
+    assert (asked["status"], asked["kind"]) == ("needs_clarification", "question")
+    (question,) = asked["clarifications"]
+    assert {option["value"] for option in question["options"]} == {
+        "light.bedroom_lamp",
+        "light.office_lamp",
+    }
+    answered = await _refine(
+        stateful, asked["query_id"], {"answers": {question["id"]: "light.office_lamp"}}
+    )
+    assert (answered["status"], answered["kind"]) == ("ready", "question"), answered
+    assert answered["message"] == "Yes, Lamp is on."
+    assert answered["answer"]["entities"][0]["entity_id"] == "light.office_lamp"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is the garage light on",
+        "is the patio door locked",
+        "what is the temperature in the kitchen",
+        "what is the weather like",
+        "are any fans on in the bedroom",
+    ],
+)
+async def test_a_question_about_an_unknown_device_is_asked_about_or_refused(
+    stateful: Client, text: str
+) -> None:
+    answer = await _ask(stateful, text)
+    assert answer["kind"] == "question", answer
+    assert answer["status"] in ("needs_clarification", "unsupported"), answer
+    assert answer["message"]
+    assert answer["actions"] == []
+    assert "answer" not in answer
+    if answer["status"] == "needs_clarification":
+        assert answer["clarifications"][0]["options"]
+
+
+async def test_the_answer_field_is_documented(client: Client) -> None:
+    document = await (await client.get("/api/v1/openapi.json", headers=AUTH)).json()
+    schema = document["paths"]["/api/v1/query"]["post"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
+    assert set(schema["properties"]["answer"]["required"]) == {"intent", "entities", "value"}
+
+
+async def test_requests_older_than_the_retention_are_purged(home: Client) -> None:
+    old = await _ask(home, "turn on the kitchen light")
+    new = await _ask(home, "turn off the kitchen light")
+    database, days = home.app[DATABASE], home.app[SETTINGS].retention_days
+    async with database.begin() as connection:
+        # Asked a day longer ago than events are kept.
+        await connection.execute(
+            update(queries)
+            .where(queries.c.query_id == old["query_id"])
+            .values(created_at=queries.c.created_at - (days + 1) * DAY_S)
+        )
+    assert await purge_queries(database, days) == 1
+    response = await home.get(f"/api/v1/query/{old['query_id']}", headers=AUTH)
+    assert response.status == 404
+    kept = await (await home.get(f"/api/v1/query/{new['query_id']}", headers=AUTH)).json()
+    assert kept["query_id"] == new["query_id"]
+    assert await purge_queries(database, days) == 0

@@ -454,8 +454,6 @@ def test_the_only_one_of_a_kind_needs_no_area(parser: CommandParser) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "what is the temperature in the kitchen",
-        "is the front door locked",
         "set a timer for 5 minutes",
         "what time is it",
         "tell me a joke about penguins",
@@ -580,3 +578,189 @@ def test_a_picked_option_settles_the_question(parser: CommandParser) -> None:
     unrelated = parser.parse("turn on the lamp", chosen=frozenset({"light.nowhere"}))
     assert unrelated is not None
     assert unrelated.status == "needs_clarification"
+
+
+# The states questions are answered from (the catalog mirrors them from Home Assistant).
+_STATES: dict[str, tuple[str, dict[str, Any]]] = {
+    "light.kitchen": ("on", {}),
+    "light.kitchen_spots": ("off", {}),
+    "light.living_room": ("on", {}),
+    "light.bedroom": ("off", {}),
+    "light.bedroom_lamp": ("off", {}),
+    "light.office_lamp": ("off", {}),
+    "lock.front_door": ("locked", {}),
+    "lock.back_door": ("unlocked", {}),
+    "cover.living_room_blinds": ("open", {"supported_features": 7}),
+    "climate.living_room": ("heat", {"supported_features": 1, "current_temperature": 21.5}),
+    "climate.bedroom": ("off", {"supported_features": 1, "current_temperature": 18}),
+}
+
+
+@pytest.fixture(scope="module")
+def answering() -> CommandParser:
+    """A parser over the small home with states, a hall door contact and a weather entity."""
+    catalog = home()
+    entities = [
+        replace(entity, state=_STATES[entity.entity_id][0], attributes=_STATES[entity.entity_id][1])
+        if entity.entity_id in _STATES
+        else entity
+        for entity in catalog.entities
+        if entity.entity_id != "sensor.kitchen_temperature"
+    ]
+    entities += [
+        _entity(
+            "sensor.kitchen_temperature",
+            "Kitchen Temperature",
+            "kitchen",
+            device_class="temperature",
+            unit_of_measurement="°C",
+            state="22.5",
+        ),
+        _entity(
+            "binary_sensor.hall_door", "Hall Door Contact", "hall", device_class="door", state="on"
+        ),
+        Entity(
+            entity_id="weather.home",
+            name="Forecast Home",
+            state="partlycloudy",
+            attributes={"temperature": 14, "temperature_unit": "°C"},
+        ),
+    ]
+    return CommandParser(replace(catalog, entities=entities))
+
+
+def _answer(parser: CommandParser, text: str) -> CommandResult:
+    result = parser.parse(text)
+    assert result is not None, text
+    assert (result.status, result.kind, result.actions) == ("ready", "question", []), result
+    assert result.answer is not None
+    return result
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "value"),
+    [
+        ("is the kitchen light on?", "Yes, Kitchen Light is on.", True),
+        ("is the kitchen spots on", "No, Kitchen Spots is off.", False),
+        ("is the front door locked", "Yes, Front Door is locked.", True),
+        ("is the back door locked", "No, Back Door is unlocked.", False),
+        # A lock asked whether it is open: what it reports answers.
+        ("is the front door open", "No, Front Door is locked.", False),
+        ("are the blinds open", "Yes, Living Room Blinds is open.", True),
+        # A door contact's "on" is said as the grammar says it: open.
+        ("is the hall door contact open", "Yes, Hall Door Contact is open.", True),
+        ("which lights are on in the kitchen", "Kitchen Light is on.", ["light.kitchen"]),
+        ("how many lights are on", "2 of 6 lights are on.", 2),
+        ("are any lights on in the bedroom", "No, no light is on.", False),
+        ("are all the lights off in the bedroom", "Yes.", True),
+        ("which locks are unlocked", "Back Door is unlocked.", ["lock.back_door"]),
+        (
+            "what is the temperature in the living room",
+            "It is 21.5 degrees (Living Room Thermostat).",
+            21.5,
+        ),
+        # No thermostat in the kitchen: its temperature sensor answers.
+        ("what is the temperature in the kitchen", "It is 22.5 °C (Kitchen Temperature).", 22.5),
+        ("what is the kitchen temperature", "Kitchen Temperature is 22.5 °C.", "22.5"),
+        ("what's the weather like", "Forecast Home: partly cloudy, 14 °C.", 14),
+    ],
+)
+def test_questions_are_answered_from_the_current_states(
+    answering: CommandParser, text: str, message: str, value: Any
+) -> None:
+    result = _answer(answering, text)
+    assert result.message == message
+    assert result.answer is not None
+    assert result.answer["value"] == value
+
+
+def test_an_answer_lists_the_entities_it_read(answering: CommandParser) -> None:
+    result = _answer(answering, "which lights are on in the kitchen")
+    assert result.answer == {
+        "intent": "HassGetState",
+        "entities": [
+            {"entity_id": "light.kitchen", "name": "Kitchen Light", "state": "on", "matched": True},
+            {
+                "entity_id": "light.kitchen_spots",
+                "name": "Kitchen Spots",
+                "state": "off",
+                "matched": False,
+            },
+        ],
+        "value": ["light.kitchen"],
+    }
+
+
+def test_an_ambiguous_question_asks_which_device_and_a_pick_answers(
+    answering: CommandParser,
+) -> None:
+    asked = _asked(answering, "is the lamp on")
+    assert asked.kind == "question"
+    assert _option_values(asked) == {"light.bedroom_lamp", "light.office_lamp"}
+    # Two thermostats and no area: which one's temperature is the question.
+    assert _option_values(_asked(answering, "what is the temperature")) == {
+        "climate.bedroom",
+        "climate.living_room",
+    }
+    settled = answering.parse("is the lamp on", chosen=frozenset({"light.office_lamp"}))
+    assert settled is not None
+    assert (settled.status, settled.kind, settled.message) == (
+        "ready",
+        "question",
+        "No, Lamp is off.",
+    )
+
+
+def test_the_area_spoken_in_answers_a_question_without_an_area(answering: CommandParser) -> None:
+    result = answering.parse("what is the temperature", area_id="bedroom")
+    assert result is not None
+    assert result.message == "It is 18 degrees (Bedroom Thermostat)."
+
+
+def test_reading_locks_needs_no_question_first(answering: CommandParser) -> None:
+    # Acting on every lock is asked about first; counting them is not.
+    assert _answer(answering, "how many locks are unlocked").message == "1 of 2 locks is unlocked."
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "message"),
+    [
+        # Unknown devices: the devices it could be, or why there is nothing to ask about.
+        (
+            "is the patio door locked",
+            "needs_clarification",
+            "Which device do you mean by 'patio door'?",
+        ),
+        (
+            "is the garage light on",
+            "needs_clarification",
+            "Which device do you mean by 'garage light'?",
+        ),
+        ("are any fans on in the garage", "unsupported", "There is no fan in Garage."),
+        (
+            "what is the temperature in the garage",
+            "unsupported",
+            "There is no thermostat in Garage.",
+        ),
+    ],
+)
+def test_a_question_about_an_unknown_device_asks_or_says_why_not(
+    answering: CommandParser, text: str, status: str, message: str
+) -> None:
+    result = answering.parse(text)
+    assert result is not None, text
+    assert (result.status, result.kind, result.message) == (status, "question", message)
+    assert result.actions == []
+    assert result.answer is None
+
+
+def test_a_question_without_a_weather_entity_says_so(parser: CommandParser) -> None:
+    result = parser.parse("what is the weather like")
+    assert result is not None
+    assert (result.status, result.kind) == ("unsupported", "question")
+    assert result.message == "There is no weather service in this home."
+
+
+def test_a_question_within_a_longer_sentence_is_no_command(answering: CommandParser) -> None:
+    result = answering.parse("turn on the hall light and is the kitchen light on")
+    assert result is None or (result.kind == "command" and result.status != "ready")
