@@ -10,6 +10,9 @@ from engine.api import health, openapi, stats, stream
 from engine.api.middleware import error_middleware, guard_middleware
 from engine.api.routing import ApiRoute, add_routes
 from engine.api.token import load_or_create_token
+from engine.automation.deployment import routes as deployment_routes
+from engine.automation.lifecycle import automation_context
+from engine.automation.suggestions import routes as suggestion_routes
 from engine.home import routes as home_routes
 from engine.home.lifecycle import home_context
 from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT, STREAM
@@ -35,6 +38,8 @@ def all_routes() -> list[ApiRoute]:
         *training_routes.ROUTES,
         *pattern_routes.ROUTES,
         *query_routes.ROUTES,
+        *suggestion_routes.ROUTES,
+        *deployment_routes.ROUTES,
         *stream.ROUTES,
     ]
 
@@ -73,4 +78,5 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(training_context)
     app.cleanup_ctx.append(patterns_context)
     app.cleanup_ctx.append(query_context)
+    app.cleanup_ctx.append(automation_context)
     return app

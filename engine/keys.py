@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.api.routing import ApiRoute
+from engine.automation.deployment.service import DeploymentService
 from engine.automation.suggestions.service import SuggestionService
 from engine.ha.mirror import HomeAssistantMirror
 from engine.home.service import HomeService
@@ -39,6 +40,7 @@ TRAINING = web.AppKey("training", TrainingRunner)
 PATTERNS = web.AppKey("patterns", PatternService)
 ANALYSIS = web.AppKey("analysis", AnalysisRunner)
 QUERIES = web.AppKey("queries", QueryService)
+DEPLOYMENTS = web.AppKey("deployments", DeploymentService)
 SUGGESTIONS = web.AppKey("suggestions", SuggestionService)
 # Set only when INFLUXDB_URL is configured.
 INFLUX_INGEST = web.AppKey("influx_ingest", InfluxIngest)

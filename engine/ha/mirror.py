@@ -12,9 +12,9 @@ from typing import Any
 
 import aiohttp
 
-from engine.ha.automations import fetch_automations, save_automations
+from engine.ha.automations import MirroredAutomation, fetch_automations, save_automations
 from engine.ha.catalog_sync import fetch_catalog
-from engine.ha.client import HomeAssistantClient
+from engine.ha.client import EventCallback, HomeAssistantClient
 from engine.ha.errors import (
     HomeAssistantAuthError,
     HomeAssistantConnectionError,
@@ -48,6 +48,7 @@ CHECKPOINT_INTERVAL_S = 60.0
 CHECKPOINT_MARGIN = timedelta(minutes=2)
 
 Clock = Callable[[], datetime]
+AutomationsCallback = Callable[[list[MirroredAutomation]], None]
 
 
 def reconnect_delay(
@@ -97,12 +98,28 @@ class HomeAssistantMirror:
         self._history_complete = False
         self._client: HomeAssistantClient | None = None
         self._stopping = asyncio.Event()
+        self._state_listeners: list[EventCallback] = []
+        self._automation_listeners: list[AutomationsCallback] = []
         self.last_error: str | None = None
 
     @property
     def connected(self) -> bool:
         """Return True while a session with Home Assistant is up and synced."""
         return self._home.mirror_connected
+
+    @property
+    def client(self) -> HomeAssistantClient | None:
+        """Return the connected client (for other modules' commands), or None."""
+        client = self._client
+        return client if client is not None and client.connected else None
+
+    def on_state_changed(self, callback: EventCallback) -> None:
+        """Also pass every state_changed event to `callback` (sync; it must not raise)."""
+        self._state_listeners.append(callback)
+
+    def on_automations_synced(self, callback: AutomationsCallback) -> None:
+        """Pass Home Assistant's automations to `callback` after every sync (sync; no raising)."""
+        self._automation_listeners.append(callback)
 
     def start(self) -> None:
         """Connect in the background, and keep reconnecting."""
@@ -191,6 +208,8 @@ class HomeAssistantMirror:
         stored = event_from_state_changed(event)
         if stored is not None:
             self._writer.add(stored)
+        for listener in self._state_listeners:
+            listener(event)
 
     def _schedule_catalog_sync(self, client: HomeAssistantClient) -> None:
         if self._catalog_sync is not None:
@@ -204,7 +223,10 @@ class HomeAssistantMirror:
         """Replace the catalog, then the automations' configs read against it."""
         catalog = await fetch_catalog(client)
         await self._home.replace_catalog(catalog)
-        await save_automations(self._events.engine, await fetch_automations(client, catalog))
+        automations = await fetch_automations(client, catalog)
+        await save_automations(self._events.engine, automations)
+        for listener in self._automation_listeners:
+            listener(automations)
 
     async def _resync_catalog(self, client: HomeAssistantClient) -> None:
         try:

@@ -1,0 +1,1 @@
+"""Deploying approved automations into Home Assistant, with versions, rollback and watching."""

@@ -1,0 +1,433 @@
+"""A real engine deploys into a real Home Assistant: versions, rollback, safety, outages, users."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import httpx
+import pytest
+
+from tests.e2e.homeassistant import HomeAssistantProcess
+from tests.engine.process import EngineProcess, free_port
+
+TOKEN = "e2e-deployment-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+DEADLINE_S = 20.0
+
+
+class TcpProxy:
+    """Forwards a loopback port to Home Assistant's; `cut()` makes Home Assistant unreachable."""
+
+    def __init__(self, target_port: int) -> None:
+        self.port = free_port()
+        self._target_port = target_port
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="e2e-proxy")
+        self._server: asyncio.Server | None = None
+        self._transports: set[asyncio.BaseTransport] = set()
+
+    def _call[T](self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
+
+    def start(self) -> None:
+        """Start forwarding."""
+        self._thread.start()
+        self.restore()
+
+    def restore(self) -> None:
+        """Accept connections again, on the same port."""
+        self._call(self._listen())
+
+    def cut(self) -> None:
+        """Stop listening and drop every connection, as an unplugged host would."""
+        self._call(self._cut())
+
+    def close(self) -> None:
+        """Cut, end the forwarding tasks and the proxy's thread."""
+        self._call(self._shutdown())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
+
+    async def _cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for transport in list(self._transports):
+            if isinstance(transport, asyncio.WriteTransport):
+                transport.abort()
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _shutdown(self) -> None:
+        await self._cut()
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", self._target_port
+            )
+        except OSError:
+            writer.transport.abort()
+            return
+        self._transports |= {writer.transport, upstream_writer.transport}
+        await asyncio.gather(
+            self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+        )
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            self._transports.discard(writer.transport)
+            writer.transport.abort()
+
+
+@dataclass
+class Home:
+    """What this module's tests act on in Home Assistant."""
+
+    trigger: str
+    target: str
+    other_target: str
+    lock: str
+
+
+def poll[T](probe: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
+    """Return the first truthy result of `probe`, or fail naming what never happened."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {deadline_s} s waiting for {what}")
+
+
+def api(engine: EngineProcess, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+    """Call the engine's API; check the status; return the JSON answer."""
+    response = httpx.request(
+        method, f"{engine.base_url}{path}", json=body, headers=AUTH, timeout=DEADLINE_S
+    )
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def deployment(engine: EngineProcess, automation_id: str) -> dict[str, Any] | None:
+    """Return the engine's deployment of an automation id, or None."""
+    listed = api(engine, "GET", "/api/v1/deployment/automations")["automations"]
+    return next((item for item in listed if item["automation_id"] == automation_id), None)
+
+
+def automation_states(ha: HomeAssistantProcess) -> dict[str, str | None]:
+    """Return every automation entity in Home Assistant with its config id."""
+    return {
+        state["entity_id"]: state["attributes"].get("id")
+        for state in ha.rest("GET", "/api/states")
+        if state["entity_id"].startswith("automation.")
+    }
+
+
+def ha_config(ha: HomeAssistantProcess, automation_id: str) -> dict[str, Any] | None:
+    """Return the config Home Assistant holds for an id, or None."""
+    response = ha.request("GET", f"/api/config/automation/config/{automation_id}")
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    config: dict[str, Any] = response.json()
+    return config
+
+
+def switch_on(ha: HomeAssistantProcess, automation: str, target: str, entity_id: str) -> None:
+    """Turn the trigger on and wait for the automation to turn `target` on."""
+    ha.call_service("input_boolean", "turn_off", {"entity_id": entity_id})
+    ha.call_service("input_boolean", "turn_off", {"entity_id": target})
+    ha.wait_for_state(target, "off")
+    ha.call_service("input_boolean", "turn_on", {"entity_id": entity_id})
+    ha.wait_for_state(target, "on")
+    assert ha.get_state(automation) is not None
+
+
+def connected_and_synced(engine: EngineProcess) -> bool:
+    status = api(engine, "GET", "/api/v1/ingest/status")
+    return bool(status["connected"] and status["backfill"]["status"] == "succeeded")
+
+
+def remove_everywhere(ha: HomeAssistantProcess, engine: EngineProcess, automation_id: str) -> None:
+    """Delete an automation through the engine (or straight from Home Assistant)."""
+    if deployment(engine, automation_id) is not None:
+        api(engine, "DELETE", f"/api/v1/deployment/{automation_id}")
+    if ha_config(ha, automation_id) is not None:
+        ha.remove_automation(automation_id)
+
+
+@pytest.fixture(scope="module")
+def home(home_assistant: HomeAssistantProcess) -> Iterator[Home]:
+    ha = home_assistant
+    # A real lock: a lock group over a lock whose state is written directly.
+    ha.set_state("lock.deploy_member", "locked", {"friendly_name": "Deploy member lock"})
+    flow = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "group"})
+    flow = ha.rest(
+        "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", {"next_step_id": "lock"}
+    )
+    entry = ha.rest(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"name": "Deploy Front Door", "entities": ["lock.deploy_member"], "hide_members": False},
+    )["result"]["entry_id"]
+    booleans = [
+        ha.create_input_boolean(name)
+        for name in ("Deploy Trigger", "Deploy Target", "Deploy Other Target")
+    ]
+    trigger, target, other_target = booleans
+    lock = ha.wait_for_state("lock.deploy_front_door")["entity_id"]
+    found = Home(trigger, target, other_target, lock)
+    yield found
+    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry}")
+    ha.request("DELETE", "/api/states/lock.deploy_member")
+    for entity_id in booleans:
+        unique_id = ha.get_entity_entry(entity_id)["unique_id"]
+        ha.ws_command({"type": "input_boolean/delete", "input_boolean_id": unique_id})
+
+
+@pytest.fixture(scope="module")
+def proxy(home_assistant: HomeAssistantProcess) -> Iterator[TcpProxy]:
+    forward = TcpProxy(home_assistant.port)
+    forward.start()
+    yield forward
+    forward.close()
+
+
+@pytest.fixture(scope="module")
+def engine(
+    home_assistant: HomeAssistantProcess,
+    home: Home,
+    proxy: TcpProxy,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[EngineProcess]:
+    process = EngineProcess(
+        tmp_path_factory.mktemp("deployment-engine") / "data",
+        {
+            "HOMEIQ_API_TOKEN": TOKEN,
+            "HA_URL": f"http://127.0.0.1:{proxy.port}",
+            "HA_TOKEN": home_assistant.token,
+            "HOMEIQ_EVENT_FLUSH_S": "0.1",
+            "HOMEIQ_BACKFILL_DAYS": "1",
+        },
+    )
+    with process:
+        poll(lambda: connected_and_synced(process), "the engine to connect and sync")
+        yield process
+    assert home_assistant.token not in process.stdout + process.stderr
+
+
+def automation(automation_id: str, home: Home, target: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "id": automation_id,
+        "alias": f"E2E {automation_id}",
+        "mode": "single",
+        "triggers": [{"trigger": "state", "entity_id": home.trigger, "to": "on"}],
+        "actions": [{"action": "input_boolean.turn_on", "target": {"entity_id": target}}],
+        **changes,
+    }
+
+
+def test_deploy_new_version_rollback_disable_enable_delete(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    ha, automation_id = home_assistant, "homeiq_e2e_lifecycle"
+    try:
+        first = api(
+            engine,
+            "POST",
+            "/api/v1/deployment/deploy",
+            {"automation": automation(automation_id, home, home.target)},
+        )
+        assert (first["automation_id"], first["version"], first["status"]) == (
+            automation_id,
+            1,
+            "deployed",
+        )
+        entity_id = first["entity_id"]
+        assert ha.get_state(entity_id)["attributes"]["id"] == automation_id  # type: ignore[index]
+        assert "HomeIQ" in ha_config(ha, automation_id)["description"]  # type: ignore[index]
+        switch_on(ha, entity_id, home.target, home.trigger)
+
+        edited = automation(automation_id, home, home.other_target)
+        second = api(engine, "POST", "/api/v1/deployment/deploy", {"automation": edited})
+        assert second["version"] == 2
+        switch_on(ha, entity_id, home.other_target, home.trigger)
+        again = api(engine, "POST", "/api/v1/deployment/deploy", {"automation": edited})
+        assert again["version"] == 2
+        versions = api(engine, "GET", f"/api/v1/deployment/{automation_id}/versions")["versions"]
+        assert [item["version"] for item in versions] == [1, 2]
+        diff = versions[1]["diff"]
+        assert diff.startswith("--- version 1\n+++ version 2\n")
+        assert f"-      entity_id: {home.target}\n" in diff
+        assert f"+      entity_id: {home.other_target}\n" in diff
+
+        rolled = api(engine, "POST", f"/api/v1/deployment/{automation_id}/rollback")
+        assert rolled["version"] == 1
+        assert ha_config(ha, automation_id) == versions[0]["automation"]
+        switch_on(ha, entity_id, home.target, home.trigger)
+
+        assert api(engine, "POST", f"/api/v1/deployment/{automation_id}/disable")["status"] == (
+            "disabled"
+        )
+        assert ha.get_state(entity_id)["state"] == "off"  # type: ignore[index]
+        assert api(engine, "POST", f"/api/v1/deployment/{automation_id}/enable")["status"] == (
+            "deployed"
+        )
+        assert ha.get_state(entity_id)["state"] == "on"  # type: ignore[index]
+
+        removed = api(engine, "DELETE", f"/api/v1/deployment/{automation_id}")
+        assert removed["status"] == "removed"
+        assert ha_config(ha, automation_id) is None
+        assert automation_id not in automation_states(ha).values()
+        versions = api(engine, "GET", f"/api/v1/deployment/{automation_id}/versions")["versions"]
+        assert len(versions) == 2
+        assert deployment(engine, automation_id) == removed
+    finally:
+        remove_everywhere(ha, engine, automation_id)
+
+
+def test_invalid_automations_leave_home_assistant_unchanged(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    before = automation_states(home_assistant)
+    unknown = automation("homeiq_e2e_unknown", home, "input_boolean.nowhere")
+    error = api(engine, "POST", "/api/v1/deployment/deploy", {"automation": unknown}, 422)
+    codes = [item["code"] for item in error["error"]["details"]["validation"]["errors"]]
+    assert codes == ["unknown_entity"]
+    blocked = automation("homeiq_e2e_blocked", home, home.target)
+    blocked["actions"] = [{"action": "shell_command.x"}]
+    error = api(engine, "POST", "/api/v1/deployment/deploy", {"automation": blocked}, 422)
+    codes = [item["code"] for item in error["error"]["details"]["validation"]["errors"]]
+    assert "blocked_service" in codes
+    assert automation_states(home_assistant) == before
+    assert ha_config(home_assistant, "homeiq_e2e_unknown") is None
+    assert ha_config(home_assistant, "homeiq_e2e_blocked") is None
+    assert deployment(engine, "homeiq_e2e_unknown") is None
+
+
+def test_a_lock_automation_deploys_only_with_confirm(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    automation_id = "homeiq_e2e_lock"
+    config = automation(automation_id, home, home.target)
+    config["actions"] = [{"action": "lock.unlock", "target": {"entity_id": home.lock}}]
+    try:
+        error = api(engine, "POST", "/api/v1/deployment/deploy", {"automation": config}, 422)
+        assert error["error"]["details"]["confirm"] == ["confirm_lock"]
+        assert ha_config(home_assistant, automation_id) is None
+        body = {"automation": config, "confirm": True}
+        deployed = api(engine, "POST", "/api/v1/deployment/deploy", body)
+        assert deployed["status"] == "deployed"
+        assert ha_config(home_assistant, automation_id)["actions"] == config["actions"]  # type: ignore[index]
+    finally:
+        remove_everywhere(home_assistant, engine, automation_id)
+
+
+def test_unreachable_home_assistant_is_503_and_a_retry_deploys_once(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home, proxy: TcpProxy
+) -> None:
+    automation_id = "homeiq_e2e_outage"
+    body = {"automation": automation(automation_id, home, home.target)}
+    try:
+        proxy.cut()
+        try:
+            poll(lambda: not connected_and_synced(engine), "the engine to lose Home Assistant")
+            error = api(engine, "POST", "/api/v1/deployment/deploy", body, 503)
+            assert error["error"]["code"] == "ha_unavailable"
+            assert deployment(engine, automation_id) is None
+        finally:
+            proxy.restore()
+        poll(lambda: connected_and_synced(engine), "the engine to reconnect")
+        deployed = api(engine, "POST", "/api/v1/deployment/deploy", body)
+        assert deployed["version"] == 1
+        ids = list(automation_states(home_assistant).values())
+        assert ids.count(automation_id) == 1
+        versions = api(engine, "GET", f"/api/v1/deployment/{automation_id}/versions")["versions"]
+        assert len(versions) == 1
+    finally:
+        remove_everywhere(home_assistant, engine, automation_id)
+
+
+@contextlib.asynccontextmanager
+async def deployment_stream(
+    engine: EngineProcess,
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """Yield the engine's push stream, subscribed."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{engine.base_url}/api/v1/stream", headers=AUTH) as ws,
+    ):
+        yield ws
+
+
+async def changes_until(
+    ws: aiohttp.ClientWebSocketResponse, automation_id: str, last: str
+) -> list[tuple[str, str]]:
+    """Return (change, source) of the automation's stream messages up to a `last` change."""
+    found: list[tuple[str, str]] = []
+    async with asyncio.timeout(DEADLINE_S):
+        while not found or found[-1][0] != last:
+            message = await ws.receive_json()
+            data = message["data"]
+            if message["type"] == "deployment_changed" and data["automation_id"] == automation_id:
+                found.append((data["change"], data["source"]))
+    return found
+
+
+async def test_user_disable_and_delete_in_home_assistant_are_followed_once(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    ha, automation_id = home_assistant, "homeiq_e2e_user"
+    body = {"automation": automation(automation_id, home, home.target)}
+    try:
+        async with deployment_stream(engine) as ws:
+            deployed = await asyncio.to_thread(
+                api, engine, "POST", "/api/v1/deployment/deploy", body
+            )
+            entity_id = deployed["entity_id"]
+            assert await changes_until(ws, automation_id, "deploy") == [("deploy", "api")]
+
+            # The user switches it off in Home Assistant, then deletes it there.
+            await asyncio.to_thread(
+                ha.call_service, "automation", "turn_off", {"entity_id": entity_id}
+            )
+            disabled = await changes_until(ws, automation_id, "disable")
+            assert disabled == [("disable", "home_assistant")]
+            assert (await asyncio.to_thread(deployment, engine, automation_id) or {})["status"] == (
+                "disabled"
+            )
+            await asyncio.to_thread(ha.remove_automation, automation_id)
+            deleted = await changes_until(ws, automation_id, "delete")
+            assert deleted == [("delete", "home_assistant")]
+            assert (await asyncio.to_thread(deployment, engine, automation_id) or {})["status"] == (
+                "removed"
+            )
+            # A change of the engine's own comes after any late duplicate would have.
+            path = f"/api/v1/deployment/{automation_id}/rollback"
+            await asyncio.to_thread(api, engine, "POST", path, {"version": 1})
+            assert await changes_until(ws, automation_id, "rollback") == [("rollback", "api")]
+    finally:
+        await asyncio.to_thread(remove_everywhere, ha, engine, automation_id)
