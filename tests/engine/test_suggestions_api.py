@@ -1,0 +1,229 @@
+"""Suggestions through the API: generated from findings, listed, approved, rejected."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from engine.ha.automations import MirroredAutomation, save_automations
+from engine.keys import DATABASE
+from engine.store.schema import feedback, patterns
+from tests.engine.test_analysis_api import _all, _analyse, _get, _load_home
+
+from .conftest import AUTH, Client
+
+HOME = {
+    "time_zone": "Europe/Berlin",
+    "floors": [],
+    "areas": [{"area_id": "hall", "name": "Hall"}],
+    "devices": [],
+    "entities": [
+        {"entity_id": "binary_sensor.door", "name": "Front door", "area_id": "hall"},
+        {
+            "entity_id": "light.hall",
+            "name": "Hall light",
+            "area_id": "hall",
+            "attributes": {"supported_color_modes": ["brightness"]},
+        },
+        {"entity_id": "switch.heater", "name": "Heater", "area_id": "hall"},
+        {"entity_id": "lock.front", "name": "Front lock", "area_id": "hall"},
+    ],
+}
+
+
+def _pattern(pattern_id: str, entity_id: str, state: str, at: str, score: float) -> dict[str, Any]:
+    now = time.time()
+    return {
+        "id": pattern_id,
+        "type": "time_of_day",
+        "entities": [entity_id],
+        "description": f"On 18 of 21 days {entity_id} {state} around {at}.",
+        "confidence": 0.86,
+        "support_days": 18,
+        "observed_days": 21,
+        "score": score,
+        "detector_score": score,
+        "details": {"entity_id": entity_id, "state": state, "time": at, "days": "all"},
+        "first_seen": now - 21 * 86400,
+        "last_seen": now,
+        "covered_by": [],
+        "suppressed": False,
+        "run_id": "test",
+    }
+
+
+async def _seeded(client: Client, *rows: dict[str, Any]) -> None:
+    response = await client.post("/api/v1/home/import", json=HOME, headers=AUTH)
+    assert response.status == 200, await response.text()
+    async with client.app[DATABASE].begin() as connection:
+        await connection.execute(insert(patterns), list(rows))
+
+
+async def _post(client: Client, path: str, body: Any, status: int = 200) -> Any:
+    response = await client.post(path, json=body, headers=AUTH)
+    assert response.status == status, await response.text()
+    return await response.json()
+
+
+HABITS = (
+    _pattern("p-light", "light.hall", "on", "20:30", 0.9),
+    _pattern("p-heater", "switch.heater", "on", "06:00", 0.7),
+    _pattern("p-lock", "lock.front", "locked", "23:00", 0.6),
+    # Below the threshold: found, but not worth suggesting.
+    _pattern("p-weak", "switch.heater", "off", "09:00", 0.2),
+)
+
+
+async def test_generation_makes_each_suggestion_once_best_first(client: Client) -> None:
+    await _seeded(client, *HABITS)
+    made = await _post(client, "/api/v1/suggestions/generate", {"limit": 2})
+    assert made["generated"] == 2
+    light, heater = made["suggestions"]
+    assert [light["source_id"], heater["source_id"]] == ["p-light", "p-heater"]
+    assert light["status"] == "pending"
+    assert light["source"] == "pattern"
+    assert light["score"] == 0.9
+    assert light["title"] == "Turn on Hall light at 60% brightness every day at 20:30"
+    assert light["explanation"] == HABITS[0]["description"]
+    assert light["automation"]["triggers"] == [{"trigger": "time", "at": "20:30:00"}]
+    assert light["automation"]["actions"][0]["data"] == {"brightness_pct": 60}
+    assert light["yaml"].startswith(f"id: {light['automation']['id']}\nalias: ")
+    assert light["validation"]["valid"] is True
+    assert light["validation"]["safety"]["score"] == 100
+    assert light["requires_confirmation"] is False
+    # The rest, then nothing: what was made is never made again.
+    rest = await _post(client, "/api/v1/suggestions/generate", {})
+    assert [s["source_id"] for s in rest["suggestions"]] == ["p-lock"]
+    assert rest["suggestions"][0]["requires_confirmation"] is True
+    assert (await _post(client, "/api/v1/suggestions/generate", {}))["generated"] == 0
+    listed = await _all(client, "/api/v1/suggestions", "suggestions")
+    assert [s["source_id"] for s in listed] == ["p-light", "p-heater", "p-lock"]
+    assert await _get(client, f"/api/v1/suggestions/{light['id']}") == light
+
+
+async def test_an_automation_home_assistant_already_has_is_not_suggested(client: Client) -> None:
+    await _seeded(client, *HABITS[:2])
+    existing = {
+        "id": "1",
+        "alias": "Mine",
+        "triggers": [{"trigger": "time", "at": "06:00:00"}],
+        "actions": [{"action": "switch.turn_on", "target": {"entity_id": ["switch.heater"]}}],
+    }
+    await save_automations(
+        client.app[DATABASE], [MirroredAutomation("automation.mine", "1", existing)]
+    )
+    made = await _post(client, "/api/v1/suggestions/generate", {})
+    assert [s["source_id"] for s in made["suggestions"]] == ["p-light"]
+
+
+async def test_filters_and_paging(client: Client) -> None:
+    await _seeded(client, *HABITS)
+    await _post(client, "/api/v1/suggestions/generate", {})
+    high = await _get(client, "/api/v1/suggestions?min_score=0.65")
+    assert [s["source_id"] for s in high["suggestions"]] == ["p-light", "p-heater"]
+    assert high["total"] == 2
+    page = await _get(client, "/api/v1/suggestions?limit=1")
+    assert page["next_cursor"] is not None
+    second = await _get(client, f"/api/v1/suggestions?limit=1&cursor={page['next_cursor']}")
+    assert second["suggestions"][0]["source_id"] == "p-heater"
+    assert (await _get(client, "/api/v1/suggestions?status=rejected"))["suggestions"] == []
+    for bad in ("status=maybe", "min_score=2", "limit=0", "cursor=nonsense"):
+        error = await _get(client, f"/api/v1/suggestions?{bad}", 400)
+        assert error["error"]["code"] == "bad_request"
+    assert (await _get(client, "/api/v1/suggestions/nope", 404))["error"]["code"] == "not_found"
+
+
+async def _feedback_actions(client: Client) -> list[tuple[str, str]]:
+    async with client.app[DATABASE].connect() as connection:
+        rows = (await connection.execute(select(feedback.c.pattern_id, feedback.c.action))).all()
+    return [(row.pattern_id, row.action) for row in rows]
+
+
+async def test_a_rejected_suggestion_is_learnt_from_and_never_made_again(client: Client) -> None:
+    await _seeded(client, *HABITS[:2])
+    made = await _post(client, "/api/v1/suggestions/generate", {})
+    light = made["suggestions"][0]
+    rejected = await _post(
+        client, f"/api/v1/suggestions/{light['id']}/reject", {"reason": "too bright"}
+    )
+    assert rejected["suggestion"]["status"] == "rejected"
+    assert rejected["suggestion"]["reason"] == "too bright"
+    assert await _feedback_actions(client) == [("p-light", "reject")]
+    # The habit is now suppressed, and its suggestion's fingerprint is kept.
+    assert (await _get(client, "/api/v1/patterns/p-light"))["suppressed"] is True
+    assert (await _post(client, "/api/v1/suggestions/generate", {}))["generated"] == 0
+    # A verdict is final.
+    for verb in ("reject", "approve"):
+        error = await _post(client, f"/api/v1/suggestions/{light['id']}/{verb}", {}, 409)
+        assert error["error"]["details"] == {"status": "rejected"}
+
+
+async def test_approving_validates_asks_for_confirmation_and_keeps_edits(client: Client) -> None:
+    await _seeded(client, *HABITS[:3])
+    made = {
+        s["source_id"]: s
+        for s in (await _post(client, "/api/v1/suggestions/generate", {}))["suggestions"]
+    }
+    lock = made["p-lock"]
+    refused = await _post(client, f"/api/v1/suggestions/{lock['id']}/approve", {}, 422)
+    assert refused["error"]["code"] == "unprocessable"
+    assert refused["error"]["details"]["confirm"] == ["confirm_lock"]
+    assert (await _get(client, f"/api/v1/suggestions/{lock['id']}"))["status"] == "pending"
+    approved = await _post(
+        client,
+        f"/api/v1/suggestions/{lock['id']}/approve",
+        {"deploy": False, "confirm": True},
+    )
+    assert approved["suggestion"]["status"] == "approved"
+    assert approved["deployment"] is None
+    # An edit that breaks the automation is refused with what is wrong, and nothing changes.
+    heater = made["p-heater"]
+    broken = {
+        **heater["automation"],
+        "actions": [{"action": "switch.turn_on", "target": {"entity_id": "switch.nope"}}],
+    }
+    refused = await _post(
+        client, f"/api/v1/suggestions/{heater['id']}/approve", {"automation": broken}, 422
+    )
+    errors = refused["error"]["details"]["validation"]["errors"]
+    assert [e["code"] for e in errors] == ["unknown_entity"]
+    assert await _get(client, f"/api/v1/suggestions/{heater['id']}") == heater
+    # A good edit is kept, under the suggestion's own automation id.
+    edited = {k: v for k, v in heater["automation"].items() if k != "id"}
+    edited["triggers"] = [{"trigger": "time", "at": "06:15:00"}]
+    approved = await _post(
+        client,
+        f"/api/v1/suggestions/{heater['id']}/approve",
+        {"automation": edited, "deploy": False},
+    )
+    assert approved["suggestion"]["automation"] == {**edited, "id": heater["automation"]["id"]}
+    assert ("p-heater", "approve") in await _feedback_actions(client)
+    bad = await _post(client, f"/api/v1/suggestions/{heater['id']}/approve", {"deploy": "yes"}, 400)
+    assert bad["error"]["code"] == "bad_request"
+
+
+async def test_without_home_assistant_approval_stays_approved_not_deployed(
+    client: Client,
+) -> None:
+    await _seeded(client, *HABITS[:1])
+    light = (await _post(client, "/api/v1/suggestions/generate", {}))["suggestions"][0]
+    error = await _post(client, f"/api/v1/suggestions/{light['id']}/approve", {}, 503)
+    assert error["error"]["code"] == "ha_unavailable"
+    assert (await _get(client, f"/api/v1/suggestions/{light['id']}"))["status"] == "approved"
+    assert (await _get(client, "/api/v1/deployment/automations"))["automations"] == []
+
+
+async def test_a_synthetic_homes_analysis_gives_valid_suggestions(client: Client) -> None:
+    await _load_home(client)
+    await _analyse(client)
+    made = await _post(client, "/api/v1/suggestions/generate", {"limit": 50})
+    assert made["generated"] >= 5
+    scores = [s["score"] for s in made["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s["validation"]["valid"] for s in made["suggestions"])
+    sources = {s["source"] for s in made["suggestions"]}
+    assert "pattern" in sources
+    ids = {s["automation"]["id"] for s in made["suggestions"]}
+    assert len(ids) == len(made["suggestions"])
