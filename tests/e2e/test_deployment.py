@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -431,3 +432,127 @@ async def test_user_disable_and_delete_in_home_assistant_are_followed_once(
             assert await changes_until(ws, automation_id, "rollback") == [("rollback", "api")]
     finally:
         await asyncio.to_thread(remove_everywhere, ha, engine, automation_id)
+
+
+def habit_history(home: Home, days: int = 21) -> list[dict[str, Any]]:
+    """Return weeks of "the trigger turns on, then the target follows" at about 17:00."""
+    events = []
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    for day in range(days, 0, -1):
+        start = today - timedelta(days=day) + timedelta(hours=17, minutes=(day * 7) % 25)
+        for entity_id, state, after_s in (
+            (home.trigger, "on", 0),
+            (home.target, "on", 15),
+            (home.trigger, "off", 1800),
+            (home.target, "off", 1810),
+        ):
+            moment = start + timedelta(seconds=after_s)
+            events.append(
+                {
+                    "entity_id": entity_id,
+                    "state": state,
+                    "time": moment.isoformat(),
+                    "origin": "manual",
+                }
+            )
+    return events
+
+
+def follows(suggestion: dict[str, Any], home: Home) -> bool:
+    """Return whether a suggestion turns the target on when the trigger turns on."""
+    config: dict[str, Any] = suggestion["automation"]
+    trigger = {"trigger": "state", "entity_id": home.trigger, "to": "on"}
+    action = {"action": "input_boolean.turn_on", "target": {"entity_id": home.target}}
+    return bool(config["triggers"] == [trigger] and config["actions"] == [action])
+
+
+def analyse(engine: EngineProcess) -> None:
+    """Run an analysis over the stored history and wait for it to succeed."""
+    run = api(engine, "POST", "/api/v1/analysis/run", {"days": 30}, 202)
+    path = f"/api/v1/analysis/runs/{run['run_id']}"
+    done = poll(
+        lambda: (
+            (found := api(engine, "GET", path))["status"] not in ("queued", "running") and found
+        ),
+        "the analysis to end",
+        deadline_s=120,
+    )
+    assert done["status"] == "succeeded", done
+
+
+def test_a_habit_becomes_a_suggestion_that_is_deployed_edited_rolled_back_and_removed(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home, proxy: TcpProxy
+) -> None:
+    ha = home_assistant
+    imported = api(engine, "POST", "/api/v1/events/import", {"events": habit_history(home)})
+    assert imported["imported"] == 21 * 4
+    analyse(engine)
+    made = api(engine, "POST", "/api/v1/suggestions/generate", {"limit": 50})["suggestions"]
+    habit = next(s for s in made if follows(s, home))
+    assert habit["source"] in ("pattern", "synergy")
+    assert habit["validation"]["valid"] is True
+    others = [s for s in made if s["id"] != habit["id"]]
+    assert others, made
+    automation_id = habit["automation"]["id"]
+    try:
+        # Home Assistant unreachable: 503, and the suggestion stays approved, not deployed.
+        proxy.cut()
+        try:
+            poll(lambda: not connected_and_synced(engine), "the engine to lose Home Assistant")
+            error = api(engine, "POST", f"/api/v1/suggestions/{habit['id']}/approve", {}, 503)
+            assert error["error"]["code"] == "ha_unavailable"
+            suggestion = api(engine, "GET", f"/api/v1/suggestions/{habit['id']}")
+            assert suggestion["status"] == "approved"
+            assert deployment(engine, automation_id) is None
+        finally:
+            proxy.restore()
+        poll(lambda: connected_and_synced(engine), "the engine to reconnect")
+        # The retry deploys it, exactly once.
+        answer = api(engine, "POST", f"/api/v1/suggestions/{habit['id']}/approve", {})
+        first = answer["deployment"]
+        assert (first["version"], first["status"], first["suggestion_id"]) == (
+            1,
+            "deployed",
+            habit["id"],
+        )
+        assert answer["suggestion"]["status"] == "deployed"
+        assert list(automation_states(ha).values()).count(automation_id) == 1
+        entity_id = first["entity_id"]
+        # The habit now runs by itself.
+        switch_on(ha, entity_id, home.target, home.trigger)
+
+        edited = {
+            **habit["automation"],
+            "actions": [
+                {"action": "input_boolean.turn_on", "target": {"entity_id": home.other_target}}
+            ],
+        }
+        second = api(engine, "POST", "/api/v1/deployment/deploy", {"automation": edited})
+        assert second["version"] == 2
+        versions = api(engine, "GET", f"/api/v1/deployment/{automation_id}/versions")["versions"]
+        assert f"+      entity_id: {home.other_target}\n" in versions[1]["diff"]
+        switch_on(ha, entity_id, home.other_target, home.trigger)
+
+        rolled = api(engine, "POST", f"/api/v1/deployment/{automation_id}/rollback", {"version": 1})
+        assert rolled["version"] == 1
+        assert ha_config(ha, automation_id) == versions[0]["automation"]
+        switch_on(ha, entity_id, home.target, home.trigger)
+
+        disabled = api(engine, "POST", f"/api/v1/deployment/{automation_id}/disable")
+        assert disabled["status"] == "disabled"
+        assert ha.get_state(entity_id)["state"] == "off"  # type: ignore[index]
+        removed = api(engine, "DELETE", f"/api/v1/deployment/{automation_id}")
+        assert removed["status"] == "removed"
+        assert ha_config(ha, automation_id) is None
+        suggestion = api(engine, "GET", f"/api/v1/suggestions/{habit['id']}")
+        assert suggestion["status"] == "dismissed"
+
+        # A rejected suggestion is not made again (and neither is the one just removed).
+        rejected = others[0]
+        api(engine, "POST", f"/api/v1/suggestions/{rejected['id']}/reject", {"reason": "no"})
+        analyse(engine)
+        again = api(engine, "POST", "/api/v1/suggestions/generate", {"limit": 50})["suggestions"]
+        assert {rejected["id"], habit["id"]}.isdisjoint(s["id"] for s in again)
+        assert api(engine, "GET", f"/api/v1/suggestions/{rejected['id']}")["status"] == "rejected"
+    finally:
+        remove_everywhere(ha, engine, automation_id)
