@@ -77,6 +77,6 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(home_context)
     app.cleanup_ctx.append(training_context)
     app.cleanup_ctx.append(patterns_context)
-    app.cleanup_ctx.append(query_context)
     app.cleanup_ctx.append(automation_context)
+    app.cleanup_ctx.append(query_context)
     return app

@@ -20,6 +20,7 @@ from engine.keys import (
     READINESS,
     SCHEDULER,
     SETTINGS,
+    SUGGESTIONS,
 )
 from engine.llm.factory import create_llm
 from engine.query.retention import DAY_S, purge_queries
@@ -29,7 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 async def query_context(app: web.Application) -> AsyncIterator[None]:
-    """Open the query service (after the home module); warm its parsers in the background."""
+    """Open the query service (after home and automation); warm its parsers in the background."""
     home = app[HOME]
     mirror = app.get(MIRROR)
 
@@ -40,7 +41,12 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
     if llm is not None:
         app[READINESS]["llm"] = llm.status
     service = QueryService(
-        app[DATABASE], lambda: home.catalog, app[CACHE], app[QUERY_LATENCY], llm=llm
+        app[DATABASE],
+        lambda: home.catalog,
+        app[CACHE],
+        app[QUERY_LATENCY],
+        llm=llm,
+        suggest=app[SUGGESTIONS].from_query,
     )
     app[QUERIES] = service
     # Stored requests follow the events' retention, on the same daily schedule.

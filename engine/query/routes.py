@@ -9,7 +9,7 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
-from engine.keys import QUERIES
+from engine.keys import QUERIES, SUGGESTIONS
 
 # Long enough for any spoken or typed request; longer is no request but a paste.
 MAX_TEXT = 1000
@@ -59,15 +59,21 @@ async def refine(request: web.Request) -> web.Response:
     return json_response(answer)
 
 
+async def _answer_now(request: web.Request) -> dict[str, Any]:
+    """Return a stored answer with its suggestions as they are now (approved, deployed...)."""
+    answer: dict[str, Any] = await request.app[QUERIES].get(request.match_info["query_id"])
+    store = request.app[SUGGESTIONS].store
+    return {**answer, "suggestions": [await store.get(s["id"]) for s in answer["suggestions"]]}
+
+
 async def get_query(request: web.Request) -> web.Response:
     """Return a stored request and its answer."""
-    return json_response(await request.app[QUERIES].get(request.match_info["query_id"]))
+    return json_response(await _answer_now(request))
 
 
 async def query_suggestions(request: web.Request) -> web.Response:
     """Return the suggestions made for a request."""
-    answer = await request.app[QUERIES].get(request.match_info["query_id"])
-    return json_response({"suggestions": answer["suggestions"]})
+    return json_response({"suggestions": (await _answer_now(request))["suggestions"]})
 
 
 _CLARIFICATION = {

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
@@ -24,6 +24,8 @@ from engine.query.commands import Clarification, CommandParser, CommandParsers
 from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
+
+Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
 NOT_UNDERSTOOD = (
     "I did not understand that as a command or an automation for this home. "
@@ -72,9 +74,13 @@ class QueryService:
         catalog: Callable[[], Catalog],
         cache: CorrelationCache,
         latency: LatencyRecorder,
+        *,
         llm: LimitedLLM | None = None,
+        suggest: Suggest | None = None,
     ) -> None:
         self._engine = engine
+        # Makes (or finds) the suggestion for an automation someone asked for.
+        self._suggest = suggest
         # Asked only when the deterministic parser does not understand a request.
         self._llm = llm
         self._catalog = catalog
@@ -102,7 +108,7 @@ class QueryService:
         answer = await self._answer(text, language, area_id, frozenset())
         query_id = uuid.uuid4().hex
         now = time.time()
-        stored = {"query_id": query_id, "text": text, **answer}
+        stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
         async with self._engine.begin() as connection:
             await connection.execute(
                 insert(queries).values(
@@ -154,7 +160,7 @@ class QueryService:
         if more_text:
             text = f"{text} {more_text}"
         answer = await self._answer(text, row.language, row.area_id, frozenset(chosen))
-        stored = {"query_id": query_id, "text": text, **answer}
+        stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(queries)
@@ -162,6 +168,14 @@ class QueryService:
                 .values(text=text, answer=stored, updated_at=time.time())
             )
         return self._timed(stored, started)
+
+    async def _with_suggestion(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """Return the answer with its suggestion when it is an automation ready to approve."""
+        automation = stored.get("automation")
+        if self._suggest is None or stored["status"] != "ready" or not automation:
+            return stored
+        suggestion = await self._suggest(stored["query_id"], stored["text"], automation)
+        return {**stored, "suggestions": [suggestion]}
 
     async def get(self, query_id: str) -> dict[str, Any]:
         """Return a stored query."""

@@ -79,9 +79,27 @@ async def test_an_automation_request_gets_a_config(home: Client) -> None:
         {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
     ]
     assert automation["actions"][0]["target"] == {"entity_id": ["light.kitchen"]}
-    suggestions = await home.get(f"/api/v1/query/{answer['query_id']}/suggestions", headers=AUTH)
-    assert suggestions.status == 200
-    assert "suggestions" in await suggestions.json()
+    # One suggestion for it, from the query, ready to approve.
+    (suggestion,) = answer["suggestions"]
+    assert (suggestion["source"], suggestion["source_id"]) == ("query", answer["query_id"])
+    assert suggestion["status"] == "pending"
+    assert suggestion["score"] == 1.0
+    assert suggestion["automation"]["triggers"] == automation["triggers"]
+    assert suggestion["automation"]["actions"] == automation["actions"]
+    assert suggestion["validation"]["valid"] is True
+    path = f"/api/v1/query/{answer['query_id']}/suggestions"
+    listed = await (await home.get(path, headers=AUTH)).json()
+    assert listed == {"suggestions": [suggestion]}
+    # Asking again finds the same suggestion, not a second one.
+    again = await _ask(home, "Every weekday at 7 turn on the kitchen light")
+    assert [s["id"] for s in again["suggestions"]] == [suggestion["id"]]
+    # What the suggestion became shows on the query.
+    reject = f"/api/v1/suggestions/{suggestion['id']}/reject"
+    assert (await home.post(reject, json={}, headers=AUTH)).status == 200
+    listed = await (await home.get(path, headers=AUTH)).json()
+    assert listed["suggestions"][0]["status"] == "rejected"
+    stored = await (await home.get(f"/api/v1/query/{answer['query_id']}", headers=AUTH)).json()
+    assert stored["suggestions"][0]["status"] == "rejected"
 
 
 async def test_an_ambiguous_request_asks_and_refine_settles_it(home: Client) -> None:
