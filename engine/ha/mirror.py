@@ -221,8 +221,10 @@ class HomeAssistantMirror:
 
     async def _sync_catalog(self, client: HomeAssistantClient) -> None:
         """Replace the catalog, then the automations' configs read against it."""
+        # State changes that arrive while the catalog is read are newer than its states.
+        read_at = to_epoch_us(utc_now())  # the home service's clock, not the injected one
         catalog = await fetch_catalog(client)
-        await self._home.replace_catalog(catalog)
+        await self._home.replace_catalog(catalog, as_of_us=read_at)
         automations = await fetch_automations(client, catalog)
         await save_automations(self._events.engine, automations)
         for listener in self._automation_listeners:

@@ -82,6 +82,10 @@ class Entity:
         return self.entity_id.partition(".")[0]
 
 
+# An entity's state and attributes now, as the home's live states hold them.
+type LiveState = tuple[str | None, dict[str, Any] | None]
+
+
 @dataclass(frozen=True)
 class Catalog:
     """A whole home."""

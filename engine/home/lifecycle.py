@@ -100,6 +100,8 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
             on_connection=lambda up: hub.publish("ha_connection", {"connected": up}),
         )
         app[MIRROR] = mirror
+        # Questions about the home are answered from these live states.
+        mirror.on_state_changed(home.state_changed)
 
         async def home_assistant_status() -> str:
             return "connected" if home.mirror_connected else "disconnected"

@@ -77,6 +77,8 @@ async def import_events(request: web.Request) -> web.Response:
     """Store a batch of history; the same (entity_id, time, state) twice is one event."""
     new_events = parse_events(await read_json(request))
     result = await request.app[EVENTS].write(new_events)
+    # Events newer than the states known are the home's states now.
+    request.app[HOME].events_imported(new_events)
     return json_response({"imported": result.imported, "duplicates": result.duplicates})
 
 

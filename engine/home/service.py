@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,11 +16,12 @@ from engine.home.catalog import (
     Catalog,
     CatalogSource,
     Entity,
+    LiveState,
     catalog_from_import,
 )
 from engine.home.catalog_store import load_catalog, save_catalog
-from engine.home.event_input import from_epoch_us, parse_events
-from engine.store.events import EventStore
+from engine.home.event_input import from_epoch_us, parse_events, to_epoch_us, utc_now
+from engine.store.events import EventStore, NewEvent
 from engine.store.meta import read_meta, write_meta
 from engine.validation import validate
 
@@ -51,6 +53,10 @@ class BackfillStatus:
         }
 
 
+def _now_us() -> int:
+    return to_epoch_us(utc_now())
+
+
 def _by_entity_id(entity: Entity) -> str:
     return entity.entity_id
 
@@ -77,10 +83,15 @@ class HomeService:
         self.source_connected = False
         self.backfill = BackfillStatus()
         self.load_interrupted = False
+        # Every entity's state now, and since when (epoch µs): the catalog is replaced only
+        # when the registries change, states change all the time.
+        self._states: dict[str, LiveState] = {}
+        self._states_as_of: dict[str, int] = {}
 
     async def setup(self) -> None:
         """Load the stored catalog, and learn whether a home load was cut off."""
         self._catalog = await load_catalog(self._engine)
+        self._seed_states(self._catalog, _now_us())
         self.load_interrupted = await read_meta(self._engine, LOAD_STATE_KEY) == "in_progress"
         if self.load_interrupted:
             _LOGGER.warning("A home load was interrupted; its history is incomplete until reloaded")
@@ -90,10 +101,62 @@ class HomeService:
         """Return the current catalog (replaced whole, never mutated)."""
         return self._catalog
 
-    async def replace_catalog(self, catalog: Catalog) -> None:
-        """Store a new catalog and serve it from now on."""
+    async def replace_catalog(self, catalog: Catalog, *, as_of_us: int | None = None) -> None:
+        """Store a new catalog and serve it from now on; its states are as of `as_of_us`."""
+        as_of = _now_us() if as_of_us is None else as_of_us
         await save_catalog(self._engine, catalog)
         self._catalog = catalog
+        self._seed_states(catalog, as_of)
+
+    def _seed_states(self, catalog: Catalog, as_of_us: int) -> None:
+        """Take the catalog's states, but keep those that changed after it was read."""
+        states: dict[str, LiveState] = {}
+        as_of: dict[str, int] = {}
+        for entity in catalog.entities:
+            entity_id = entity.entity_id
+            if self._states_as_of.get(entity_id, -1) > as_of_us:
+                if (live := self._states.get(entity_id)) is not None:  # else since removed
+                    states[entity_id] = live
+                    as_of[entity_id] = self._states_as_of[entity_id]
+            else:
+                states[entity_id] = (entity.state, entity.attributes)
+                as_of[entity_id] = as_of_us
+        self._states, self._states_as_of = states, as_of
+
+    def state_of(self, entity_id: str) -> LiveState | None:
+        """Return an entity's state and attributes now, or None if it is not known."""
+        return self._states.get(entity_id)
+
+    def state_changed(self, event: Mapping[str, Any]) -> None:
+        """Take a Home Assistant state_changed event (attribute-only changes too)."""
+        data = event.get("data") or {}
+        entity_id = data.get("entity_id")
+        if not isinstance(entity_id, str):
+            return
+        new_state = data.get("new_state")
+        # Stamped on arrival, not with Home Assistant's clock: a catalog read started
+        # before it must not overwrite it (see _seed_states).
+        self._states_as_of[entity_id] = _now_us()
+        if not new_state:
+            self._states.pop(entity_id, None)  # removed
+            return
+        state, attributes = new_state.get("state"), new_state.get("attributes")
+        self._states[entity_id] = (
+            state if isinstance(state, str) else None,
+            dict(attributes) if isinstance(attributes, Mapping) else None,
+        )
+
+    def events_imported(self, events: Iterable[NewEvent]) -> None:
+        """Take imported events newer than the states known (attributes are kept)."""
+        if self.mirror_connected:
+            return  # Home Assistant's own events say what the states are
+        for event in events:
+            entity_id = event.entity_id
+            known = self._states.get(entity_id)
+            # History from before the catalog's states says nothing about now.
+            if known is not None and event.time_us > self._states_as_of.get(entity_id, 0):
+                self._states[entity_id] = (event.state, known[1])
+                self._states_as_of[entity_id] = event.time_us
 
     def _refuse_while_mirrored(self) -> None:
         if self.mirror_connected:

@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 from hassil.intents import SlotList, TextSlotList
 from hassil.recognize import RecognizeResult
 
-from engine.home.catalog import Catalog
+from engine.home.catalog import Catalog, Entity
 from engine.query.intents import (
     Grammar,
     Unmatched,
@@ -21,12 +21,14 @@ from engine.query.intents import (
 )
 from engine.query.questions import (
     EVERY_RESPONSES,
+    GET_STATE,
     GET_TEMPERATURE,
     GET_WEATHER,
     QUESTION_DOMAINS,
     QUESTIONS,
-    Answer,
     Answers,
+    Asked,
+    StateOf,
 )
 from engine.query.resolve import (
     Ask,
@@ -64,6 +66,8 @@ class CommandResult:
     # A question about the home is answered (message and answer), never acted on.
     kind: Kind = "command"
     answer: dict[str, Any] | None = None
+    # The question answered, to answer it again from newer states (a cached parse).
+    asked: Asked | None = None
 
 
 # What Home Assistant's on/off intents call per domain (its OnOffIntentHandler): covers and
@@ -206,7 +210,12 @@ def _ref(value: Any) -> SlotRef | None:
 class CommandParser:
     """Turns sentences into Home Assistant service calls, or answers, for one home's catalog."""
 
-    def __init__(self, catalog: Catalog, language: str = "en") -> None:
+    def __init__(
+        self, catalog: Catalog, language: str = "en", *, state_of: StateOf | None = None
+    ) -> None:
+        # Questions read states through `state_of` (the home's live states); without
+        # it, from the catalog.
+        self._state_of = state_of
         # Loading and compiling the grammar takes a while; it happens here, once per
         # language per process, so that requests only match.
         self._grammar: Grammar = load_grammar(language)
@@ -426,19 +435,33 @@ class CommandParser:
         self, match: RecognizeResult, entity_ids: tuple[str, ...]
     ) -> CommandResult:
         """Return a question's answer about the given entities."""
-        entities = [self._home.entities[entity_id] for entity_id in entity_ids]
-        answer: Answer
-        if match.intent.name == GET_TEMPERATURE:
-            answer = self._answers.temperature(entities[0])
-        elif match.intent.name == GET_WEATHER:
-            answer = self._answers.weather(entities[0])
-        else:
-            state = match.entities.get("state")
-            wanted = None if state is None else str(state.value)
-            # Fixed slots ("is there motion": state on) have no words of their own.
-            said = state.text.strip() if state is not None and state.text.strip() else None
-            answer = self._answers.state(entities, match.response or "one", wanted, said)
-        return CommandResult("ready", [], [], answer.message, kind="question", answer=answer.fields)
+        state = match.entities.get("state")
+        # Fixed slots ("is there motion": state on) have no words of their own.
+        said = state.text.strip() if state is not None and state.text.strip() else None
+        return self.answer(
+            Asked(
+                match.intent.name,
+                entity_ids,
+                match.response or "one",
+                None if state is None else str(state.value),
+                said,
+            )
+        )
+
+    def answer(self, asked: Asked) -> CommandResult:
+        """Return a parsed question's answer, from the entities' states now."""
+        entities = [self._now(self._home.entities[entity_id]) for entity_id in asked.entity_ids]
+        answer = self._answers.answer(asked, entities)
+        return CommandResult(
+            "ready", [], [], answer.message, kind="question", answer=answer.fields, asked=asked
+        )
+
+    def _now(self, entity: Entity) -> Entity:
+        """Return the entity with its current state and attributes."""
+        if self._state_of is None:
+            return entity
+        state, attributes = self._state_of(entity.entity_id) or (None, None)
+        return replace(entity, state=state, attributes=attributes)
 
     def _plural(self, name: SlotRef | None) -> bool:
         """Return whether a name of a kind of device is plural ("the blinds": all of them)."""
@@ -532,11 +555,7 @@ class CommandParser:
         if unmatched.slot == "name" and (named := self._home.named(unmatched.text)):
             # A device of another kind ("is the front door open" when it is a lock): what
             # it reports answers the question.
-            entities = [self._home.entities[entity_id] for entity_id in named[:1]]
-            answer = self._answers.state(entities, "one", None, None)
-            return CommandResult(
-                "ready", [], [], answer.message, kind="question", answer=answer.fields
-            )
+            return self.answer(Asked(GET_STATE, tuple(named[:1])))
         device_class = match.entities.get("device_class")
         what = noun(domains, _as_set(device_class.value) if device_class else None)
         asked = self._resolver.suggest(unmatched.text, unmatched.slot, domains, what)
@@ -598,7 +617,8 @@ class CommandParser:
 class CommandParsers:
     """Parsers for the home's current catalog, one per language, rebuilt when it is replaced."""
 
-    def __init__(self) -> None:
+    def __init__(self, state_of: StateOf | None = None) -> None:
+        self._state_of = state_of
         self._catalog: Catalog | None = None
         self._parsers: dict[str, CommandParser] = {}
         self._lock = threading.Lock()
@@ -613,7 +633,9 @@ class CommandParsers:
                 self._catalog, self._parsers = catalog, {}
             parser = self._parsers.get(variant)
             if parser is None:
-                parser = self._parsers[variant] = CommandParser(catalog, variant)
+                parser = self._parsers[variant] = CommandParser(
+                    catalog, variant, state_of=self._state_of
+                )
             return parser
 
 

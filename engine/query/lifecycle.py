@@ -47,6 +47,7 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
         app[QUERY_LATENCY],
         llm=llm,
         suggest=app[SUGGESTIONS].from_query,
+        state_of=home.state_of,
     )
     app[QUERIES] = service
     # Stored requests follow the events' retention, on the same daily schedule.

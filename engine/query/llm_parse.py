@@ -23,6 +23,7 @@ from engine.automation.validate import validate_automation
 from engine.automation.walk import referenced_entities, walk
 from engine.errors import LLMUnavailableError
 from engine.home.catalog import Catalog, Entity
+from engine.query.questions import StateOf
 from engine.query.slots import ENGLISH, words
 
 # Entities in a prompt at most: enough for "everything upstairs", small enough for a
@@ -348,9 +349,16 @@ def _issues_text(issues: Iterable[ValidationIssue]) -> str:
 
 
 def interpret(
-    answer: Mapping[str, Any], catalog: Catalog, text: str, chosen: frozenset[str]
+    answer: Mapping[str, Any],
+    catalog: Catalog,
+    text: str,
+    chosen: frozenset[str],
+    state_of: StateOf | None = None,
 ) -> dict[str, Any]:
-    """Return the engine's answer for the model's, after resolution, validation and safety."""
+    """Return the engine's answer for the model's, after resolution, validation and safety.
+
+    A question is answered from `state_of` (the home's live states), else the catalog's.
+    """
     _checked_shape(answer)
     kind = answer["kind"]
     healer = _Healer(catalog, chosen)
@@ -358,13 +366,15 @@ def interpret(
         reason = answer.get("message") or "it is not a request for this home"
         return _unsupported(f"The language model could not help either: {reason}")
     if kind in ("question", "clarify"):
-        return _entities_answer(healer, kind, answer)
+        return _entities_answer(healer, kind, answer, state_of)
     if kind == "command":
         return _command(healer, answer.get("actions", []), catalog)
     return _automation(healer, answer.get("automation"), catalog, text)
 
 
-def _entities_answer(healer: _Healer, kind: str, answer: Mapping[str, Any]) -> dict[str, Any]:
+def _entities_answer(
+    healer: _Healer, kind: str, answer: Mapping[str, Any], state_of: StateOf | None
+) -> dict[str, Any]:
     """Return the model's question back, or the states a question about the home asks for."""
     healed = [healer.heal(entity_id) for entity_id in answer.get("entity_ids", [])]
     found = list(dict.fromkeys(entity_id for entity_id in healed if entity_id is not None))
@@ -391,7 +401,9 @@ def _entities_answer(healer: _Healer, kind: str, answer: Mapping[str, Any]) -> d
         entity = healer.entities.get(entity_id)
         if entity is not None:
             unit = f" {entity.unit_of_measurement}" if entity.unit_of_measurement else ""
-            parts.append(f"{healer.label(entity_id)} is {entity.state or 'unknown'}{unit}.")
+            live = state_of(entity_id) if state_of is not None else (entity.state, None)
+            state = live[0] if live is not None else None
+            parts.append(f"{healer.label(entity_id)} is {state or 'unknown'}{unit}.")
     return _answer("ready", "question", message=" ".join(parts))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -10,7 +10,7 @@ from hassil.expression import Expression, SequenceType, TextChunk
 from hassil.expression import Sequence as Words
 from hassil.intents import Intents, TextSlotList
 
-from engine.home.catalog import Entity
+from engine.home.catalog import Entity, LiveState
 from engine.query.resolve import noun
 
 # Domains only asked about, never acted on; the name slot list holds their entities too.
@@ -61,6 +61,42 @@ class Answer:
     fields: dict[str, Any]
 
 
+# An entity's state and attributes now; None for an entity whose state is not known.
+type StateOf = Callable[[str], LiveState | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A parsed question without its answer, so the answer can be read afresh each time."""
+
+    intent: str
+    entity_ids: tuple[str, ...]
+    response: str = "one"
+    wanted: str | None = None
+    said: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the question as JSON (it is cached with the parse)."""
+        return {
+            "intent": self.intent,
+            "entity_ids": list(self.entity_ids),
+            "response": self.response,
+            "wanted": self.wanted,
+            "said": self.said,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Asked:
+        """Return the question `as_dict` gave."""
+        return cls(
+            str(data["intent"]),
+            tuple(data["entity_ids"]),
+            str(data["response"]),
+            data["wanted"],
+            data["said"],
+        )
+
+
 def _first_wording(expression: Expression) -> str:
     """Return the first way a template fragment can be said ("(closed|shut)" -> "closed")."""
     if isinstance(expression, TextChunk):
@@ -106,6 +142,14 @@ class Answers:
 
     def __init__(self, intents: Intents) -> None:
         self._words = state_words(intents)
+
+    def answer(self, asked: Asked, entities: Sequence[Entity]) -> Answer:
+        """Return a question's answer from the entities, which carry their current states."""
+        if asked.intent == GET_TEMPERATURE:
+            return self.temperature(entities[0])
+        if asked.intent == GET_WEATHER:
+            return self.weather(entities[0])
+        return self.state(entities, asked.response, asked.wanted, asked.said)
 
     def state_text(self, entity: Entity) -> str:
         """Return an entity's state as said: "open" for a door contact that is on, "21.5 °C"."""

@@ -22,6 +22,7 @@ from engine.metrics import LatencyRecorder
 from engine.query.automation import AutomationParser
 from engine.query.commands import Clarification, CommandParser, CommandParsers
 from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
+from engine.query.questions import Asked, StateOf
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
 
@@ -31,6 +32,8 @@ NOT_UNDERSTOOD = (
     "I did not understand that as a command or an automation for this home. "
     "Try e.g. 'turn on the kitchen light' or 'every weekday at 7 turn on the kitchen light'."
 )
+# The cached parse of a question (never shown): its answer is read afresh on every hit.
+_ASKED = "_asked"
 
 
 def _clarification(item: Clarification) -> dict[str, Any]:
@@ -40,8 +43,8 @@ def _clarification(item: Clarification) -> dict[str, Any]:
 class _Parsers:
     """The parsers of the current catalog, built once per catalog and language."""
 
-    def __init__(self) -> None:
-        self._commands = CommandParsers()
+    def __init__(self, state_of: StateOf | None) -> None:
+        self._commands = CommandParsers(state_of)
         self._automations: dict[str, AutomationParser] = {}
         self._catalog: Catalog | None = None
         self._fingerprint = ""
@@ -77,6 +80,7 @@ class QueryService:
         *,
         llm: LimitedLLM | None = None,
         suggest: Suggest | None = None,
+        state_of: StateOf | None = None,
     ) -> None:
         self._engine = engine
         # Makes (or finds) the suggestion for an automation someone asked for.
@@ -86,7 +90,9 @@ class QueryService:
         self._catalog = catalog
         self._cache = cache
         self._latency = latency
-        self._parsers = _Parsers()
+        # Questions read the home's live states through it (else the catalog's).
+        self._state_of = state_of
+        self._parsers = _Parsers(state_of)
         # One thread: parsing is CPU work that would stall the event loop for the odd
         # long sentence, and a parser is not made for two parses at once.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homeiq-query")
@@ -199,7 +205,7 @@ class QueryService:
     async def _answer(
         self, text: str, language: str, area_id: str | None, chosen: frozenset[str]
     ) -> dict[str, Any]:
-        """Return the answer (cached: same text, language, area, answers and catalog)."""
+        """Return the answer (cached by text, language, area, answers, catalog; not states)."""
         catalog = self._catalog()
         automations, commands, fingerprint = await self._run(self._parsers.get, catalog, language)
         normal = " ".join(text.lower().split())
@@ -221,7 +227,7 @@ class QueryService:
         )
         cached: dict[str, Any] | None = await self._cache.get(key)
         if cached is not None:
-            return cached
+            return _answered_now(commands, cached)
         answer = await self._run(_parse, automations, commands, text, area_id, chosen)
         if answer["status"] == "unsupported" and self._llm is not None:
             answer, cacheable = await self._ask_llm(
@@ -230,7 +236,7 @@ class QueryService:
             if not cacheable:
                 return answer
         await self._cache.set(key, answer)
-        return answer
+        return _shown(answer)
 
     async def _ask_llm(
         self,
@@ -246,7 +252,9 @@ class QueryService:
         prompt = await self._run(build_prompt, catalog, text, area_id, chosen)
         try:
             raw = await llm.generate(INSTRUCTIONS, prompt.text, ANSWER_SCHEMA, SCHEMA_NAME)
-            return await self._run(interpret, raw, catalog, text, chosen), True
+            answer = await self._run(interpret, raw, catalog, text, chosen, self._state_of)
+            # A model's answer to a question holds the states it was read with: not cached.
+            return answer, not (answer.get("kind") == "question" and answer["status"] == "ready")
         except LLMUnavailableError as err:
             # The parser's answer stands; not cached, so the model is asked again next time.
             message = f"{fallback['message']} (The language model was unavailable: {err.message})"
@@ -284,6 +292,7 @@ def _parse(
             "message": command.message,
             # A question's answer for machines (the message has it in words).
             **({"answer": command.answer} if command.answer is not None else {}),
+            **({_ASKED: command.asked.as_dict()} if command.asked is not None else {}),
         }
     return {
         "status": "unsupported",
@@ -294,3 +303,20 @@ def _parse(
         "suggestions": [],
         "message": NOT_UNDERSTOOD,
     }
+
+
+def _shown(answer: dict[str, Any]) -> dict[str, Any]:
+    """Return an answer without the parse kept for the cache."""
+    if _ASKED not in answer:
+        return answer
+    return {key: value for key, value in answer.items() if key != _ASKED}
+
+
+def _answered_now(commands: CommandParser, cached: dict[str, Any]) -> dict[str, Any]:
+    """Return a cached answer; a question's is read again from the states now."""
+    asked = cached.get(_ASKED)
+    if asked is None:
+        return cached
+    # Cheap (no parsing), and reads only what the parsing thread does not change.
+    result = commands.answer(Asked.from_dict(asked))
+    return {**_shown(cached), "message": result.message, "answer": result.answer}

@@ -162,6 +162,32 @@ def test_user_and_automation_changes_carry_their_origin(
     assert [event["origin"] for event in trigger] == ["manual"]
 
 
+def engine_ask(engine: EngineProcess, text: str) -> dict[str, Any]:
+    response = httpx.post(
+        f"{engine.base_url}/api/v1/query", json={"text": text}, headers=AUTH, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_questions_read_the_states_home_assistant_has_now(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    text = "is the mirror early switch on"
+
+    def answered(*, value: bool) -> dict[str, Any] | None:
+        # Asked again and again: the parse comes from the cache, the state must not.
+        answer = engine_ask(engine, text)
+        ready = (answer["status"], answer["kind"]) == ("ready", "question")
+        return answer if ready and answer["answer"]["value"] is value else None
+
+    poll(lambda: answered(value=True), "the question to read the switch on")
+    home_assistant.call_service("input_boolean", "turn_off", {"entity_id": home.before_engine})
+    answer = poll(lambda: answered(value=False), "the question to read the switch off")
+    assert answer["answer"]["entities"][0]["entity_id"] == home.before_engine
+    assert answer["message"] == "No, Mirror Early Switch is off."
+
+
 def test_catalog_follows_renames_and_area_moves(
     home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
 ) -> None:
