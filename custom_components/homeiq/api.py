@@ -1,0 +1,482 @@
+"""Async client of the HomeIQ engine's HTTP API; no Home Assistant imports, so it stays portable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Final, NotRequired, TypedDict, cast
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+_LOGGER = logging.getLogger(__name__)
+
+MIN_ENGINE_VERSION: Final = (0, 1, 0)
+DEFAULT_TIMEOUT_S: Final = 10.0
+DEFAULT_RETRIES: Final = 2
+DEFAULT_BACKOFF_S: Final = 0.5
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
+# A reverse proxy answers these without the envelope when the engine behind it is down.
+_GATEWAY_STATUSES: Final = frozenset({502, 503, 504})
+_IDEMPOTENT: Final = frozenset({"GET", "HEAD"})
+
+
+class HomeIQError(Exception):
+    """Base of every error the client raises."""
+
+
+class HomeIQConnectionError(HomeIQError):
+    """The engine could not be reached."""
+
+
+class HomeIQTimeoutError(HomeIQConnectionError):
+    """The engine did not answer in time."""
+
+
+class HomeIQAuthError(HomeIQError):
+    """The engine refused the API token."""
+
+
+class HomeIQInvalidResponseError(HomeIQError):
+    """The engine's answer is not what the API specifies."""
+
+
+class HomeIQUnsupportedVersionError(HomeIQError):
+    """The engine is older than this client supports."""
+
+    def __init__(self, version: str) -> None:
+        minimum = ".".join(map(str, MIN_ENGINE_VERSION))
+        super().__init__(f"Engine version {version} is older than the supported {minimum}")
+        self.version = version
+        self.minimum = minimum
+
+
+class HomeIQResponseError(HomeIQError):
+    """The engine answered with an error envelope."""
+
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(f"{code} ({status}): {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class HomeIQBadRequestError(HomeIQResponseError):
+    """The request was malformed (`bad_request`, `payload_too_large`)."""
+
+
+class HomeIQNotFoundError(HomeIQResponseError):
+    """The addressed resource does not exist (`not_found`)."""
+
+
+class HomeIQConflictError(HomeIQResponseError):
+    """The request conflicts with the engine's state, e.g. a run in progress (`conflict`)."""
+
+
+class HomeIQUnprocessableError(HomeIQResponseError):
+    """The request cannot be carried out, e.g. needs confirmation (`unprocessable`)."""
+
+
+class HomeIQUnavailableError(HomeIQResponseError):
+    """A service the engine needs is down (`ha_unavailable`, `llm_unavailable`)."""
+
+
+_ERRORS: Final[dict[str, type[HomeIQResponseError]]] = {
+    "bad_request": HomeIQBadRequestError,
+    "payload_too_large": HomeIQBadRequestError,
+    "not_found": HomeIQNotFoundError,
+    "conflict": HomeIQConflictError,
+    "unprocessable": HomeIQUnprocessableError,
+    "ha_unavailable": HomeIQUnavailableError,
+    "llm_unavailable": HomeIQUnavailableError,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInfo:
+    """What the engine's open health route says about it."""
+
+    version: str
+    instance_id: str
+
+
+class RunAccepted(TypedDict):
+    """The answer to queued long work (analysis, training)."""
+
+    run_id: str
+    status: str
+
+
+class CacheStats(TypedDict):
+    """The engine's query cache counters."""
+
+    hits: int
+    misses: int
+    hit_rate: float
+    entries: int
+
+
+class QueryStats(TypedDict):
+    """The engine's query latency counters."""
+
+    count: int
+    p50_ms: float | None
+    p95_ms: float | None
+
+
+class Stats(TypedDict):
+    """GET /api/v1/stats."""
+
+    cache: CacheStats
+    queries: QueryStats
+    events_total: int
+    memory_rss_mb: float
+    uptime_s: float
+
+
+class Suggestion(TypedDict):
+    """One suggested automation."""
+
+    id: str
+    source: str
+    source_id: str | None
+    title: str
+    description: str
+    score: float
+    status: str
+    automation: dict[str, Any]
+    yaml: str
+    validation: dict[str, Any]
+    requires_confirmation: bool
+    created_at: str
+    updated_at: str
+    explanation: NotRequired[str]
+    reason: NotRequired[str | None]
+
+
+class SuggestionPage(TypedDict):
+    """One page of suggestions, best first."""
+
+    suggestions: list[Suggestion]
+    next_cursor: str | None
+    total: NotRequired[int]
+
+
+class GeneratedSuggestions(TypedDict):
+    """POST /api/v1/suggestions/generate."""
+
+    generated: int
+    suggestions: list[Suggestion]
+
+
+class Deployment(TypedDict):
+    """An automation the engine deployed to Home Assistant."""
+
+    automation_id: str
+    entity_id: str
+    version: int
+    status: str
+    deployed_at: str
+    suggestion_id: NotRequired[str | None]
+
+
+class Approval(TypedDict):
+    """POST /api/v1/suggestions/{id}/approve."""
+
+    suggestion: Suggestion
+    deployment: Deployment | None
+
+
+class Rejection(TypedDict):
+    """POST /api/v1/suggestions/{id}/reject."""
+
+    suggestion: Suggestion
+
+
+class Query(TypedDict):
+    """A natural-language query and what the engine made of it."""
+
+    query_id: str
+    text: str
+    status: str
+    kind: str | None
+    actions: list[dict[str, Any]]
+    automation: dict[str, Any] | None
+    clarifications: list[dict[str, Any]]
+    suggestions: list[Suggestion]
+    latency_ms: float
+    message: NotRequired[str]
+
+
+def parse_version(version: str) -> tuple[int, int, int] | None:
+    """Return (major, minor, patch) from a version string, or None when it has none."""
+    match = _VERSION.match(version)
+    if match is None:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def is_supported(version: str) -> bool:
+    """Return whether this client supports an engine of this version."""
+    parsed = parse_version(version)
+    return parsed is not None and parsed >= MIN_ENGINE_VERSION
+
+
+def _segment(value: str) -> str:
+    """Quote an opaque id for use as one path segment."""
+    return quote(value, safe="")
+
+
+class HomeIQClient:
+    """Talks to one HomeIQ engine over a session owned by the caller."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        session: aiohttp.ClientSession,
+        *,
+        request_timeout: float = DEFAULT_TIMEOUT_S,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF_S,
+    ) -> None:
+        """Keep the engine's base URL, the token and the shared session."""
+        self._base = str(URL(url)).rstrip("/")
+        self._token = token
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._retries = retries
+        self._backoff = backoff
+
+    def __repr__(self) -> str:
+        """Name the engine, never the token."""
+        return f"HomeIQClient({self._base!r})"
+
+    @property
+    def url(self) -> str:
+        """The engine's base URL."""
+        return self._base
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        auth: bool = True,
+    ) -> dict[str, Any]:
+        """Send one request and return its JSON object, retrying only connection failures."""
+        url = URL(f"{self._base}/{path}", encoded=True)
+        headers = {"Accept": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self._token}"
+        attempt = 0
+        while True:
+            try:
+                return await self._send(method, url, headers, body, params)
+            except HomeIQConnectionError as err:
+                if attempt >= self._retries or not _retryable(err.__cause__, method):
+                    raise
+                delay = self._backoff * 2**attempt
+                attempt += 1
+                _LOGGER.debug(
+                    "%s %s failed (%s); retry %s in %ss",
+                    method,
+                    path,
+                    err,
+                    attempt,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        headers: dict[str, str],
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        """Send one request once and map every failure to the client's errors."""
+        where = f"{method} {url.path}"
+        try:
+            async with self._session.request(
+                method, url, headers=headers, json=body, params=params, timeout=self._timeout
+            ) as response:
+                raw = await response.read()
+                status = response.status
+                content_type = response.content_type
+        except TimeoutError as err:
+            raise HomeIQTimeoutError(f"Timed out: {where}") from err
+        except (aiohttp.ClientConnectionError, aiohttp.InvalidURL) as err:
+            # aiohttp's messages name host and port, never request headers.
+            raise HomeIQConnectionError(f"Cannot connect: {where}: {err}") from err
+        except aiohttp.ClientError as err:
+            raise HomeIQConnectionError(f"Request failed: {where}: {err}") from err
+        data = _json_object(raw, content_type)
+        if status < 400:
+            if data is None:
+                raise HomeIQInvalidResponseError(f"Not a JSON object: {where} ({status})")
+            return data
+        raise _error(status, data, where)
+
+    async def get_info(self) -> EngineInfo:
+        """Return the engine's version and instance id (open route: no token sent)."""
+        data = await self._request("GET", "health", auth=False)
+        version, instance_id = data.get("version"), data.get("instance_id")
+        if not isinstance(version, str) or not isinstance(instance_id, str) or not instance_id:
+            raise HomeIQInvalidResponseError("GET /health lacks version or instance_id")
+        return EngineInfo(version=version, instance_id=instance_id)
+
+    async def validate(self) -> EngineInfo:
+        """Check reachability, version and token; return the engine's info."""
+        info = await self.get_info()
+        if not is_supported(info.version):
+            raise HomeIQUnsupportedVersionError(info.version)
+        # /health is open, so an authed route is what proves the token.
+        await self.get_stats()
+        return info
+
+    async def get_stats(self) -> Stats:
+        """Return the engine's cache, query and event counters."""
+        return cast(Stats, await self._request("GET", "api/v1/stats"))
+
+    async def list_suggestions(
+        self,
+        *,
+        status: str | None = None,
+        min_score: float | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> SuggestionPage:
+        """Return one page of suggestions, best first."""
+        params: dict[str, str] = {}
+        if status is not None:
+            params["status"] = status
+        if min_score is not None:
+            params["min_score"] = str(min_score)
+        if limit is not None:
+            params["limit"] = str(limit)
+        if cursor is not None:
+            params["cursor"] = cursor
+        data = await self._request("GET", "api/v1/suggestions", params=params)
+        return cast(SuggestionPage, data)
+
+    async def get_suggestion(self, suggestion_id: str) -> Suggestion:
+        """Return one suggestion."""
+        data = await self._request("GET", f"api/v1/suggestions/{_segment(suggestion_id)}")
+        return cast(Suggestion, data)
+
+    async def approve_suggestion(
+        self,
+        suggestion_id: str,
+        *,
+        deploy: bool = True,
+        confirm: bool = False,
+        automation: dict[str, Any] | None = None,
+    ) -> Approval:
+        """Approve a suggestion, optionally edited, and deploy it unless told not to."""
+        body: dict[str, Any] = {"deploy": deploy, "confirm": confirm}
+        if automation is not None:
+            body["automation"] = automation
+        path = f"api/v1/suggestions/{_segment(suggestion_id)}/approve"
+        return cast(Approval, await self._request("POST", path, body=body))
+
+    async def reject_suggestion(self, suggestion_id: str, reason: str | None = None) -> Rejection:
+        """Reject a suggestion so it is not made again."""
+        body = {} if reason is None else {"reason": reason}
+        path = f"api/v1/suggestions/{_segment(suggestion_id)}/reject"
+        return cast(Rejection, await self._request("POST", path, body=body))
+
+    async def generate_suggestions(self, limit: int | None = None) -> GeneratedSuggestions:
+        """Make new suggestions from the newest findings."""
+        body = {} if limit is None else {"limit": limit}
+        data = await self._request("POST", "api/v1/suggestions/generate", body=body)
+        return cast(GeneratedSuggestions, data)
+
+    async def run_analysis(self, days: int | None = None) -> RunAccepted:
+        """Queue an analysis run over the last `days` of history."""
+        body = {} if days is None else {"days": days}
+        return cast(RunAccepted, await self._request("POST", "api/v1/analysis/run", body=body))
+
+    async def ask(self, text: str, *, language: str = "en", area_id: str | None = None) -> Query:
+        """Ask the engine a natural-language command, automation or question."""
+        body: dict[str, Any] = {"text": text, "language": language}
+        if area_id is not None:
+            body["context"] = {"area_id": area_id}
+        return cast(Query, await self._request("POST", "api/v1/query", body=body))
+
+    async def refine(
+        self, query_id: str, answers: dict[str, str], text: str | None = None
+    ) -> Query:
+        """Answer a query's clarifications, optionally rewording it."""
+        body: dict[str, Any] = {"answers": answers}
+        if text is not None:
+            body["text"] = text
+        path = f"api/v1/query/{_segment(query_id)}/refine"
+        return cast(Query, await self._request("POST", path, body=body))
+
+    async def rollback(self, automation_id: str, version: int | None = None) -> Deployment:
+        """Redeploy an earlier version of an automation (default: the previous one)."""
+        body = {} if version is None else {"version": version}
+        path = f"api/v1/deployment/{_segment(automation_id)}/rollback"
+        return cast(Deployment, await self._request("POST", path, body=body))
+
+    async def start_training(
+        self, training_type: str, params: dict[str, Any] | None = None
+    ) -> RunAccepted:
+        """Queue a training run of one model type."""
+        body = {} if params is None else {"params": params}
+        path = f"api/v1/training/{_segment(training_type)}"
+        return cast(RunAccepted, await self._request("POST", path, body=body))
+
+
+def _retryable(cause: BaseException | None, method: str) -> bool:
+    """Return whether a failed request may be sent again.
+
+    A refused or unresolved connection never reached the engine, so any request may be
+    retried; a dropped one may have, so only idempotent requests are. Timeouts are not
+    retried: the caller already waited the whole timeout once.
+    """
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return True
+    if isinstance(cause, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
+        return method in _IDEMPOTENT
+    return False
+
+
+def _json_object(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """Return the body as a JSON object, or None when it is not one."""
+    if content_type != "application/json":
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _error(status: int, data: dict[str, Any] | None, where: str) -> HomeIQError:
+    """Map an error answer to the client's exception for it."""
+    envelope = data.get("error") if data is not None else None
+    if status == 401:
+        return HomeIQAuthError(f"The engine refused the API token: {where}")
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("code"), str):
+        if status in _GATEWAY_STATUSES:
+            return HomeIQConnectionError(f"The engine is unreachable behind a proxy: {where}")
+        return HomeIQInvalidResponseError(f"Error {status} without an error envelope: {where}")
+    code: str = envelope["code"]
+    message = str(envelope.get("message", ""))
+    details = envelope.get("details")
+    error_class = _ERRORS.get(code, HomeIQResponseError)
+    return error_class(status, code, message, details if isinstance(details, dict) else None)
