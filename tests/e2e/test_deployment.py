@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.homeassistant import HomeAssistantProcess
+from tests.e2e.polling import poll
 from tests.engine.process import EngineProcess, free_port
 
 TOKEN = "e2e-deployment-token-0123456789"
@@ -110,17 +110,6 @@ class Home:
     target: str
     other_target: str
     lock: str
-
-
-def poll[T](probe: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
-    """Return the first truthy result of `probe`, or fail naming what never happened."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {deadline_s} s waiting for {what}")
 
 
 def api(engine: EngineProcess, method: str, path: str, body: Any = None, status: int = 200) -> Any:

@@ -6,8 +6,7 @@ import contextlib
 import json
 import signal
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,11 +16,11 @@ import httpx
 import pytest
 
 from tests.e2e.homeassistant import HomeAssistantProcess
+from tests.e2e.polling import poll
 from tests.engine.process import EngineProcess
 
 TOKEN = "e2e-engine-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-DEADLINE_S = 20.0
 
 
 @dataclass
@@ -34,17 +33,6 @@ class Home:
     before_engine: str
     kitchen: str
     started_at: datetime
-
-
-def poll[T](probe: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
-    """Return the first truthy result of `probe`, or fail naming what never happened."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {deadline_s} s waiting for {what}")
 
 
 def engine_get(engine: EngineProcess, path: str, **params: str) -> Any:
