@@ -10,10 +10,11 @@ import voluptuous as vol
 from rapidfuzz import fuzz, process
 
 from engine.automation.issues import Path, ValidationIssue, issue
-from engine.automation.safety import ANY_DOMAIN, SafetyReport, assess_safety
+from engine.automation.safety import ANY_DOMAIN, CONFIRMATIONS, SafetyReport, assess_safety
 from engine.automation.schemas import AUTOMATION_SCHEMA
 from engine.automation.walk import Node, entity_ids, referenced_entities, service_call, target, walk
 from engine.automation.yaml_render import normalise_automation
+from engine.errors import UnprocessableError
 from engine.home.catalog import Catalog
 
 # Home Assistant always has the home zone, whether or not a catalog lists it.
@@ -67,6 +68,23 @@ def validate_automation(
         safety=safety,
         requires_confirmation=safety.requires_confirmation,
     )
+
+
+def check_deployable(result: ValidationResult, *, confirm: bool) -> None:
+    """Raise 422 for an invalid automation, or one that needs a confirmation it did not get."""
+    if not result.valid:
+        raise UnprocessableError(
+            "The automation is not valid: " + " ".join(e.message for e in result.errors),
+            {"validation": result.as_dict()},
+        )
+    if result.requires_confirmation and not confirm:
+        codes = sorted({i.code for i in result.safety.issues if i.code in CONFIRMATIONS})
+        raise UnprocessableError(
+            "The automation "
+            + " and ".join(CONFIRMATIONS[code] for code in codes)
+            + ": deploying it needs confirm: true",
+            {"confirm": codes, "validation": result.as_dict()},
+        )
 
 
 def _structure_issues(config: Mapping[str, Any]) -> list[ValidationIssue]:

@@ -14,8 +14,7 @@ from engine.automation.deployment import home_assistant as ha
 from engine.automation.deployment.store import DeploymentStore, Status
 from engine.automation.deployment.versions import prepare
 from engine.automation.deployment.watcher import DeploymentWatcher
-from engine.automation.safety import CONFIRMATIONS
-from engine.automation.validate import validate_automation
+from engine.automation.validate import check_deployable, validate_automation
 from engine.errors import ConflictError, HomeAssistantUnavailableError, UnprocessableError
 from engine.ha.automations import MirroredAutomation
 from engine.ha.client import HomeAssistantClient
@@ -225,19 +224,7 @@ class DeploymentService:
             with ha.home_assistant_errors("list its services"):
                 known_services = await ha.services(client)
         result = validate_automation(automation, self._catalog(), known_services)
-        if not result.valid:
-            raise UnprocessableError(
-                "The automation is not valid: " + " ".join(e.message for e in result.errors),
-                {"validation": result.as_dict()},
-            )
-        if result.requires_confirmation and not confirm:
-            codes = sorted({i.code for i in result.safety.issues if i.code in CONFIRMATIONS})
-            raise UnprocessableError(
-                "The automation "
-                + " and ".join(CONFIRMATIONS[code] for code in codes)
-                + ": deploying it needs confirm: true",
-                {"confirm": codes, "validation": result.as_dict()},
-            )
+        check_deployable(result, confirm=confirm)
 
     def _lock(self, automation_id: str) -> asyncio.Lock:
         return self._locks.setdefault(automation_id, asyncio.Lock())

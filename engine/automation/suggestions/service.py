@@ -11,8 +11,8 @@ from typing import Any, Final, Protocol, cast
 from engine.automation.suggestions.drafts import Draft, Drafter, query_draft
 from engine.automation.suggestions.fingerprint import fingerprint
 from engine.automation.suggestions.store import SuggestionStore, suggestion_to_dict
-from engine.automation.validate import ValidationResult, validate_automation
-from engine.errors import ConflictError, NotFoundError, UnprocessableError
+from engine.automation.validate import ValidationResult, check_deployable, validate_automation
+from engine.errors import ConflictError, NotFoundError
 from engine.home.catalog import Catalog
 from engine.patterns.coverage import covered_by
 from engine.patterns.detect import SUGGESTION_THRESHOLD
@@ -39,25 +39,6 @@ class Deployer(Protocol):
     ) -> dict[str, Any]:
         """Deploy and return the deployment."""
         ...
-
-
-def _unprocessable(message: str, result: ValidationResult) -> UnprocessableError:
-    return UnprocessableError(message, {"validation": result.as_dict()})
-
-
-def check_deployable(result: ValidationResult, *, confirm: bool) -> None:
-    """Raise 422 when an automation is invalid, or needs a confirmation it did not get."""
-    if not result.valid:
-        raise _unprocessable("The automation fails validation", result)
-    if result.requires_confirmation and not confirm:
-        codes = sorted(
-            {each.code for each in result.safety.issues if each.code.startswith("confirm_")}
-        )
-        error = _unprocessable(
-            "The automation needs confirm: true (" + ", ".join(codes) + ")", result
-        )
-        error.details["confirm"] = codes
-        raise error
 
 
 class SuggestionService:
