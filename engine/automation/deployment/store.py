@@ -146,46 +146,23 @@ class DeploymentStore:
                         updated_at=now,
                     )
                 )
-                changed = True
-            else:
-                # Deployed again after a delete, it runs again; a disabled one stays off.
-                status = "deployed" if current.status == "removed" else current.status
-                changed = new_version or version != current.version or status != current.status
-                await connection.execute(
-                    update(deployments)
-                    .where(deployments.c.automation_id == automation_id)
-                    .values(
-                        entity_id=entity_id,
-                        version=version,
-                        status=status,
-                        suggestion_id=suggestion_id or current.suggestion_id,
-                        deployed_at=now if changed else current.deployed_at,
-                        updated_at=now,
-                    )
-                )
-            row = await _existing_row(connection, automation_id)
-        return Recorded(deployment_dict(row), changed)
+                row = await _existing_row(connection, automation_id)
+                return Recorded(deployment_dict(row), changed=True)
+            return await _repoint(
+                connection,
+                current,
+                version,
+                entity_id,
+                now,
+                new_version=new_version,
+                suggestion_id=suggestion_id,
+            )
 
     async def record_rollback(self, automation_id: str, version: int, entity_id: str) -> Recorded:
         """Point a deployment back at an existing version that Home Assistant holds again."""
-        now = time.time()
         async with self._engine.begin() as connection:
             current = await _existing_row(connection, automation_id)
-            status = "deployed" if current.status == "removed" else current.status
-            changed = version != current.version or status != current.status
-            await connection.execute(
-                update(deployments)
-                .where(deployments.c.automation_id == automation_id)
-                .values(
-                    entity_id=entity_id,
-                    version=version,
-                    status=status,
-                    deployed_at=now if changed else current.deployed_at,
-                    updated_at=now,
-                )
-            )
-            row = await _existing_row(connection, automation_id)
-        return Recorded(deployment_dict(row), changed)
+            return await _repoint(connection, current, version, entity_id, time.time())
 
     async def set_status(
         self, automation_id: str, status: Status, entity_id: str | None = None
@@ -202,6 +179,37 @@ class DeploymentStore:
             )
             row = await _existing_row(connection, automation_id)
         return deployment_dict(row)
+
+
+async def _repoint(
+    connection: AsyncConnection,
+    current: Row[Any],
+    version: int,
+    entity_id: str,
+    now: float,
+    *,
+    new_version: bool = False,
+    suggestion_id: str | None = None,
+) -> Recorded:
+    """Point an existing deployment at a version Home Assistant now holds; say if it changed."""
+    # Deployed again after a delete, it runs again; a disabled one stays off.
+    status = "deployed" if current.status == "removed" else current.status
+    changed = new_version or version != current.version or status != current.status
+    await connection.execute(
+        update(deployments)
+        .where(deployments.c.automation_id == current.automation_id)
+        .values(
+            entity_id=entity_id,
+            version=version,
+            status=status,
+            suggestion_id=suggestion_id or current.suggestion_id,
+            deployed_at=now if changed else current.deployed_at,
+            updated_at=now,
+        )
+    )
+    return Recorded(
+        deployment_dict(await _existing_row(connection, current.automation_id)), changed
+    )
 
 
 async def _row(connection: AsyncConnection, automation_id: str) -> Row[Any] | None:
