@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from bench.query import home_body
+from engine.automation.deployment.service import DeploymentService
 from engine.automation.suggestions.service import SuggestionService
 from engine.automation.suggestions.store import SuggestionStore
 from engine.home.catalog import CatalogSource, catalog_from_import
@@ -33,16 +34,6 @@ HABITS = {
     "media_player": (("playing", "19:00"), ("off", "23:30")),
     "climate": (("heat", "06:00"), ("off", "22:30")),
 }
-
-
-class _Deployer:
-    """Stands in for Home Assistant: the benchmark never deploys."""
-
-    async def deploy(
-        self, automation: Any, *, confirm: bool = False, suggestion_id: str | None
-    ) -> dict[str, Any]:
-        """Refuse: nothing here deploys."""
-        raise NotImplementedError
 
 
 def _pattern_rows(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -105,12 +96,14 @@ async def _generate(directory: Path) -> tuple[float, int, int]:
                     for n in range(100)
                 ],
             )
+        hub = StreamHub()
         service = SuggestionService(
             SuggestionStore(engine),
             lambda: catalog,
             PatternService(PatternStore(engine), TrainingRunner(engine, directory / "models")),
-            _Deployer(),
-            StreamHub(),
+            # No Home Assistant: the benchmark never deploys.
+            DeploymentService(engine, lambda: catalog, lambda: None, hub),
+            hub,
         )
         started = time.perf_counter()
         made = await service.generate(SUGGESTIONS)

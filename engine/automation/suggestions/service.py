@@ -6,8 +6,9 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from types import SimpleNamespace
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, cast
 
+from engine.automation.deployment.service import DeploymentService
 from engine.automation.suggestions.drafts import Draft, Drafter, query_draft
 from engine.automation.suggestions.fingerprint import fingerprint
 from engine.automation.suggestions.store import SuggestionStore, suggestion_to_dict
@@ -31,16 +32,6 @@ _FINDING_SOURCES: Final = frozenset({"pattern", "synergy", "anomaly"})
 _OPEN: Final = frozenset({"pending", "approved"})
 
 
-class Deployer(Protocol):
-    """Deploys an automation into Home Assistant (the deployment service)."""
-
-    async def deploy(
-        self, automation: Mapping[str, Any], *, confirm: bool = False, suggestion_id: str | None
-    ) -> dict[str, Any]:
-        """Deploy and return the deployment."""
-        ...
-
-
 class SuggestionService:
     """Makes suggestions from the newest findings and carries out the user's verdicts."""
 
@@ -49,7 +40,7 @@ class SuggestionService:
         store: SuggestionStore,
         catalog: Callable[[], Catalog],
         patterns: PatternService,
-        deployer: Deployer,
+        deployer: DeploymentService,
         stream: StreamHub,
     ) -> None:
         self.store = store
@@ -129,8 +120,9 @@ class SuggestionService:
                 {"status": suggestion["status"]},
             )
         config = dict(automation if automation is not None else suggestion["automation"])
-        # An edit keeps the suggestion's automation id: it is the same automation, changed.
-        config.setdefault("id", suggestion["automation"]["id"])
+        # An edit keeps the suggestion's automation id: it is the same automation, changed,
+        # and an id taken from elsewhere must not turn it into a version of another one.
+        config["id"] = suggestion["automation"]["id"]
         result = validate_automation(config, self._catalog())
         check_deployable(result, confirm=confirm)
         first_verdict = suggestion["status"] == "pending"
