@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -103,6 +104,17 @@ async def test_generation_makes_each_suggestion_once_best_first(client: Client) 
     assert await _get(client, f"/api/v1/suggestions/{light['id']}") == light
 
 
+async def test_generations_at_once_make_each_suggestion_once(client: Client) -> None:
+    await _seeded(client, *HABITS)
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/suggestions/generate", json={}, headers=AUTH) for _ in range(4))
+    )
+    assert [answer.status for answer in answers] == [200] * 4
+    generated = [(await answer.json())["generated"] for answer in answers]
+    assert sorted(generated) == [0, 0, 0, 3]
+    assert (await _get(client, "/api/v1/suggestions"))["total"] == 3
+
+
 async def test_an_automation_home_assistant_already_has_is_not_suggested(client: Client) -> None:
     await _seeded(client, *HABITS[:2])
     existing = {
@@ -190,8 +202,9 @@ async def test_approving_validates_asks_for_confirmation_and_keeps_edits(client:
     errors = refused["error"]["details"]["validation"]["errors"]
     assert [e["code"] for e in errors] == ["unknown_entity"]
     assert await _get(client, f"/api/v1/suggestions/{heater['id']}") == heater
-    # A good edit is kept, under the suggestion's own automation id.
-    edited = {k: v for k, v in heater["automation"].items() if k != "id"}
+    # A good edit is kept, under the suggestion's own automation id (not one from elsewhere,
+    # which would make it a new version of another automation).
+    edited = {**heater["automation"], "id": made["p-light"]["automation"]["id"]}
     edited["triggers"] = [{"trigger": "time", "at": "06:15:00"}]
     approved = await _post(
         client,

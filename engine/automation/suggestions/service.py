@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -48,9 +49,20 @@ class SuggestionService:
         self._patterns = patterns
         self._deployer = deployer
         self._stream = stream
+        # Making is read-check-insert: two at once would both insert the same new ids.
+        self._making = asyncio.Lock()
 
     async def generate(self, limit: int) -> dict[str, Any]:
         """Store up to `limit` new suggestions, best first, and return them."""
+        async with self._making:
+            made = await self._generate(limit)
+        if made:
+            self._stream.publish(
+                "suggestions_updated", {"generated": len(made), "ids": [s["id"] for s in made]}
+            )
+        return {"generated": len(made), "suggestions": made}
+
+    async def _generate(self, limit: int) -> list[dict[str, Any]]:
         catalog = self._catalog()
         drafter = Drafter(catalog)
         known = await self.store.fingerprints()
@@ -84,23 +96,19 @@ class SuggestionService:
             known.add(draft.fingerprint)
             rows.append(_row(draft, result, now))
         await self.store.add(rows)
-        made = [suggestion_to_dict(SimpleNamespace(**row)) for row in rows]
-        if made:
-            self._stream.publish(
-                "suggestions_updated", {"generated": len(made), "ids": [s["id"] for s in made]}
-            )
-        return {"generated": len(made), "suggestions": made}
+        return [suggestion_to_dict(SimpleNamespace(**row)) for row in rows]
 
     async def from_query(
         self, query_id: str, text: str, automation: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Return the suggestion for an automation asked for in words (made once)."""
         draft = query_draft(query_id, text, automation)
-        found = await self.store.find(draft.fingerprint)
-        if found is not None:
-            return found
-        result = validate_automation(draft.automation, self._catalog())
-        await self.store.add([_row(draft, result, time.time())])
+        async with self._making:
+            found = await self.store.find(draft.fingerprint)
+            if found is not None:
+                return found
+            result = validate_automation(draft.automation, self._catalog())
+            await self.store.add([_row(draft, result, time.time())])
         self._stream.publish("suggestions_updated", {"generated": 1, "ids": [draft.id]})
         return await self.store.get(draft.id)
 
