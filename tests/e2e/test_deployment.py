@@ -496,15 +496,15 @@ def test_a_habit_becomes_a_suggestion_that_is_deployed_edited_rolled_back_and_re
         finally:
             proxy.restore()
         poll(lambda: connected_and_synced(engine), "the engine to reconnect")
-        # The retry deploys it, exactly once.
-        answer = api(engine, "POST", f"/api/v1/suggestions/{habit['id']}/approve", {})
-        first = answer["deployment"]
+        # The retry (here by the suggestion's id) deploys it, exactly once.
+        first = api(engine, "POST", "/api/v1/deployment/deploy", {"suggestion_id": habit["id"]})
         assert (first["version"], first["status"], first["suggestion_id"]) == (
             1,
             "deployed",
             habit["id"],
         )
-        assert answer["suggestion"]["status"] == "deployed"
+        suggestion = api(engine, "GET", f"/api/v1/suggestions/{habit['id']}")
+        assert suggestion["status"] == "deployed"
         assert list(automation_states(ha).values()).count(automation_id) == 1
         entity_id = first["entity_id"]
         # The habit now runs by itself.

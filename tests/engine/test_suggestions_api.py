@@ -226,6 +226,13 @@ async def test_without_home_assistant_approval_stays_approved_not_deployed(
     assert error["error"]["code"] == "ha_unavailable"
     assert (await _get(client, f"/api/v1/suggestions/{light['id']}"))["status"] == "approved"
     assert (await _get(client, "/api/v1/deployment/automations"))["automations"] == []
+    # Deploying it by its id is the same approval, and answers the same.
+    body = {"suggestion_id": light["id"]}
+    error = await _post(client, "/api/v1/deployment/deploy", body, 503)
+    assert error["error"]["code"] == "ha_unavailable"
+    assert (await _get(client, f"/api/v1/suggestions/{light['id']}"))["status"] == "approved"
+    missing = await _post(client, "/api/v1/deployment/deploy", {"suggestion_id": "nope"}, 404)
+    assert missing["error"]["code"] == "not_found"
 
 
 async def test_a_synthetic_homes_analysis_gives_valid_suggestions(client: Client) -> None:
