@@ -21,7 +21,6 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from . import HomeIQConfigEntry
 from .api import (
     EngineInfo,
     HomeIQAuthError,
@@ -42,6 +41,7 @@ from .const import (
     MAX_UPDATE_INTERVAL_S,
     MIN_UPDATE_INTERVAL_S,
 )
+from .coordinator import HomeIQConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 from homeassistant.const import CONF_API_TOKEN, CONF_URL
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
@@ -40,6 +41,66 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/homeiq in every test."""
 
 
+def suggestion(number: int, **changes: Any) -> dict[str, Any]:
+    """A pending suggestion as the engine answers it (API.md's Suggestion)."""
+    suggestion_id = f"sugg{number:016d}"
+    automation = {
+        "id": f"homeiq_{suggestion_id}",
+        "alias": f"Suggestion {number}",
+        "description": "",
+        "mode": "single",
+        "triggers": [{"trigger": "time", "at": "07:00:00"}],
+        "conditions": [],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": ["light.kitchen"]}}],
+    }
+    return {
+        "id": suggestion_id,
+        "source": "pattern",
+        "source_id": f"pattern-{number}",
+        "title": f"Turn on the kitchen light at 07:0{number % 10}",
+        "description": f"On {10 + number} of 21 days the kitchen light turned on near 07:00.",
+        "score": round(0.9 - number / 100, 3),
+        "status": "pending",
+        "automation": automation,
+        "yaml": "alias: ...\n",
+        "validation": {
+            "valid": True,
+            "errors": [],
+            "warnings": [],
+            "safety": {"score": 100, "issues": []},
+        },
+        "requires_confirmation": False,
+        "created_at": "2026-11-20T07:00:00+00:00",
+        "updated_at": "2026-11-20T07:00:00+00:00",
+        **changes,
+    }
+
+
+def analysis_run(run_id: str, status: str = "succeeded", **changes: Any) -> dict[str, Any]:
+    """An analysis run as the engine answers it."""
+    finished = status in {"succeeded", "failed"}
+    return {
+        "run_id": run_id,
+        "status": status,
+        "progress": 1.0 if finished else 0.5,
+        "started_at": "2026-11-21T03:00:00+00:00",
+        "finished_at": "2026-11-21T03:00:07+00:00" if finished else None,
+        "stats": {
+            "events": 1200,
+            "entities": 30,
+            "patterns": 12,
+            "synergies": 3,
+            "duration_s": 7.0,
+        },
+        **changes,
+    }
+
+
+def handshake_error(status: int) -> aiohttp.WSServerHandshakeError:
+    """The error aiohttp raises when the engine answers a WebSocket upgrade with `status`."""
+    return aiohttp.WSServerHandshakeError(request_info=None, history=(), status=status)  # type: ignore[arg-type]
+
+
 def serve_engine(
     mock: AiohttpClientMocker,
     *,
@@ -47,13 +108,33 @@ def serve_engine(
     instance_id: str = INSTANCE_ID,
     version: str = __version__,
     authorized: bool = True,
+    suggestions: list[dict[str, Any]] | None = None,
+    patterns_total: int = 12,
+    runs: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Answer as the engine does (see engine/api/health.py and the stats route)."""
+    """Answer as the engine does (see API.md); the push stream is refused, so HA polls."""
     mock.clear_requests()
     health = {"status": "ok", "version": version, "instance_id": instance_id}
     mock.get(f"{url}/health", json=health, headers=JSON)
-    stats: dict[str, Any] = STATS if authorized else UNAUTHORIZED
-    mock.get(f"{url}/api/v1/stats", json=stats, status=200 if authorized else 401, headers=JSON)
+    if not authorized:
+        for path in ("stats", "suggestions", "patterns", "analysis/runs"):
+            mock.get(f"{url}/api/v1/{path}", json=UNAUTHORIZED, status=401, headers=JSON)
+        mock.get(f"{url}/api/v1/stream", exc=handshake_error(401))
+        return
+    pending = [suggestion(n) for n in range(3)] if suggestions is None else suggestions
+    mock.get(f"{url}/api/v1/stats", json=STATS, headers=JSON)
+    page = {"suggestions": pending, "next_cursor": None, "total": len(pending)}
+    mock.get(f"{url}/api/v1/suggestions", json=page, headers=JSON)
+    patterns = {"patterns": [], "next_cursor": None, "total": patterns_total}
+    mock.get(f"{url}/api/v1/patterns", json=patterns, headers=JSON)
+    history = [analysis_run("run-1")] if runs is None else runs
+    mock.get(
+        f"{url}/api/v1/analysis/runs", json={"runs": history, "next_cursor": None}, headers=JSON
+    )
+    # aioclient_mock cannot upgrade to a WebSocket: the stream is refused as a reverse proxy
+    # without WebSocket support refuses it, so Home Assistant polls. Push is tested against
+    # a real engine in test_push.py.
+    mock.get(f"{url}/api/v1/stream", exc=handshake_error(404))
 
 
 @pytest.fixture

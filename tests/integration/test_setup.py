@@ -26,7 +26,7 @@ async def test_setup_keeps_the_client_and_unload_releases_it(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
-    client = config_entry.runtime_data
+    client = config_entry.runtime_data.client
     assert isinstance(client, HomeIQClient)
     assert client.url == DEFAULT_ENGINE_URL
     assert TOKEN not in repr(client)
