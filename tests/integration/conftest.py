@@ -125,7 +125,7 @@ def serve_engine(
     mock.get(f"{url}/api/v1/stats", json=STATS, headers=JSON)
     page = {"suggestions": pending, "next_cursor": None, "total": len(pending)}
     mock.get(f"{url}/api/v1/suggestions", json=page, headers=JSON)
-    patterns = {"patterns": [], "next_cursor": None, "total": patterns_total}
+    patterns: dict[str, Any] = {"patterns": [], "next_cursor": None, "total": patterns_total}
     mock.get(f"{url}/api/v1/patterns", json=patterns, headers=JSON)
     history = [analysis_run("run-1")] if runs is None else runs
     mock.get(
