@@ -101,6 +101,9 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
         & ((device[follow] < 0) | (device[follow] != device[trig_of]))
     )
     trig_of, follow = trig_of[ok], follow[ok]
+    if len(trig_of) == 0:
+        # No action followed any trigger (e.g. a new home with a handful of events).
+        return []
     # Only the first change of each action key after each trigger event counts.
     combined = trig_of.astype(np.int64) * n_keys + key[follow]
     _, first = np.unique(combined, return_index=True)

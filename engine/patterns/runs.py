@@ -114,7 +114,7 @@ class AnalysisRunner:
         self._listeners: list[CompletionListener] = []
 
     def on_completed(self, listener: CompletionListener) -> None:
-        """Call `listener` after every succeeded run."""
+        """Call `listener` after every finished run, succeeded or failed."""
         self._listeners.append(listener)
 
     async def setup(self) -> None:
@@ -189,12 +189,11 @@ class AnalysisRunner:
             await self._persist(run)
         finally:
             self._active, self._job = None, None
-        if run.status == "succeeded":
-            for listener in self._listeners:
-                try:
-                    await listener(run)
-                except Exception:
-                    _LOGGER.exception("An analysis listener failed")
+        for listener in self._listeners:
+            try:
+                await listener(run)
+            except Exception:
+                _LOGGER.exception("An analysis listener failed")
         return run
 
     async def _carry_out(self, run: AnalysisRun) -> None:

@@ -402,3 +402,22 @@ def test_pure_noise_home_suggests_nothing() -> None:
     print(f"noise: {len(reported)} patterns in 5 homes of random changes: {reported}")
     # Hundreds of (entity, state, time) and (trigger, action) candidates are tested per home.
     assert len(reported) <= 5
+
+
+def test_a_new_home_whose_triggers_nothing_follows_has_no_patterns() -> None:
+    """A handful of events where no action follows a trigger: nothing found, no failure."""
+    body = {"time_zone": "Europe/Berlin", "floors": [], "areas": [], "devices": []}
+    entities = [
+        {"entity_id": "light.porch", "name": "Porch light"},
+        {"entity_id": "binary_sensor.door", "name": "Door", "device_class": "door"},
+    ]
+    catalog = catalog_from_import({**body, "entities": entities}, CatalogSource.IMPORT)
+    events = EventArrays.from_api_events(
+        [
+            {"entity_id": "light.porch", "state": "on", "time": "2026-11-21T18:00:00+00:00"},
+            {"entity_id": "binary_sensor.door", "state": "on", "time": "2026-11-21T18:05:00+00:00"},
+        ]
+    )
+    result = detect(events, catalog, time_zone="Europe/Berlin")
+    assert result.patterns == []
+    assert result.synergies == []
