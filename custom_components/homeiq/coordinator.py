@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -42,6 +43,7 @@ _LOGGER = logging.getLogger(__name__)
 # Enough recent runs to find the newest finished one behind a queued and a running one.
 RECENT_RUNS = 5
 FINISHED = frozenset({"succeeded", "failed"})
+REFRESH_COOLDOWN_S = 1.0
 
 type HomeIQConfigEntry = ConfigEntry[HomeIQCoordinator]
 
@@ -85,6 +87,11 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             config_entry=entry,
             name=DOMAIN,
             update_interval=self.polling_interval,
+            # Pushed changes come in short bursts (a run, then its suggestions): coalesce
+            # them, but show each within about a second rather than the default ten.
+            request_refresh_debouncer=Debouncer(
+                hass, _LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=True
+            ),
         )
 
     async def _async_update_data(self) -> HomeIQData:

@@ -55,7 +55,7 @@ class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Approve and deploy the suggestion of a checked item."""
         suggestion = self._suggestion(item.uid)
-        if item.status is not TodoItemStatus.COMPLETED:
+        if item.status != TodoItemStatus.COMPLETED:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="todo_edit_unsupported"
             )

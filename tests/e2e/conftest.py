@@ -9,6 +9,20 @@ import pytest
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.engine.process import REPO
 
+# A real light entity (a template light, optimistic) for requests such as "turn on the porch
+# light at sunset": input_booleans are not lights, and the UI cannot make template lights.
+PORCH_LIGHT = {
+    "platform": "template",
+    "lights": {
+        "porch_light": {
+            "friendly_name": "Porch light",
+            "unique_id": "homeiq_e2e_porch_light",
+            "turn_on": [{"delay": 0}],
+            "turn_off": [{"delay": 0}],
+        }
+    },
+}
+
 
 @pytest.fixture(scope="session", autouse=True)
 def real_sockets(request: pytest.FixtureRequest) -> None:
@@ -23,5 +37,6 @@ def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAss
     with HomeAssistantProcess(
         tmp_path_factory.mktemp("home-assistant"),
         custom_integrations=[REPO / "custom_components" / "homeiq"],
+        extra_config={"light": [PORCH_LIGHT]},
     ) as harness:
         yield harness
