@@ -29,5 +29,5 @@ class HomeIQRunAnalysisButton(HomeIQEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Ask the engine to analyse the history now."""
-        async with engine_errors():
+        async with engine_errors(self.coordinator):
             await self.coordinator.client.run_analysis()

@@ -16,6 +16,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
+    MIN_ENGINE_VERSION,
     AnalysisRun,
     EngineInfo,
     HomeIQAuthError,
@@ -113,7 +114,10 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="unsupported_version",
-                translation_placeholders={"version": data.info.version},
+                translation_placeholders={
+                    "version": data.info.version,
+                    "minimum": ".".join(map(str, MIN_ENGINE_VERSION)),
+                },
             )
         async_clear_unsupported_version(self.hass, self.config_entry)
         if self.data is not None:
@@ -127,11 +131,18 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     async def _fetch(self) -> HomeIQData:
         """Ask the engine (a handful of small reads on one keep-alive connection)."""
         info = await self.client.get_info()
+        runs = (await self.client.list_analysis_runs(limit=RECENT_RUNS))["runs"]
+        last_analysis = next((r for r in runs if r["status"] == "succeeded"), None)
+        if self._is_new(last_analysis):
+            # The engine keeps findings and suggestions apart (it makes suggestions on
+            # request); someone who runs an analysis from Home Assistant, or has it run every
+            # night, expects its suggestions on the to-do list. Not at start-up: a restart
+            # would add another batch from the same findings each time.
+            await self.client.generate_suggestions()
         page = await self.client.list_suggestions(
             status="pending", min_score=self.min_score or None, limit=PENDING_PAGE
         )
         patterns = await self.client.list_patterns(limit=1)
-        runs = (await self.client.list_analysis_runs(limit=RECENT_RUNS))["runs"]
         pending = page["suggestions"]
         return HomeIQData(
             info=info,
@@ -139,8 +150,15 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             pending_total=page.get("total", len(pending)),
             patterns_total=patterns.get("total", len(patterns["patterns"])),
             last_finished_run=next((r for r in runs if r["status"] in FINISHED), None),
-            last_analysis=next((r for r in runs if r["status"] == "succeeded"), None),
+            last_analysis=last_analysis,
         )
+
+    def _is_new(self, run: AnalysisRun | None) -> bool:
+        """Return whether a succeeded run appeared since the last refresh (not the first)."""
+        if run is None or self.data is None:
+            return False
+        before = self.data.last_analysis
+        return before is None or before["run_id"] != run["run_id"]
 
     @callback
     def _announce(self, old: HomeIQData, new: HomeIQData) -> None:

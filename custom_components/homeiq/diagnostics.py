@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 
@@ -19,13 +20,20 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HomeIQConfigEntry
 ) -> dict[str, Any]:
     """Return the entry's settings and what the engine last reported."""
+    settings = {
+        "data": async_redact_data(dict(entry.data), TO_REDACT),
+        "options": dict(entry.options),
+        "state": entry.state.value,
+        "reason": entry.reason,
+    }
+    if entry.state is not ConfigEntryState.LOADED:
+        # Not set up (an old or unreachable engine, a refused token): no coordinator yet,
+        # and that is exactly when a bug report needs the rest.
+        return {"entry": settings}
     coordinator = entry.runtime_data
     data = coordinator.data
     return {
-        "entry": {
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
-        },
+        "entry": settings,
         "coordinator": {
             "last_update_success": coordinator.last_update_success,
             "push_stream_connected": coordinator.stream_connected,

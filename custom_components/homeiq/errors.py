@@ -19,6 +19,7 @@ from .api import (
     HomeIQUnprocessableError,
 )
 from .const import DOMAIN
+from .coordinator import HomeIQCoordinator
 
 # The user can fix these by changing what they asked for.
 _USER_ERRORS: dict[type[HomeIQResponseError], str] = {
@@ -53,9 +54,12 @@ def translate(err: HomeIQError) -> HomeAssistantError:
 
 
 @asynccontextmanager
-async def engine_errors() -> AsyncIterator[None]:
+async def engine_errors(coordinator: HomeIQCoordinator) -> AsyncIterator[None]:
     """Raise what the engine refused or failed as Home Assistant's translated errors."""
     try:
         yield
     except HomeIQError as err:
+        if isinstance(err, HomeIQAuthError):
+            # Do not wait for the next poll, which a connected push stream has paused.
+            coordinator.config_entry.async_start_reauth(coordinator.hass)
         raise translate(err) from err

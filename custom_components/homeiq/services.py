@@ -207,7 +207,7 @@ def _service(handler: _Handler, refreshes: bool) -> _Service:
 
     async def call_service(call: ServiceCall) -> ServiceResponse:
         coordinator = _coordinator(call.hass, call)
-        async with engine_errors():
+        async with engine_errors(coordinator):
             response = await handler(coordinator, call.data)
         if refreshes:
             await coordinator.async_request_refresh()

@@ -55,7 +55,9 @@ class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Approve and deploy the suggestion of a checked item."""
         suggestion = self._suggestion(item.uid)
-        if item.status != TodoItemStatus.COMPLETED:
+        # Checking is the one edit there is: a rename (even with the check) is refused
+        # rather than silently dropped, so the user never approves what they did not see.
+        if item.status != TodoItemStatus.COMPLETED or item.summary != suggestion["title"]:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="todo_edit_unsupported"
             )
@@ -69,7 +71,7 @@ class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
                     "suggestion_id": suggestion["id"],
                 },
             )
-        async with engine_errors():
+        async with engine_errors(self.coordinator):
             await self.coordinator.client.approve_suggestion(suggestion["id"], deploy=True)
         await self.coordinator.async_request_refresh()
 
@@ -78,7 +80,7 @@ class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
         for uid in uids:
             self._suggestion(uid)
         try:
-            async with engine_errors():
+            async with engine_errors(self.coordinator):
                 for uid in uids:
                     await self.coordinator.client.reject_suggestion(uid)
         finally:

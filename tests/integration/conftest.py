@@ -8,11 +8,15 @@ tests/engine/test_homeiq_client.py.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN, CONF_URL
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
 )
@@ -21,6 +25,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (  # type: i
 )
 
 from custom_components.homeiq.const import DEFAULT_ENGINE_URL, DOMAIN
+from custom_components.homeiq.coordinator import HomeIQCoordinator
 from engine import __version__
 
 TOKEN = "test-token-0123456789abcdef"
@@ -34,6 +39,9 @@ STATS = {
     "uptime_s": 1.0,
 }
 UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "Missing or invalid bearer token"}}
+STRINGS: dict[str, Any] = json.loads(
+    (Path(__file__).parents[2] / "custom_components" / DOMAIN / "strings.json").read_text()
+)
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +119,9 @@ def serve_engine(
     suggestions: list[dict[str, Any]] | None = None,
     patterns_total: int = 12,
     runs: list[dict[str, Any]] | None = None,
+    pending_total: int | None = None,
+    stream_status: int = 404,
+    generates: list[dict[str, Any]] | None = None,
 ) -> None:
     """Answer as the engine does (see API.md); the push stream is refused, so HA polls."""
     mock.clear_requests()
@@ -123,7 +134,8 @@ def serve_engine(
         return
     pending = [suggestion(n) for n in range(3)] if suggestions is None else suggestions
     mock.get(f"{url}/api/v1/stats", json=STATS, headers=JSON)
-    page = {"suggestions": pending, "next_cursor": None, "total": len(pending)}
+    total = len(pending) if pending_total is None else pending_total
+    page = {"suggestions": pending, "next_cursor": None, "total": total}
     mock.get(f"{url}/api/v1/suggestions", json=page, headers=JSON)
     patterns: dict[str, Any] = {"patterns": [], "next_cursor": None, "total": patterns_total}
     mock.get(f"{url}/api/v1/patterns", json=patterns, headers=JSON)
@@ -134,7 +146,10 @@ def serve_engine(
     # aioclient_mock cannot upgrade to a WebSocket: the stream is refused as a reverse proxy
     # without WebSocket support refuses it, so Home Assistant polls. Push is tested against
     # a real engine in test_push.py.
-    mock.get(f"{url}/api/v1/stream", exc=handshake_error(404))
+    mock.get(f"{url}/api/v1/stream", exc=handshake_error(stream_status))
+    if generates is not None:
+        made = {"generated": len(generates), "suggestions": generates}
+        mock.post(f"{url}/api/v1/suggestions/generate", json=made, headers=JSON)
 
 
 @pytest.fixture
@@ -153,3 +168,34 @@ def config_entry() -> MockConfigEntry:
         unique_id=INSTANCE_ID,
         data={CONF_URL: DEFAULT_ENGINE_URL, CONF_API_TOKEN: TOKEN},
     )
+
+
+def error_envelope(code: str, message: str, **details: Any) -> dict[str, Any]:
+    """The body of an engine error answer (API.md's envelope)."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def sent(mock: AiohttpClientMocker, method: str, path: str) -> list[tuple[Any, Any]]:
+    """The (JSON body, headers) of each request the engine received for `method path`."""
+    return [
+        (data, headers)
+        for sent_method, url, data, headers in mock.mock_calls
+        if sent_method.upper() == method and url.path == path
+    ]
+
+
+def exception_message(key: str, **placeholders: str) -> str:
+    """The English message Home Assistant renders for one of strings.json's exceptions."""
+    message: str = STRINGS["exceptions"][key]["message"]
+    # Home Assistant drops the sentence's final period before filling in the placeholders.
+    return message.rstrip(".").format(**placeholders)
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> HomeIQCoordinator:
+    """Add the entry, set it up against the mocked engine and return its coordinator."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator: HomeIQCoordinator = entry.runtime_data
+    return coordinator

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from homeassistant.const import CONF_API_TOKEN, CONF_URL, STATE_OFF, STATE_ON
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
 )
@@ -75,6 +75,7 @@ def collect(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
     """Collect the data of every event of a type fired from now on."""
     seen: list[dict[str, Any]] = []
 
+    @callback  # run in the loop at once: a plain function would run later, in a thread
     def remember(event: Event) -> None:
         seen.append(dict(event.data))
 
@@ -113,17 +114,18 @@ async def test_pushed_changes_arrive_without_polling_and_polling_takes_over(
     assert completed[0]["run_id"] == run["run_id"]
     assert completed[0]["status"] == "succeeded"
     assert completed[0]["stats"]["patterns"] > 0
-    generated = await hass.async_add_executor_job(
-        engine_call, engine, "POST", "/api/v1/suggestions/generate", {"limit": 5}
+    # The run's suggestions are made as Home Assistant hears of it, and announced.
+    await until(coordinator, lambda: bool(created), "homeiq_suggestion_created")
+    page = await hass.async_add_executor_job(
+        engine_call, engine, "GET", "/api/v1/suggestions?status=pending&limit=500"
     )
-    assert generated["generated"] > 0
-    ids = {suggestion["id"] for suggestion in generated["suggestions"]}
-    await until(
-        coordinator, lambda: {event["suggestion_id"] for event in created} == ids, "one event each"
-    )
+    assert page["total"] > 0
+    assert {event["suggestion_id"] for event in created} == {
+        suggestion["id"] for suggestion in page["suggestions"]
+    }
     pending = hass.states.get(PENDING)
     assert pending is not None
-    assert pending.state == str(len(ids))
+    assert pending.state == str(page["total"])
 
     # The engine goes away: the stream drops, the sensor shows it, polling resumes.
     await hass.async_add_executor_job(engine.stop)

@@ -1,0 +1,305 @@
+"""The suggestions to-do list: check to approve and deploy, remove to reject."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pytest
+from homeassistant.components.todo import TodoItem
+from homeassistant.components.todo.const import DATA_COMPONENT, TodoItemStatus
+from homeassistant.components.todo.const import DOMAIN as TODO_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
+    MockConfigEntry,
+)
+from pytest_homeassistant_custom_component.test_util.aiohttp import (  # type: ignore[import-untyped]
+    AiohttpClientMocker,
+)
+
+from custom_components.homeiq.const import DEFAULT_ENGINE_URL, DOMAIN
+
+from .conftest import (
+    JSON,
+    TOKEN,
+    error_envelope,
+    exception_message,
+    sent,
+    serve_engine,
+    setup_integration,
+    suggestion,
+)
+
+TODO = "todo.homeiq_engine_suggestions"
+FIRST, SECOND, THIRD = (f"sugg{n:016d}" for n in range(3))
+
+
+def _approve_path(suggestion_id: str) -> str:
+    return f"/api/v1/suggestions/{suggestion_id}/approve"
+
+
+def _reject_path(suggestion_id: str) -> str:
+    return f"/api/v1/suggestions/{suggestion_id}/reject"
+
+
+async def _items(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """The to-do list's items as the todo.get_items action returns them."""
+    response = await hass.services.async_call(
+        TODO_DOMAIN,
+        "get_items",
+        {ATTR_ENTITY_ID: TODO},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return cast(list[dict[str, Any]], cast(dict[str, Any], response[TODO])["items"])
+
+
+async def _update(hass: HomeAssistant, item: str, **changes: Any) -> None:
+    await hass.services.async_call(
+        TODO_DOMAIN,
+        "update_item",
+        {ATTR_ENTITY_ID: TODO, "item": item, **changes},
+        blocking=True,
+    )
+
+
+async def test_the_list_shows_the_pending_suggestions(
+    hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    await setup_integration(hass, config_entry)
+    assert await _items(hass) == [
+        {
+            "uid": FIRST,
+            "summary": "Turn on the kitchen light at 07:00",
+            "status": "needs_action",
+            "description": "On 10 of 21 days the kitchen light turned on near 07:00. (score 0.90)",
+        },
+        {
+            "uid": SECOND,
+            "summary": "Turn on the kitchen light at 07:01",
+            "status": "needs_action",
+            "description": "On 11 of 21 days the kitchen light turned on near 07:00. (score 0.89)",
+        },
+        {
+            "uid": THIRD,
+            "summary": "Turn on the kitchen light at 07:02",
+            "status": "needs_action",
+            "description": "On 12 of 21 days the kitchen light turned on near 07:00. (score 0.88)",
+        },
+    ]
+    state = hass.states.get(TODO)
+    assert state is not None
+    assert state.state == "3"
+
+
+async def test_checking_an_item_approves_and_deploys_it(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    serve_engine(aioclient_mock)
+    await setup_integration(hass, config_entry)
+    # After the approval the engine no longer lists it as pending.
+    serve_engine(aioclient_mock, suggestions=[suggestion(0), suggestion(2)])
+    aioclient_mock.post(
+        f"{DEFAULT_ENGINE_URL}{_approve_path(SECOND)}",
+        json={"suggestion": suggestion(1, status="deployed"), "deployment": None},
+        headers=JSON,
+    )
+
+    await _update(hass, SECOND, status="completed")
+    await hass.async_block_till_done()
+
+    [(body, headers)] = sent(aioclient_mock, "POST", _approve_path(SECOND))
+    assert body == {"deploy": True, "confirm": False}
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert [item["uid"] for item in await _items(hass)] == [FIRST, THIRD]
+    state = hass.states.get(TODO)
+    assert state is not None
+    assert state.state == "2"
+
+
+async def test_an_item_can_be_checked_by_its_title(
+    hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    await setup_integration(hass, config_entry)
+    engine.post(
+        f"{DEFAULT_ENGINE_URL}{_approve_path(THIRD)}",
+        json={"suggestion": suggestion(2, status="deployed"), "deployment": None},
+        headers=JSON,
+    )
+    await _update(hass, "Turn on the kitchen light at 07:02", status="completed")
+    [(body, _headers)] = sent(engine, "POST", _approve_path(THIRD))
+    assert body == {"deploy": True, "confirm": False}
+
+
+async def test_an_item_that_needs_confirmation_is_not_approved_from_the_list(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    lock = suggestion(4, title="Lock the front door at 23:00", requires_confirmation=True)
+    serve_engine(aioclient_mock, suggestions=[lock])
+    await setup_integration(hass, config_entry)
+    aioclient_mock.mock_calls.clear()
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await _update(hass, lock["id"], status="completed")
+
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "confirmation_required"
+    assert raised.value.translation_placeholders == {
+        "title": "Lock the front door at 23:00",
+        "service": "homeiq.approve",
+        "suggestion_id": lock["id"],
+    }
+    assert str(raised.value) == (
+        '"Lock the front door at 23:00" controls a security-sensitive device and needs an '
+        "explicit confirmation: call the homeiq.approve action with suggestion_id "
+        f"{lock['id']} and confirm: true"
+    )
+    assert aioclient_mock.mock_calls == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"rename": "Turn on the kitchen light at 06:30"},
+        {"rename": "Turn on the kitchen light at 06:30", "status": "completed"},
+        {"status": "needs_action"},
+    ],
+    ids=["rename", "rename and check", "reopen"],
+)
+async def test_editing_an_item_otherwise_is_refused(
+    hass: HomeAssistant,
+    engine: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    changes: dict[str, str],
+) -> None:
+    await setup_integration(hass, config_entry)
+    engine.mock_calls.clear()
+    with pytest.raises(ServiceValidationError) as raised:
+        await _update(hass, FIRST, **changes)
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "todo_edit_unsupported"
+    assert str(raised.value) == exception_message("todo_edit_unsupported")
+    assert engine.mock_calls == []
+
+
+async def test_removing_items_rejects_each(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    serve_engine(aioclient_mock)
+    await setup_integration(hass, config_entry)
+    serve_engine(aioclient_mock, suggestions=[suggestion(1)])
+    for number in (0, 2):
+        aioclient_mock.post(
+            f"{DEFAULT_ENGINE_URL}{_reject_path(f'sugg{number:016d}')}",
+            json={"suggestion": suggestion(number, status="rejected")},
+            headers=JSON,
+        )
+
+    await hass.services.async_call(
+        TODO_DOMAIN,
+        "remove_item",
+        {ATTR_ENTITY_ID: TODO, "item": [FIRST, "Turn on the kitchen light at 07:02"]},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+    posts = [
+        (str(url), data) for method, url, data, _h in aioclient_mock.mock_calls if method == "POST"
+    ]
+    assert posts == [
+        (f"{DEFAULT_ENGINE_URL}{_reject_path(FIRST)}", {}),
+        (f"{DEFAULT_ENGINE_URL}{_reject_path(THIRD)}", {}),
+    ]
+    assert [item["uid"] for item in await _items(hass)] == [SECOND]
+
+
+async def test_a_failed_rejection_still_refreshes_the_list(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    serve_engine(aioclient_mock)
+    await setup_integration(hass, config_entry)
+    # The first was rejected elsewhere meanwhile; the engine no longer knows it as pending.
+    serve_engine(aioclient_mock, suggestions=[suggestion(1), suggestion(2)])
+    aioclient_mock.post(
+        f"{DEFAULT_ENGINE_URL}{_reject_path(FIRST)}",
+        status=404,
+        json=error_envelope("not_found", f"No pending suggestion {FIRST}."),
+        headers=JSON,
+    )
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            TODO_DOMAIN,
+            "remove_item",
+            {ATTR_ENTITY_ID: TODO, "item": [FIRST, SECOND]},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "not_found"
+    assert (
+        str(raised.value) == f"The HomeIQ engine does not know it: No pending suggestion {FIRST}."
+    )
+    # It stopped at the first failure, and showed the engine's current list.
+    assert len(sent(aioclient_mock, "POST", _reject_path(FIRST))) == 1
+    assert sent(aioclient_mock, "POST", _reject_path(SECOND)) == []
+    assert [item["uid"] for item in await _items(hass)] == [SECOND, THIRD]
+
+
+@pytest.mark.parametrize("service", ["update_item", "remove_item"])
+async def test_an_unknown_item_is_an_error(
+    hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry, service: str
+) -> None:
+    await setup_integration(hass, config_entry)
+    engine.mock_calls.clear()
+    data: dict[str, Any] = {ATTR_ENTITY_ID: TODO, "item": "sugg9999999999999999"}
+    if service == "update_item":
+        data["status"] = "completed"
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(TODO_DOMAIN, service, data, blocking=True)
+    assert raised.value.translation_key == "item_not_found"
+    assert engine.mock_calls == []
+
+
+async def test_an_item_no_longer_pending_is_an_error(
+    hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    """What the to-do entity refuses when asked directly for a suggestion it does not show."""
+    await setup_integration(hass, config_entry)
+    entity = hass.data[DATA_COMPONENT].get_entity(TODO)
+    assert entity is not None
+    engine.mock_calls.clear()
+    for uid in ("sugg9999999999999999", None):
+        with pytest.raises(ServiceValidationError) as raised:
+            await entity.async_update_todo_item(
+                TodoItem(uid=uid, summary="Gone", status=TodoItemStatus.COMPLETED)
+            )
+        assert raised.value.translation_key == "suggestion_not_pending"
+        assert str(raised.value) == exception_message(
+            "suggestion_not_pending", suggestion_id=str(uid)
+        )
+    with pytest.raises(ServiceValidationError):
+        await entity.async_delete_todo_items([FIRST, "sugg9999999999999999"])
+    assert engine.mock_calls == []
+
+
+async def test_an_engine_error_while_approving_is_raised(
+    hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    await setup_integration(hass, config_entry)
+    engine.mock_calls.clear()
+    engine.post(
+        f"{DEFAULT_ENGINE_URL}{_approve_path(FIRST)}",
+        status=503,
+        json=error_envelope("ha_unavailable", "Home Assistant is not connected."),
+        headers=JSON,
+    )
+    with pytest.raises(HomeAssistantError) as raised:
+        await _update(hass, FIRST, status="completed")
+    assert type(raised.value) is HomeAssistantError
+    assert raised.value.translation_key == "engine_unavailable"
+    assert str(raised.value) == (
+        "A service the HomeIQ engine needs is unavailable: Home Assistant is not connected."
+    )
+    assert len(sent(engine, "POST", _approve_path(FIRST))) == 1
+    # Still listed: nothing was approved.
+    assert [item["uid"] for item in await _items(hass)] == [FIRST, SECOND, THIRD]
