@@ -1,0 +1,1 @@
+"""A development Home Assistant with a synthetic home, the engine and HomeIQ set up."""
