@@ -175,6 +175,14 @@ def error_envelope(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+def answer_error(
+    mock: AiohttpClientMocker, path: str, status: int, code: str, message: str, **details: Any
+) -> None:
+    """Have the engine answer a POST to `path` with an error envelope."""
+    body = error_envelope(code, message, **details)
+    mock.post(f"{DEFAULT_ENGINE_URL}{path}", status=status, json=body, headers=JSON)
+
+
 def sent(mock: AiohttpClientMocker, method: str, path: str) -> list[tuple[Any, Any]]:
     """The (JSON body, headers) of each request the engine received for `method path`."""
     return [

@@ -35,7 +35,7 @@ from .conftest import (
     JSON,
     TOKEN,
     analysis_run,
-    error_envelope,
+    answer_error,
     exception_message,
     sent,
     serve_engine,
@@ -275,11 +275,13 @@ async def test_pressing_run_analysis_during_a_run_is_a_translated_error(
     hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
 ) -> None:
     await setup_integration(hass, config_entry)
-    engine.post(
-        f"{DEFAULT_ENGINE_URL}/api/v1/analysis/run",
-        status=409,
-        json=error_envelope("conflict", "An analysis run is in progress.", run_id="run-2"),
-        headers=JSON,
+    answer_error(
+        engine,
+        "/api/v1/analysis/run",
+        409,
+        "conflict",
+        "An analysis run is in progress.",
+        run_id="run-2",
     )
     with pytest.raises(HomeAssistantError) as raised:
         await hass.services.async_call(

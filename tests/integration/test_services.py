@@ -26,6 +26,7 @@ from .conftest import (
     JSON,
     STRINGS,
     TOKEN,
+    answer_error,
     error_envelope,
     exception_message,
     sent,
@@ -407,11 +408,13 @@ async def test_a_conflict_reads_as_strings_json_says(
     hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
 ) -> None:
     await setup_integration(hass, config_entry)
-    engine.post(
-        f"{DEFAULT_ENGINE_URL}/api/v1/analysis/run",
-        status=409,
-        json=error_envelope("conflict", "An analysis run is in progress.", run_id="run-6"),
-        headers=JSON,
+    answer_error(
+        engine,
+        "/api/v1/analysis/run",
+        409,
+        "conflict",
+        "An analysis run is in progress.",
+        run_id="run-6",
     )
     with pytest.raises(HomeAssistantError) as raised:
         await hass.services.async_call(

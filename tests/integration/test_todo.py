@@ -23,7 +23,7 @@ from custom_components.homeiq.const import DEFAULT_ENGINE_URL, DOMAIN
 from .conftest import (
     JSON,
     TOKEN,
-    error_envelope,
+    answer_error,
     exception_message,
     sent,
     serve_engine,
@@ -222,11 +222,8 @@ async def test_a_failed_rejection_still_refreshes_the_list(
     await setup_integration(hass, config_entry)
     # The first was rejected elsewhere meanwhile; the engine no longer knows it as pending.
     serve_engine(aioclient_mock, suggestions=[suggestion(1), suggestion(2)])
-    aioclient_mock.post(
-        f"{DEFAULT_ENGINE_URL}{_reject_path(FIRST)}",
-        status=404,
-        json=error_envelope("not_found", f"No pending suggestion {FIRST}."),
-        headers=JSON,
+    answer_error(
+        aioclient_mock, _reject_path(FIRST), 404, "not_found", f"No pending suggestion {FIRST}."
     )
     with pytest.raises(ServiceValidationError) as raised:
         await hass.services.async_call(
@@ -287,11 +284,8 @@ async def test_an_engine_error_while_approving_is_raised(
 ) -> None:
     await setup_integration(hass, config_entry)
     engine.mock_calls.clear()
-    engine.post(
-        f"{DEFAULT_ENGINE_URL}{_approve_path(FIRST)}",
-        status=503,
-        json=error_envelope("ha_unavailable", "Home Assistant is not connected."),
-        headers=JSON,
+    answer_error(
+        engine, _approve_path(FIRST), 503, "ha_unavailable", "Home Assistant is not connected."
     )
     with pytest.raises(HomeAssistantError) as raised:
         await _update(hass, FIRST, status="completed")
