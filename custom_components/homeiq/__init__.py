@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_API_TOKEN, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .api import HomeIQAuthError, HomeIQClient, HomeIQError, HomeIQUnsupportedVersionError
+from .api import HomeIQClient
 from .const import DOMAIN
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator
-from .issues import async_clear_unsupported_version, async_report_unsupported_version
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -29,34 +27,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> bool:
-    """Connect to the engine, fetch its state and add the entities."""
+    """Connect to the engine, fetch its state and add the entities.
+
+    The first refresh checks everything: reachability (not ready: retried), version (not
+    ready, with a repair issue), token (reauth) and that it is this entry's engine (error).
+    """
     client = HomeIQClient(
         entry.data[CONF_URL], entry.data[CONF_API_TOKEN], async_get_clientsession(hass)
     )
-    try:
-        info = await client.validate()
-    except HomeIQAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except HomeIQUnsupportedVersionError as err:
-        # Retried: upgrading the engine fixes this without the user touching the entry.
-        async_report_unsupported_version(hass, entry, err.version)
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="unsupported_version",
-            translation_placeholders={"version": err.version, "minimum": err.minimum},
-        ) from err
-    except HomeIQError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"url": client.url},
-        ) from err
-    async_clear_unsupported_version(hass, entry)
-    if info.instance_id != entry.unique_id:
-        # Another engine (or a wiped one) answers at this URL: its suggestions are not ours.
-        raise ConfigEntryError(translation_domain=DOMAIN, translation_key="wrong_instance")
     coordinator = HomeIQCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator

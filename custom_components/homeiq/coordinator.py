@@ -9,19 +9,19 @@ from datetime import timedelta
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
-    MIN_ENGINE_VERSION,
     AnalysisRun,
     EngineInfo,
     HomeIQAuthError,
     HomeIQClient,
     HomeIQError,
+    HomeIQUnsupportedVersionError,
     Suggestion,
     is_supported,
 )
@@ -103,22 +103,20 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
+        except HomeIQUnsupportedVersionError as err:
+            # Retried: upgrading the engine fixes this without the user touching the entry.
+            async_report_unsupported_version(self.hass, self.config_entry, err.version)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="unsupported_version",
+                translation_placeholders={"version": err.version, "minimum": err.minimum},
+            ) from err
         except HomeIQError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        if not is_supported(data.info.version):
-            async_report_unsupported_version(self.hass, self.config_entry, data.info.version)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="unsupported_version",
-                translation_placeholders={
-                    "version": data.info.version,
-                    "minimum": ".".join(map(str, MIN_ENGINE_VERSION)),
-                },
-            )
         async_clear_unsupported_version(self.hass, self.config_entry)
         if self.data is not None:
             self._announce(self.data, data)
@@ -131,6 +129,11 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     async def _fetch(self) -> HomeIQData:
         """Ask the engine (a handful of small reads on one keep-alive connection)."""
         info = await self.client.get_info()
+        if not is_supported(info.version):
+            raise HomeIQUnsupportedVersionError(info.version)
+        if info.instance_id != self.config_entry.unique_id:
+            # Another engine (or a wiped one) answers at this URL: its suggestions are not ours.
+            raise ConfigEntryError(translation_domain=DOMAIN, translation_key="wrong_instance")
         runs = (await self.client.list_analysis_runs(limit=RECENT_RUNS))["runs"]
         last_analysis = next((r for r in runs if r["status"] == "succeeded"), None)
         if self._is_new(last_analysis):

@@ -471,3 +471,18 @@ async def test_a_downgraded_engine_is_logged_with_the_versions(
     assert str(coordinator.last_exception) == (
         "HomeIQ engine version 0.0.9 is not supported; version 0.1.0 or newer is required"
     )
+
+
+async def test_another_engine_at_the_url_later_is_not_shown_as_ours(
+    hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    coordinator = await setup_integration(hass, config_entry)
+    # The engine was wiped (a new instance id): its suggestions are not this entry's.
+    serve_engine(engine, instance_id="another-instance", suggestions=[])
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    assert sent(engine, "GET", "/api/v1/suggestions") == []
+    state = hass.states.get("sensor.homeiq_engine_pending_suggestions")
+    assert state is not None
+    assert state.state == STATE_UNAVAILABLE
