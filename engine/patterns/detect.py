@@ -40,6 +40,9 @@ class DetectedPattern:
     details: dict[str, Any]
     first_seen: datetime
     last_seen: datetime
+    # What a picture of the pattern needs, in the home's local time (API.md "evidence"):
+    # {"days": [{"date": "YYYY-MM-DD", "times": ["HH:MM:SS", ...], "delays_s"?: [...]}]}.
+    evidence: dict[str, Any] = field(default_factory=lambda: {"days": []})
 
 
 @dataclass(frozen=True)
