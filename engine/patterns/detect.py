@@ -55,6 +55,8 @@ class DetectedSynergy:
     support_days: int
     score: float
     description: str
+    # The chain's runs per observed day, as a pattern's evidence (API.md).
+    evidence: dict[str, Any] = field(default_factory=lambda: {"days": []})
 
 
 @dataclass(frozen=True)

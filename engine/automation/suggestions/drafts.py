@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from engine.automation.suggestions.fingerprint import fingerprint
@@ -41,6 +41,8 @@ class Draft:
     score: float
     automation: dict[str, Any]
     fingerprint: str
+    # The finding's evidence (API.md), so the suggestion's chart needs no other query.
+    evidence: dict[str, Any] = field(default_factory=lambda: {"days": []})
 
     @property
     def id(self) -> str:
@@ -61,6 +63,7 @@ def _draft(
     explanation: str,
     score: float,
     behaviour: Mapping[str, list[dict[str, Any]]],
+    evidence: Mapping[str, Any] | None = None,
 ) -> Draft:
     """Return a draft whose automation id is derived from what it does."""
     hashed = fingerprint(behaviour)
@@ -82,6 +85,7 @@ def _draft(
         round(score, 4),
         automation,
         hashed,
+        dict(evidence) if evidence else {"days": []},
     )
 
 
@@ -140,6 +144,7 @@ class Drafter:
             title=f"{step.phrase} {when}",
             description=f"{_sentence(when)}, {step.phrase}.",
             explanation=pattern["description"],
+            evidence=pattern.get("evidence"),
             score=pattern["score"],
             behaviour={
                 "triggers": [{"trigger": "time", "at": f"{at}:00"}],
@@ -167,6 +172,7 @@ class Drafter:
             title=f"{phrases[0]} when {when}" + (" and more" if len(phrases) > 1 else ""),
             description=f"When {when}, {what}.",
             explanation=finding["description"],
+            evidence=finding.get("evidence"),
             score=finding["score"],
             behaviour={"triggers": [state_trigger(trigger_id, trigger_state)], "actions": actions},
         )
@@ -191,6 +197,7 @@ class Drafter:
             description=f"When {name} has been {state} for {minutes} minutes, longer than "
             "usual, send a notification.",
             explanation=pattern["description"],
+            evidence=pattern.get("evidence"),
             score=pattern["score"],
             behaviour={
                 "triggers": [state_trigger(entity_id, state, after_s)],
