@@ -32,6 +32,11 @@ from engine.store.schema import feedback, pattern_entities, patterns, synergies
 _BATCH = 500
 
 
+def stored_evidence(value: Any) -> dict[str, Any]:
+    """Return a row's evidence; rows stored before evidence was kept have none."""
+    return value if isinstance(value, dict) else {"days": []}
+
+
 def pattern_to_dict(row: Any) -> dict[str, Any]:
     """Return a stored pattern as the API shows it."""
     return {
@@ -48,6 +53,7 @@ def pattern_to_dict(row: Any) -> dict[str, Any]:
         "last_seen": iso_time(row.last_seen),
         "covered_by": row.covered_by,
         "suppressed": row.suppressed,
+        "evidence": stored_evidence(row.evidence),
     }
 
 
@@ -62,6 +68,7 @@ def synergy_to_dict(row: Any) -> dict[str, Any]:
         "score": round(row.score, 4),
         "description": row.description,
         "suppressed": row.suppressed,
+        "evidence": stored_evidence(row.evidence),
     }
 
 

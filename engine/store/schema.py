@@ -180,6 +180,8 @@ patterns = Table(
     Column("covered_by", JSON, nullable=False),
     Column("suppressed", Boolean, nullable=False),
     Column("run_id", String(32), nullable=False),
+    # The days and local times that support it (API.md "evidence"); null before 0007.
+    Column("evidence", JSON, nullable=True),
     Index(None, "score"),
 )
 
@@ -205,6 +207,7 @@ synergies = Table(
     Column("description", Text, nullable=False),
     Column("suppressed", Boolean, nullable=False),
     Column("run_id", String(32), nullable=False),
+    Column("evidence", JSON, nullable=True),
 )
 
 # Every approve/reject/deploy/disable/delete, with the pattern as it was then: the history
@@ -262,6 +265,8 @@ suggestions = Table(
     Column("reason", Text, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # The finding's evidence, so a suggestion can be charted without another query.
+    Column("evidence", JSON, nullable=True),
 )
 
 # Automations the engine deployed into Home Assistant; `version` is the one Home Assistant

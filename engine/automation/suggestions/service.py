@@ -209,4 +209,5 @@ def _row(draft: Draft, result: ValidationResult, now: float) -> dict[str, Any]:
         "reason": None,
         "created_at": now,
         "updated_at": now,
+        "evidence": draft.evidence,
     }

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.automation.yaml_render import automation_to_yaml
 from engine.errors import NotFoundError
+from engine.patterns.pattern_store import stored_evidence
 from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import suggestions
 
-# Rows per INSERT: 16 columns stay well under SQLite's bound-parameter limit.
+# Rows per INSERT: 17 columns stay well under SQLite's bound-parameter limit.
 _BATCH = 500
 
 
@@ -37,6 +38,7 @@ def suggestion_to_dict(row: Any) -> dict[str, Any]:
         "reason": row.reason,
         "created_at": iso_time(row.created_at),
         "updated_at": iso_time(row.updated_at),
+        "evidence": stored_evidence(row.evidence),
     }
 
 
