@@ -40,7 +40,8 @@ from engine.training.synthetic.model import (
     SimEntity,
     step_mark,
 )
-from engine.training.synthetic.timebase import US, TimeBase, sun_times
+from engine.sun import sun_times
+from engine.training.synthetic.timebase import US, TimeBase
 
 MINUTE_US = 60 * US
 HOUR_US = 3600 * US
