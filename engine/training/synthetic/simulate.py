@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.sun import sun_times
 from engine.training.synthetic.days import DayPlan, DayPlanner, Draws
 from engine.training.synthetic.intervals import (
     PRIORITY_ANOMALY,
@@ -40,7 +41,6 @@ from engine.training.synthetic.model import (
     SimEntity,
     step_mark,
 )
-from engine.sun import sun_times
 from engine.training.synthetic.timebase import US, TimeBase
 
 MINUTE_US = 60 * US
