@@ -19,9 +19,7 @@ from engine.api.http import (
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.keys import ANALYSIS, PATTERNS, SETTINGS
-
-PATTERN_TYPES = ("time_of_day", "co_occurrence", "anomaly")
-DEPTHS = (2, 3, 4)
+from engine.patterns.schemas import DEPTHS, PATTERN_SCHEMA, PATTERN_TYPES, SYNERGY_SCHEMA
 
 RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max=365))})
 
@@ -82,48 +80,6 @@ async def get_synergy(request: web.Request) -> web.Response:
     return json_response(await request.app[PATTERNS].store.get_synergy(request.match_info["id"]))
 
 
-_STEP = {
-    "type": "object",
-    "properties": {"entity_id": {"type": "string"}, "state": {"type": "string"}},
-}
-_PATTERN: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "type": {"type": "string", "enum": list(PATTERN_TYPES)},
-        "entities": {"type": "array", "items": {"type": "string"}},
-        "description": {"type": "string"},
-        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-        "support_days": {"type": "integer"},
-        "observed_days": {"type": "integer"},
-        "score": {"type": "number", "minimum": 0, "maximum": 1},
-        "details": {"type": "object"},
-        "first_seen": {"type": "string", "format": "date-time"},
-        "last_seen": {"type": "string", "format": "date-time"},
-        "covered_by": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Existing Home Assistant automations that already do this",
-        },
-        "suppressed": {
-            "type": "boolean",
-            "description": "Rejected, and its support has not changed materially since",
-        },
-    },
-}
-_SYNERGY: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "depth": {"type": "integer", "enum": list(DEPTHS)},
-        "chain": {"type": "array", "items": _STEP},
-        "confidence": {"type": "number"},
-        "support_days": {"type": "integer"},
-        "score": {"type": "number"},
-        "description": {"type": "string"},
-        "suppressed": {"type": "boolean"},
-    },
-}
 _RUN: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -201,7 +157,7 @@ ROUTES = [
             ),
             *PAGING,
         ),
-        response=paged("patterns", _PATTERN),
+        response=paged("patterns", PATTERN_SCHEMA),
     ),
     ApiRoute(
         "GET",
@@ -209,7 +165,7 @@ ROUTES = [
         get_pattern,
         "One pattern",
         "patterns",
-        response=_PATTERN,
+        response=PATTERN_SCHEMA,
         errors=(404,),
     ),
     ApiRoute(
@@ -226,7 +182,7 @@ ROUTES = [
             ),
             *PAGING,
         ),
-        response=paged("synergies", _SYNERGY),
+        response=paged("synergies", SYNERGY_SCHEMA),
     ),
     ApiRoute(
         "GET",
@@ -252,7 +208,7 @@ ROUTES = [
         get_synergy,
         "One synergy",
         "patterns",
-        response=_SYNERGY,
+        response=SYNERGY_SCHEMA,
         errors=(404,),
     ),
 ]

@@ -18,6 +18,7 @@ from engine.api.http import (
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.keys import SUGGESTIONS
+from engine.patterns.schemas import EVIDENCE_SCHEMA
 
 STATUSES: Final = ("pending", "approved", "rejected", "deployed", "dismissed")
 SOURCES: Final = ("pattern", "synergy", "anomaly", "query")
@@ -123,6 +124,12 @@ SUGGESTION_SCHEMA: Final[dict[str, Any]] = {
         "reason": {"type": ["string", "null"], "description": "Why it was rejected"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
+        "evidence": {
+            **EVIDENCE_SCHEMA,
+            "description": "The evidence of the finding it was made from, as the pattern or "
+            'synergy shows it, so it can be charted without another query; {"days": []} for '
+            "a suggestion asked for in words",
+        },
     },
 }
 _DEPLOYMENT_OR_NULL = {"type": ["object", "null"], "description": "Deployment, when deployed"}

@@ -1,0 +1,225 @@
+"""JSON schemas of patterns, synergies and their evidence, for the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+_CLOCK: Final = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"}
+_CLOCK_SECONDS: Final = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$"}
+_DAYS: Final = {
+    "type": "string",
+    "enum": ["all", "weekdays", "weekends"],
+    "description": "The days it holds on (weekends and public holidays count as days off)",
+}
+STEP_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["entity_id", "state"],
+    "properties": {"entity_id": {"type": "string"}, "state": {"type": "string"}},
+}
+
+EVIDENCE_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "description": "What a picture of the finding needs, in the home's local time: one entry "
+    "per observed day, with the times of the occurrences that support it (empty on a day "
+    "without one). For a co-occurrence the times are the trigger's and `delays_s` holds the "
+    "action's delay after each. Empty `days` where nothing was recorded (findings stored "
+    "before evidence was kept, suggestions asked for in words).",
+    "required": ["days"],
+    "properties": {
+        "days": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["date", "times"],
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "times": {"type": "array", "items": _CLOCK_SECONDS},
+                    "delays_s": {
+                        "type": "array",
+                        "items": {"type": "number", "minimum": 0},
+                        "description": "Co-occurrence only: seconds from each trigger time "
+                        "to the action, in the order of `times`",
+                    },
+                },
+            },
+        }
+    },
+}
+
+_TIME_OF_DAY: Final = {
+    "type": "object",
+    "required": ["entity_id", "state", "time", "spread_minutes", "days"],
+    "properties": {
+        "entity_id": {"type": "string"},
+        "state": {"type": "string"},
+        "time": _CLOCK,
+        "spread_minutes": {"type": "number", "minimum": 0},
+        "days": _DAYS,
+        "sun": {
+            "type": "object",
+            "description": "Present when the time tracks the sun across the window: a sun "
+            "trigger with this offset describes it better than a fixed time",
+            "required": ["event", "offset_minutes"],
+            "properties": {
+                "event": {"type": "string", "enum": ["sunset", "sunrise"]},
+                "offset_minutes": {"type": "number", "description": "Negative is before"},
+            },
+        },
+    },
+}
+_CO_OCCURRENCE: Final = {
+    "type": "object",
+    "required": ["trigger", "action", "window_s", "median_delay_s", "lift"],
+    "properties": {
+        "trigger": STEP_SCHEMA,
+        "action": STEP_SCHEMA,
+        "window_s": {"type": "integer", "minimum": 1},
+        "median_delay_s": {"type": "number", "minimum": 0},
+        "lift": {"type": "number", "description": "How many times its base rate"},
+        "idiom": {
+            "type": "string",
+            "enum": ["motion_light", "door_light"],
+            "description": "The Home Assistant idiom it reads as: motion or a door turns a "
+            "light on and, after `off_after_s`, off again",
+        },
+        "off_after_s": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Learned from the data: off after no motion for this long "
+            "(motion_light) or this long after the trigger (door_light)",
+        },
+        "condition": {
+            "type": "object",
+            "description": "A Home Assistant condition under which it holds (a state, "
+            "numeric_state or time condition)",
+            "required": ["condition"],
+            "properties": {"condition": {"type": "string"}},
+            "examples": [{"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"}],
+        },
+    },
+}
+_ANOMALY: Final = {
+    "type": "object",
+    "required": ["entity_id", "state", "kind", "observed", "expected", "at"],
+    "properties": {
+        "entity_id": {"type": "string"},
+        "state": {"type": "string"},
+        "kind": {
+            "type": "string",
+            "enum": ["unusual_time", "unusual_duration", "unusual_frequency"],
+        },
+        "observed": {"type": "object"},
+        "expected": {"type": "object"},
+        "at": {"type": "string", "format": "date-time"},
+    },
+}
+_ROUTINE: Final = {
+    "type": "object",
+    "description": "A person's daily routine seen through people-sensors (motion, occupancy, "
+    "presence, doors): a trigger or condition for automations, never an action",
+    "required": ["kind", "state", "time", "spread_minutes", "days"],
+    "properties": {
+        "kind": {
+            "type": "string",
+            "enum": ["first_activity", "last_activity", "arrival", "departure"],
+        },
+        "area_id": {"type": "string", "description": "The area whose sensors show it"},
+        "entity_id": {"type": "string", "description": "The sensor, when it is one"},
+        "state": {"type": "string"},
+        "time": _CLOCK,
+        "spread_minutes": {"type": "number", "minimum": 0},
+        "days": _DAYS,
+        "quiet_minutes": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The quiet spell before a first activity (or after a last one)",
+        },
+    },
+}
+# Every pattern type with the shape of its details: the API's types are exactly these.
+DETAILS: Final[Mapping[str, dict[str, Any]]] = {
+    "time_of_day": _TIME_OF_DAY,
+    "co_occurrence": _CO_OCCURRENCE,
+    "anomaly": _ANOMALY,
+    "routine": _ROUTINE,
+}
+PATTERN_TYPES: Final = tuple(DETAILS)
+DEPTHS: Final = (2, 3, 4)
+
+PATTERN_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": [
+        "id",
+        "type",
+        "entities",
+        "description",
+        "confidence",
+        "support_days",
+        "observed_days",
+        "score",
+        "details",
+        "first_seen",
+        "last_seen",
+        "covered_by",
+        "suppressed",
+        "evidence",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "type": {"type": "string", "enum": list(PATTERN_TYPES)},
+        "entities": {"type": "array", "items": {"type": "string"}},
+        "description": {"type": "string"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "support_days": {"type": "integer"},
+        "observed_days": {"type": "integer"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "details": {"type": "object", "description": "Its shape depends on `type`"},
+        "first_seen": {"type": "string", "format": "date-time"},
+        "last_seen": {"type": "string", "format": "date-time"},
+        "covered_by": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Existing Home Assistant automations that already do this",
+        },
+        "suppressed": {
+            "type": "boolean",
+            "description": "Rejected, and its support has not changed materially since",
+        },
+        "evidence": EVIDENCE_SCHEMA,
+    },
+    # The type decides the details: exactly one variant matches, by its `type` constant.
+    "oneOf": [
+        {
+            "title": kind,
+            "properties": {"type": {"const": kind}, "details": details},
+        }
+        for kind, details in DETAILS.items()
+    ],
+}
+
+SYNERGY_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": [
+        "id",
+        "depth",
+        "chain",
+        "confidence",
+        "support_days",
+        "score",
+        "description",
+        "suppressed",
+        "evidence",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "depth": {"type": "integer", "enum": list(DEPTHS)},
+        "chain": {"type": "array", "items": STEP_SCHEMA},
+        "confidence": {"type": "number"},
+        "support_days": {"type": "integer"},
+        "score": {"type": "number"},
+        "description": {"type": "string"},
+        "suppressed": {"type": "boolean"},
+        "evidence": EVIDENCE_SCHEMA,
+    },
+}
