@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+_NEVER_COVERED = frozenset({"anomaly", "routine"})
+
 
 @dataclass(frozen=True)
 class ExistingAutomation:
@@ -46,9 +48,10 @@ def covers(automation: ExistingAutomation, kind: str, entities: list[str]) -> bo
 
     Judged by what it names: it acts on the pattern's action entity (the last one) and is
     started by the pattern's trigger entity (the first one), or, for a time-of-day habit,
-    by a time, sun or time-pattern trigger. Anomalies are never covered: they inform.
+    by a time, sun or time-pattern trigger. Anomalies are never covered: they inform; nor
+    are routines: they are what starts automations, not what an automation does.
     """
-    if kind == "anomaly":
+    if kind in _NEVER_COVERED or not entities:
         return False
     triggers = _listed(automation.config, "triggers", "trigger")
     actions = _listed(automation.config, "actions", "action")

@@ -18,8 +18,8 @@ def _digest(*parts: Any) -> str:
 def pattern_id(pattern: DetectedPattern) -> str:
     """Return an id made of what the pattern is, not of its counts or its exact time.
 
-    A time-of-day habit that drifts by a few minutes, or a pair whose support grows, is
-    still the same habit: feedback given to it must keep applying.
+    A time-of-day habit or routine that drifts by a few minutes, or a pair whose support
+    grows, is still the same habit: feedback given to it must keep applying.
     """
     details = pattern.details
     if pattern.type == "time_of_day":
@@ -32,6 +32,16 @@ def pattern_id(pattern: DetectedPattern) -> str:
             trigger["state"],
             action["entity_id"],
             action["state"],
+        )
+    if pattern.type == "routine":
+        # Seen in an area, or on one sensor: either may be absent, never both.
+        return _digest(
+            pattern.type,
+            details["kind"],
+            details.get("area_id") or "",
+            details.get("entity_id") or "",
+            details["state"],
+            details["days"],
         )
     return _digest(
         pattern.type, details["entity_id"], details["state"], details["kind"], details["at"]

@@ -1,7 +1,7 @@
 """The suggestion_ranker: a logistic regression of which suggestions this household accepts.
 
 Features of a candidate (FEATURE_NAMES, fixed order): its type, the action entity's domain
-and target state, the trigger's domain, the day kind of a time-of-day habit (one-hot), and
+and target state, the trigger's domain, the day kind of a habit or routine (one-hot), and
 numbers that describe how strong and how specific it is: detector score, confidence,
 support ratio and days, lift, window and delay of a pair, spread and hour of day (on the
 circle) of a habit, chain length. Nothing depends on entity ids, so what is learnt from one
@@ -38,7 +38,11 @@ from engine.patterns.ranking import (
 from engine.training.protocol import TrainingOutcome, TrainingReport
 
 FORMAT_VERSION = 1
-TYPES = ("time_of_day", "co_occurrence", "anomaly", "synergy")
+# A new type changes the features: models trained before it are refused (from_bytes) and the
+# Bayesian ranking stands in until the ranker is trained again.
+TYPES = ("time_of_day", "co_occurrence", "anomaly", "routine", "synergy")
+# Types that happen at a time of day on certain days (details "time", "days", "spread_minutes").
+_TIMED_TYPES = frozenset({"time_of_day", "routine"})
 ACTION_DOMAINS = (
     "light", "switch", "cover", "media_player", "climate", "fan", "lock", "vacuum",
     "binary_sensor", "person",
@@ -86,8 +90,8 @@ def _action_state(candidate: Candidate) -> str:
 
 
 def _day_kind(candidate: Candidate) -> str:
-    """Return which days a time-of-day habit holds on ("none" for other types)."""
-    return str(candidate.details.get("days")) if candidate.type == "time_of_day" else "none"
+    """Return which days a habit or routine holds on ("none" for other types)."""
+    return str(candidate.details.get("days")) if candidate.type in _TIMED_TYPES else "none"
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -165,7 +169,7 @@ def candidate_features(candidates: Sequence[Candidate]) -> FloatArray:
 def _numbers(candidate: Candidate) -> list[float]:
     """Return the NUMERIC_FEATURES of one candidate."""
     pair = candidate.type == "co_occurrence"
-    habit = candidate.type == "time_of_day"
+    habit = candidate.type in _TIMED_TYPES
     hour = _hour(candidate)
     angle = 2.0 * math.pi * (hour or 0.0) / 24.0
     support_ratio = (
@@ -198,10 +202,10 @@ def _detail(candidate: Candidate, key: str) -> float:
 
 
 def _hour(candidate: Candidate) -> float | None:
-    """Return the local hour of day a habit or anomaly happens at, if it has one."""
+    """Return the local hour of day a habit, routine or anomaly happens at, if it has one."""
     details = candidate.details
     try:
-        if candidate.type == "time_of_day":
+        if candidate.type in _TIMED_TYPES:
             hours, _, minutes = str(details["time"]).partition(":")
             return int(hours) + int(minutes) / 60.0
         if candidate.type == "anomaly":

@@ -75,7 +75,7 @@ class Candidate:
     """A pattern or synergy as ranking sees it."""
 
     id: str
-    type: str  # "time_of_day" | "co_occurrence" | "anomaly" | "synergy"
+    type: str  # "time_of_day" | "co_occurrence" | "anomaly" | "routine" | "synergy"
     entities: tuple[str, ...]  # entity ids; the last one is the action entity
     score: float  # the detector's score, 0..1
     confidence: float

@@ -31,9 +31,10 @@ class PatternService:
         if self._model is None or self._model[0] != version:
             try:
                 self._model = (version, RankerModel.from_bytes(data))
-            except ValueError:
-                # A damaged model file must not stop the ranking: the Bayesian update stands in.
-                _LOGGER.exception("suggestion_ranker v%d cannot be read; not using it", version)
+            except ValueError as err:
+                # A model of an older feature set (or a damaged file) must not stop the
+                # ranking: the Bayesian update stands in until the ranker is trained again.
+                _LOGGER.warning("suggestion_ranker v%d not used: %s", version, err)
                 return Scorer()
         return Scorer(self._model[1])
 
