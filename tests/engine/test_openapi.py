@@ -67,3 +67,50 @@ async def test_error_envelope_schema_lists_the_api_codes(client: Client) -> None
         "llm_unavailable",
         "internal",
     } <= set(codes["code"]["enum"])
+
+
+def _response_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
+    schema: dict[str, Any] = document["paths"][path]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
+    return schema
+
+
+async def test_findings_and_suggestions_document_their_evidence_and_details(
+    client: Client,
+) -> None:
+    document = await _document(client)
+    pattern = _response_schema(document, "/api/v1/patterns/{id}")
+    synergy = _response_schema(document, "/api/v1/synergies/{id}")
+    suggestion = _response_schema(document, "/api/v1/suggestions/{id}")
+    for schema in (pattern, synergy, suggestion):
+        evidence = schema["properties"]["evidence"]
+        day = evidence["properties"]["days"]["items"]
+        assert {"date", "times", "delays_s"} <= set(day["properties"])
+    listing = _response_schema(document, "/api/v1/patterns")["properties"]["patterns"]["items"]
+    assert listing == pattern
+    types = pattern["properties"]["type"]["enum"]
+    assert "routine" in types
+    # One details shape per type, told apart by the type's constant.
+    variants = {
+        v["properties"]["type"]["const"]: v["properties"]["details"] for v in pattern["oneOf"]
+    }
+    assert set(variants) == set(types)
+    routine = variants["routine"]
+    assert routine["properties"]["kind"]["enum"] == [
+        "first_activity",
+        "last_activity",
+        "arrival",
+        "departure",
+    ]
+    assert {"area_id", "entity_id", "quiet_minutes"} <= set(routine["properties"])
+    assert {"kind", "state", "time", "spread_minutes", "days"} == set(routine["required"])
+    pair = variants["co_occurrence"]["properties"]
+    assert pair["idiom"]["enum"] == ["motion_light", "door_light"]
+    assert pair["off_after_s"]["type"] == "integer"
+    assert pair["condition"]["type"] == "object"
+    sun = variants["time_of_day"]["properties"]["sun"]["properties"]
+    assert sun["event"]["enum"] == ["sunset", "sunrise"]
+    parameters = document["paths"]["/api/v1/patterns"]["get"]["parameters"]
+    (type_parameter,) = [p for p in parameters if p["name"] == "type"]
+    assert type_parameter["schema"]["enum"] == types
