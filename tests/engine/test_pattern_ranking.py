@@ -1,20 +1,27 @@
 """Learning from feedback: the Bayesian ranking, the suggestion_ranker model, a simulated user.
 
 The acceptance test plays a household against candidates the real detectors found in
-synthetic homes. Each trial pools three homes (entity ids tagged per home) and keeps the
-candidates of two kinds, one the user accepts and one it rejects; half of them are what
-has been suggested so far, the other half what later analyses will find. Each round the
-user is shown the top five suggestions of the first half and judges each by its kind;
-after 50 verdicts the top ten of every candidate without feedback (so mostly ones never
-shown) must be of the accepted kind at least 85% of the time, for the Bayesian ranking
-and for the model (retrained after every round once there is enough feedback). Kinds are
-pattern types (pairs against time-of-day habits) and action domains (switches against
-lights), each way round; a second user flips a tenth of its verdicts, as people do.
+synthetic homes. Each trial pools three homes (entity ids tagged per home) and keeps an
+equal number of candidates of two kinds, one the user accepts and one it rejects; half of
+them are what has been suggested so far, the other half what later analyses will find.
+Each round the user is shown the top five suggestions of the first half and judges each
+by its kind; after 50 verdicts the top ten of every candidate without feedback (so mostly
+ones never shown) must be of the accepted kind at least 85% of the time, for the Bayesian
+ranking and for the model (retrained after every round once there is enough feedback).
+Kinds are broad enough to stay plentiful whatever the detectors find: "triggered" (pairs
+and chains) against "timed" (time-of-day habits and routines), and lights against every
+other device, each way round; a second user flips a tenth of its verdicts, as people do.
+
+Only learning may pass: each kind keeps the detector's order within itself, but the pool's
+scores are dealt out to the two kinds in turn, so the detector's own order puts the
+accepted kind in half of the top ten. The same simulation with a ranking blind to
+feedback (the detector's order, a fixed random order) must fail in every scenario.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import time
 from collections.abc import Callable, Sequence
@@ -61,16 +68,38 @@ TOP = 10
 REQUIRED_SHARE = 0.85
 NO_STOP = TrainingReport(lambda _: None, lambda: False)
 
+# The suggestions so far must hold the 50 verdicts and leave a choice on the last pages.
+SUGGESTED = FEEDBACK_EVENTS + 2 * PAGE
+# Of each kind per trial: enough for SUGGESTED in the first half, few enough to stay quick.
+MAX_PER_KIND = 100
+TIMED = frozenset({"time_of_day", "routine"})
+TRIGGERED = frozenset({"co_occurrence", "synergy"})
+
 Kind = Callable[[Candidate], str]
-KINDS: dict[str, Kind] = {
-    "type": lambda c: c.type,
-    "domain": lambda c: c.action_domain,
-}
+# Candidates best first, given the household's verdicts so far.
+Ranker = Callable[[Sequence[Feedback], Sequence[Candidate]], list[Candidate]]
+
+
+def _type_kind(candidate: Candidate) -> str:
+    """Return "timed" (at a time of day), "triggered" (one thing after another) or its type."""
+    if candidate.type in TIMED:
+        return "timed"
+    if candidate.type in TRIGGERED:
+        return "triggered"
+    return candidate.type
+
+
+def _domain_kind(candidate: Candidate) -> str:
+    """Return "light" for what acts on a light, "other" for every other device."""
+    return "light" if candidate.action_domain == "light" else "other"
+
+
+KINDS: dict[str, Kind] = {"type": _type_kind, "domain": _domain_kind}
 SCENARIOS = (
-    ("type", "co_occurrence", "time_of_day"),
-    ("type", "time_of_day", "co_occurrence"),
-    ("domain", "switch", "light"),
-    ("domain", "light", "switch"),
+    ("type", "triggered", "timed"),
+    ("type", "timed", "triggered"),
+    ("domain", "other", "light"),
+    ("domain", "light", "other"),
 )
 
 
@@ -287,18 +316,19 @@ def test_candidates_round_trip_through_their_snapshot() -> None:
 
 
 def _mixed(household: Sequence[Candidate], count: int) -> list[Candidate]:
-    """Return `count` candidates of a household, pairs and habits alternating."""
-    pairs = [c for c in household if c.type == "co_occurrence"]
-    habits = [c for c in household if c.type == "time_of_day"]
-    mixed = [c for both in zip(pairs, habits, strict=False) for c in both]
-    assert len(mixed) >= count
+    """Return `count` candidates of a household, triggered and timed ones alternating."""
+    triggered = [c for c in household if _type_kind(c) == "triggered"]
+    timed = [c for c in household if _type_kind(c) == "timed"]
+    mixed = [c for both in zip(triggered, timed, strict=False) for c in both]
+    if len(mixed) < count:
+        pytest.fail(f"{len(triggered)} triggered and {len(timed)} timed candidates: too few")
     return mixed[:count]
 
 
-def _pairs_wanted(candidates: Sequence[Candidate]) -> list[Feedback]:
-    """Return the verdicts of a household that wants pairs and no time-of-day habits."""
+def _triggered_wanted(candidates: Sequence[Candidate]) -> list[Feedback]:
+    """Return the verdicts of a household that wants pairs and chains, no timed habits."""
     return [
-        _feedback(c, "approve" if c.type == "co_occurrence" else "reject", float(i))
+        _feedback(c, "approve" if _type_kind(c) == "triggered" else "reject", float(i))
         for i, c in enumerate(candidates)
     ]
 
@@ -314,9 +344,27 @@ def test_features_have_a_fixed_length_and_are_finite(households: list[list[Candi
     assert np.isfinite(candidate_features([odd])).all()
 
 
+def test_a_routine_is_featured_by_its_time_and_days() -> None:
+    details = {"kind": "first_activity", "area_id": "hall", "state": "on", "time": "18:00"}
+    routine = _candidate(
+        "r",
+        kind="routine",
+        entities=("binary_sensor.hall_motion",),
+        details={**details, "spread_minutes": 30.0, "days": "weekdays"},
+    )
+    (features,) = candidate_features([routine])
+    value = dict(zip(FEATURE_NAMES, features, strict=True))
+    assert value["type_routine"] == 1.0
+    assert value["days_weekdays"] == 1.0
+    assert value["has_time"] == 1.0
+    assert value["hour_cos"] == pytest.approx(0.0, abs=1e-9)
+    assert value["hour_sin"] == pytest.approx(-1.0)
+    assert value["spread_hours"] == pytest.approx(0.5)
+
+
 def test_the_model_round_trips_through_bytes(households: list[list[Candidate]]) -> None:
     pool = _mixed(households[0], 60)
-    outcome = train_ranker(_pairs_wanted(pool), {}, NO_STOP)
+    outcome = train_ranker(_triggered_wanted(pool), {}, NO_STOP)
     model = RankerModel.from_bytes(outcome.model)
     loaded = RankerModel.from_bytes(model.to_bytes())
     predicted = model.predict(pool)
@@ -354,7 +402,7 @@ def test_a_model_of_other_features_is_refused() -> None:
 
 def test_training_needs_enough_feedback_of_both_kinds(households: list[list[Candidate]]) -> None:
     pool = _mixed(households[0], 40)
-    too_few = _pairs_wanted(pool[: MIN_TRAINING_SAMPLES - 1])
+    too_few = _triggered_wanted(pool[: MIN_TRAINING_SAMPLES - 1])
     with pytest.raises(ValueError, match=f"at least {MIN_TRAINING_SAMPLES}"):
         train_ranker(too_few, {}, NO_STOP)
     one_class = [_feedback(c, "approve", float(i)) for i, c in enumerate(pool)]
@@ -394,7 +442,7 @@ def test_progress_is_reported_and_cancellation_propagates(
     households: list[list[Candidate]],
 ) -> None:
     pool = _mixed(households[0], 80)
-    history = _pairs_wanted(pool[:40])
+    history = _triggered_wanted(pool[:40])
     progress: list[float] = []
     train_ranker(history, {"epochs": 200}, TrainingReport(progress.append, lambda: False))
     assert progress[0] == 0.0
@@ -415,7 +463,7 @@ def test_ranking_with_a_model_leaves_suppressed_candidates_out(
     households: list[list[Candidate]],
 ) -> None:
     pool = _mixed(households[0], 80)
-    history = _pairs_wanted(pool[:40])
+    history = _triggered_wanted(pool[:40])
     model = RankerModel.from_bytes(train_ranker(history, {}, NO_STOP).model)
     ranking = FeedbackRanking.from_history(history)
     ranked = rank_with_model(model, ranking, pool)
@@ -428,12 +476,91 @@ def test_ranking_with_a_model_leaves_suppressed_candidates_out(
 # -- the simulated household -------------------------------------------------------------
 
 
+def _balanced(
+    household: Sequence[Candidate], kind: Kind, accepted: str, rejected: str, trial: int
+) -> list[Candidate]:
+    """Return as many candidates of each kind, the detector's order alternating between them.
+
+    Each kind keeps its own order; the pool's scores are dealt out to the two kinds in
+    turn (which kind leads alternates by trial), so ranking by the detector's score alone
+    puts the accepted kind in half of the top ten and only feedback can do better.
+    """
+    by_kind = {
+        name: sorted((c for c in household if kind(c) == name), key=lambda c: (-c.score, c.id))
+        for name in (accepted, rejected)
+    }
+    count = min(MAX_PER_KIND, *map(len, by_kind.values()))
+    if count < SUGGESTED:
+        # Fail, never skip: a detector change that starves the test must be seen.
+        found = ", ".join(f"{len(found)} {name}" for name, found in by_kind.items())
+        pytest.fail(f"trial {trial}: {found}; the test needs {SUGGESTED} of each")
+    first, second = by_kind[accepted], by_kind[rejected]
+    if trial % 2:
+        first, second = second, first
+    turns = [c for both in zip(first[:count], second[:count], strict=True) for c in both]
+    scores = sorted((c.score for c in turns), reverse=True)
+    # Strictly decreasing, so that ties broken by id cannot give one kind a run of places.
+    pool = [
+        dataclasses.replace(c, score=max(0.0, score - n * 1e-6))
+        for n, (c, score) in enumerate(zip(turns, scores, strict=True))
+    ]
+    assert np.mean([kind(c) == accepted for c in _detector_order([], pool)[:TOP]]) == 0.5
+    return pool
+
+
+def _detector_order(
+    _history: Sequence[Feedback], candidates: Sequence[Candidate]
+) -> list[Candidate]:
+    """Rank by the detector's score alone, blind to feedback."""
+    return sorted(candidates, key=lambda c: (-c.score, c.id))
+
+
+@dataclass(frozen=True)
+class RandomOrder:
+    """Rank by a fixed random order of the candidates, blind to feedback."""
+
+    seed: int
+
+    def __call__(
+        self, _history: Sequence[Feedback], candidates: Sequence[Candidate]
+    ) -> list[Candidate]:
+        """Return the candidates in this seed's order (the same for every history)."""
+        return sorted(candidates, key=lambda c: self._draw(c.id))
+
+    def _draw(self, candidate_id: str) -> bytes:
+        return hashlib.blake2b(f"{self.seed}:{candidate_id}".encode(), digest_size=8).digest()
+
+
+@dataclass
+class Learned:
+    """The engine's ranking: the Bayesian update, or the suggestion_ranker once trained."""
+
+    use_model: bool
+    model: RankerModel | None = None
+    trained_on: int = 0
+
+    def __call__(
+        self, history: Sequence[Feedback], candidates: Sequence[Candidate]
+    ) -> list[Candidate]:
+        """Return the candidates best first, retraining the model on new feedback."""
+        fresh = len(history) != self.trained_on
+        if self.use_model and fresh and len(history) >= MIN_TRAINING_SAMPLES:
+            self.trained_on = len(history)
+            try:
+                self.model = RankerModel.from_bytes(train_ranker(history, {}, NO_STOP).model)
+            except ValueError:
+                self.model = None  # too few verdicts of one class: the Bayesian ranking carries on
+        ranking = FeedbackRanking.from_history(history)
+        return [c for c, _ in rank_with_model(self.model, ranking, candidates)]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one simulated household ended with."""
 
     share: float  # the accepted kind's share of the top ten after the feedback
-    detector_share: float  # the same share in the detector's own order, for comparison
+    detector_share: float  # the same share in the detector's own order, blind to feedback
+    random_share: float  # the same share in a fixed random order, blind to feedback
     by_model: bool  # whether the model (not the Bayesian fallback) ranked that top ten
 
 
@@ -443,40 +570,62 @@ def _simulate(
     accepted: str,
     trial: int,
     *,
-    use_model: bool,
+    ranker: Ranker,
     noise: float,
 ) -> Outcome:
     """Play one household that judges by kind, and flips a `noise` share of its verdicts."""
     rng = np.random.default_rng(trial)
-    suggested_so_far = {c.id for c in pool if rng.random() < 0.5}
+    shuffled = rng.permutation(len(pool))
+    suggested_so_far = {pool[i].id for i in shuffled[: len(pool) // 2]}
     history: list[Feedback] = []
     judged: set[str] = set()
-    model: RankerModel | None = None
     while len(history) < FEEDBACK_EVENTS:
-        ranking = FeedbackRanking.from_history(history)
         page = [c for c in pool if c.id in suggested_so_far and c.id not in judged]
         assert page, "the pool ran out of suggestions"
-        for candidate, _ in rank_with_model(model, ranking, page)[:PAGE]:
+        for candidate in ranker(history, page)[:PAGE]:
             wanted = (kind(candidate) == accepted) != (rng.random() < noise)
             history.append(
                 Feedback(candidate, "approve" if wanted else "reject", float(len(history)))
             )
             judged.add(candidate.id)
-        if use_model and len(history) >= MIN_TRAINING_SAMPLES:
-            try:
-                model = RankerModel.from_bytes(train_ranker(history, {}, NO_STOP).model)
-            except ValueError:
-                model = None  # too few verdicts of one class: the Bayesian ranking carries on
     unjudged = [c for c in pool if c.id not in judged]
-    ranking = FeedbackRanking.from_history(history)
-    top = [c for c, _ in rank_with_model(model, ranking, unjudged)[:TOP]]
-    by_detector = sorted(unjudged, key=lambda c: -c.score)[:TOP]
-    assert len(top) == TOP
+
+    def share(ranked: list[Candidate]) -> float:
+        assert len(ranked) >= TOP
+        return float(np.mean([kind(c) == accepted for c in ranked[:TOP]]))
+
     return Outcome(
-        float(np.mean([kind(c) == accepted for c in top])),
-        float(np.mean([kind(c) == accepted for c in by_detector])),
-        model is not None,
+        share(ranker(history, unjudged)),
+        share(_detector_order(history, unjudged)),
+        share(RandomOrder(trial)(history, unjudged)),
+        isinstance(ranker, Learned) and ranker.model is not None,
     )
+
+
+def _play(
+    households: list[list[Candidate]],
+    scenario: tuple[str, str, str],
+    ranker: Callable[[], Ranker],
+    noise: float,
+) -> list[Outcome]:
+    """Play a scenario in every trial, a fresh ranker each."""
+    kind_name, accepted, rejected = scenario
+    kind = KINDS[kind_name]
+    return [
+        _simulate(
+            _balanced(household, kind, accepted, rejected, trial),
+            kind,
+            accepted,
+            trial,
+            ranker=ranker(),
+            noise=noise,
+        )
+        for trial, household in enumerate(households)
+    ]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return float(np.mean(values))
 
 
 @pytest.mark.parametrize("noise", [0.0, 0.1], ids=["consistent", "noisy"])
@@ -491,28 +640,40 @@ def test_the_accepted_kind_fills_the_top_after_50_feedback_events(
     use_model: bool,
     noise: float,
 ) -> None:
-    kind = KINDS[kind_name]
-    outcomes = [
-        _simulate(
-            [c for c in household if kind(c) in (accepted, rejected)],
-            kind,
-            accepted,
-            trial,
-            use_model=use_model,
-            noise=noise,
-        )
-        for trial, household in enumerate(households)
-    ]
-    share = float(np.mean([o.share for o in outcomes]))
-    detector_share = float(np.mean([o.detector_share for o in outcomes]))
+    outcomes = _play(households, (kind_name, accepted, rejected), lambda: Learned(use_model), noise)
+    share = _mean([o.share for o in outcomes])
+    detector_share = _mean([o.detector_share for o in outcomes])
+    random_share = _mean([o.random_share for o in outcomes])
     by_model = sum(o.by_model for o in outcomes)
     print(
         f"\n{'model' if use_model else 'bayes'}, {noise:.0%} noise: accept {accepted} / reject "
         f"{rejected}: top-{TOP} share {share:.2f} (trials "
         f"{', '.join(f'{o.share:.1f}' for o in outcomes)}; detector order {detector_share:.2f}"
+        f"; random order {random_share:.2f}"
         + (f"; model ranked {by_model} of {len(outcomes)})" if use_model else ")")
     )
     assert share >= REQUIRED_SHARE
+    # The same candidates ranked without the feedback fall short: the share was learnt.
+    assert detector_share < REQUIRED_SHARE
+    assert random_share < REQUIRED_SHARE
     if use_model and noise > 0:
         # A household that sometimes says no gives the model both classes to learn from.
         assert by_model == len(outcomes)
+
+
+@pytest.mark.parametrize("blind", ["detector", "random"])
+def test_a_ranking_blind_to_feedback_fails_in_every_scenario(
+    households: list[list[Candidate]], blind: str
+) -> None:
+    rankers: dict[str, Callable[[], Ranker]] = {
+        "detector": lambda: _detector_order,
+        "random": lambda: RandomOrder(7),
+    }
+    shares = {
+        f"accept {scenario[1]} / reject {scenario[2]}": _mean(
+            [o.share for o in _play(households, scenario, rankers[blind], 0.0)]
+        )
+        for scenario in SCENARIOS
+    }
+    print(f"\n{blind} order, top-{TOP} shares: {shares}")
+    assert all(share < REQUIRED_SHARE for share in shares.values()), shares
