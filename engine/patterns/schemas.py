@@ -68,15 +68,63 @@ _TIME_OF_DAY: Final = {
         },
     },
 }
+_ROUTINE: Final = {
+    "type": "object",
+    "description": "A person's daily routine seen through people-sensors (motion, occupancy, "
+    "presence, doors): a trigger or condition for automations, never an action",
+    "required": ["kind", "state", "time", "spread_minutes", "days"],
+    "properties": {
+        "kind": {
+            "type": "string",
+            "enum": ["first_activity", "last_activity", "arrival", "departure"],
+        },
+        "area_id": {
+            "type": ["string", "null"],
+            "description": "The area whose sensors show it, when it is an area's",
+        },
+        "entity_id": {
+            "type": ["string", "null"],
+            "description": "The sensor or person that shows it, when it is one entity's",
+        },
+        "sensors": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The entities it is seen on",
+        },
+        "state": {"type": "string"},
+        "time": _CLOCK,
+        "spread_minutes": {"type": "number", "minimum": 0},
+        "days": _DAYS,
+        "quiet_minutes": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The quiet spell before a first activity (or after a last one)",
+        },
+    },
+}
 _CO_OCCURRENCE: Final = {
     "type": "object",
     "required": ["trigger", "action", "window_s", "median_delay_s", "lift"],
     "properties": {
-        "trigger": STEP_SCHEMA,
+        "trigger": {
+            **STEP_SCHEMA,
+            "properties": {
+                **STEP_SCHEMA["properties"],
+                "routine": {
+                    **_ROUTINE,
+                    "description": "Present when the trigger is a routine's moment (the first "
+                    "activity after a quiet night, an arrival): that routine's details",
+                },
+            },
+        },
         "action": STEP_SCHEMA,
         "window_s": {"type": "integer", "minimum": 1},
         "median_delay_s": {"type": "number", "minimum": 0},
-        "lift": {"type": "number", "description": "How many times its base rate"},
+        "lift": {
+            "type": ["number", "null"],
+            "description": "How many times its base rate the action follows the trigger "
+            "(null when the trigger is a routine's moment, which has no base rate)",
+        },
         "idiom": {
             "type": "string",
             "enum": ["motion_light", "door_light"],
@@ -112,29 +160,6 @@ _ANOMALY: Final = {
         "observed": {"type": "object"},
         "expected": {"type": "object"},
         "at": {"type": "string", "format": "date-time"},
-    },
-}
-_ROUTINE: Final = {
-    "type": "object",
-    "description": "A person's daily routine seen through people-sensors (motion, occupancy, "
-    "presence, doors): a trigger or condition for automations, never an action",
-    "required": ["kind", "state", "time", "spread_minutes", "days"],
-    "properties": {
-        "kind": {
-            "type": "string",
-            "enum": ["first_activity", "last_activity", "arrival", "departure"],
-        },
-        "area_id": {"type": "string", "description": "The area whose sensors show it"},
-        "entity_id": {"type": "string", "description": "The sensor, when it is one"},
-        "state": {"type": "string"},
-        "time": _CLOCK,
-        "spread_minutes": {"type": "number", "minimum": 0},
-        "days": _DAYS,
-        "quiet_minutes": {
-            "type": "integer",
-            "minimum": 0,
-            "description": "The quiet spell before a first activity (or after a last one)",
-        },
     },
 }
 # Every pattern type with the shape of its details: the API's types are exactly these.
