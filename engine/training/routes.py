@@ -18,11 +18,11 @@ from engine.api.http import (
 from engine.api.routing import PAGING, ApiRoute, paged
 from engine.home.catalog import CatalogSource
 from engine.keys import HOME, TRAINING
-from engine.training.synthetic import HOME_TYPES, generate_home
+from engine.training.synthetic import ALL_HOME_TYPES, generate_home
 
 SYNTHETIC_SCHEMA = vol.Schema(
     {
-        vol.Optional("home_type"): vol.Any(None, vol.In(HOME_TYPES)),
+        vol.Optional("home_type"): vol.Any(None, vol.In(ALL_HOME_TYPES)),
         vol.Optional("days", default=30): vol.All(int, vol.Range(min=1, max=365)),
         vol.Optional("seed"): vol.Any(None, vol.All(int, vol.Range(min=0, max=2**63 - 1))),
         vol.Optional("load", default=False): bool,

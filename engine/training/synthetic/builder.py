@@ -30,6 +30,21 @@ CITIES = (
     ("Freiburg", 47.999, 7.842),
 )
 
+# Where the newer home types live: (time zone, city, latitude, longitude). Zones on both
+# hemispheres and without daylight saving, so a window can hold a change or none.
+WORLD_CITIES = (
+    ("Europe/Berlin", "Berlin", 52.520, 13.405),
+    ("Europe/Berlin", "Munich", 48.137, 11.575),
+    ("Europe/London", "London", 51.507, -0.128),
+    ("Europe/London", "Manchester", 53.481, -2.243),
+    ("America/New_York", "New York", 40.713, -74.006),
+    ("America/New_York", "Boston", 42.360, -71.058),
+    ("America/Los_Angeles", "Los Angeles", 34.052, -118.244),
+    ("America/Los_Angeles", "Seattle", 47.606, -122.332),
+    ("Australia/Sydney", "Sydney", -33.869, 151.209),
+    ("Asia/Tokyo", "Tokyo", 35.690, 139.692),
+)
+
 _LIGHTS = (
     ("Signify Netherlands B.V.", "Hue White and Color Ambiance A19"),
     ("Signify Netherlands B.V.", "Hue White Ambiance GU10"),
@@ -259,9 +274,9 @@ class HomeBuilder:
         self.roles[f"power:{switch.entity_id}"] = power.entity_id
         return switch
 
-    def motion(self, area_id: str) -> SimEntity:
+    def motion(self, area_id: str, name: str | None = None) -> SimEntity:
         """Add a battery motion sensor with illuminance."""
-        name = f"{self.area_name(area_id)} motion"
+        name = name or f"{self.area_name(area_id)} motion"
         device_id = self.device(f"{name} sensor", area_id, self.pick(_MOTION))
         sensor = self.entity(
             "binary_sensor", name, "binary", device_id=device_id, device_class="motion"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from engine.training.synthetic.intervals import Interval
 from engine.training.synthetic.model import Layout, SimEntity
-from engine.training.synthetic.simulate import DAY_US, MINUTE_US, Simulation
+from engine.training.synthetic.simulate import DAY_US, MINUTE_US
 from engine.training.synthetic.timebase import US, TimeBase
 
 IntArray = npt.NDArray[np.int64]
@@ -90,6 +91,30 @@ class Environment:
         return float(self.outdoor[inside].mean())
 
 
+class Lived(Protocol):
+    """What chatter reads of a lived-in home: the window, intervals, absences and the sun."""
+
+    @property
+    def tb(self) -> TimeBase:
+        """Return the window."""
+
+    @property
+    def merged(self) -> dict[str, list[Interval]]:
+        """Return every entity's resolved intervals."""
+
+    @property
+    def away(self) -> list[list[tuple[int, int]]]:
+        """Return each occupant's absences."""
+
+    @property
+    def sunrise_us(self) -> list[int]:
+        """Return each day's sunrise."""
+
+    @property
+    def sunset_us(self) -> list[int]:
+        """Return each day's sunset."""
+
+
 @dataclass
 class Series:
     """One entity's reported values: times and either numbers or state strings."""
@@ -107,7 +132,7 @@ class Chatter:
     def __init__(
         self,
         layout: Layout,
-        sim: Simulation,
+        sim: Lived,
         env: Environment,
         rng: np.random.Generator,
         *,
@@ -175,7 +200,7 @@ class Chatter:
 
     def home_count(self, times: IntArray) -> FloatArray:
         """Return how many occupants are at home at each time."""
-        count = np.full(len(times), float(len(self.sim.occupants)))
+        count = np.full(len(times), float(len(self.sim.away)))
         for spans in self.sim.away:
             if spans:
                 starts = np.array([s for s, _ in spans], dtype=np.int64)

@@ -23,10 +23,16 @@ from engine.training.synthetic.model import (
     Layout,
     SimEntity,
 )
+from engine.training.synthetic.resident import ResidentSimulation
+from engine.training.synthetic.sensor_only import HOME_TYPE as SENSOR_ONLY
+from engine.training.synthetic.sensor_only import SensorOnlyBuilder
 from engine.training.synthetic.simulate import MINUTE_US, Simulation
 from engine.training.synthetic.timebase import US, TimeBase
 
+# The household types the home-type classifier learns, and a random home is drawn from.
 HOME_TYPES: tuple[str, ...] = ("studio_apartment", "family_house", "shared_flat", "home_office")
+# Every type the generator makes: the households, plus homes made for the pattern detectors.
+ALL_HOME_TYPES: tuple[str, ...] = (*HOME_TYPES, SENSOR_ONLY)
 # The default window ends here, so the default output never depends on the clock.
 DEFAULT_END = datetime(2026, 1, 5, tzinfo=ZoneInfo(TIME_ZONE))
 MAX_DAYS = 365
@@ -52,8 +58,8 @@ def generate_home(
     home_type: str | None = None, *, days: int = 30, seed: int = 0, end: datetime | None = None
 ) -> SyntheticHome:
     """Return a synthetic home; the same arguments always give the same home, byte for byte."""
-    if home_type is not None and home_type not in HOME_TYPES:
-        raise ValueError(f"home_type must be one of {', '.join(HOME_TYPES)}, not {home_type!r}")
+    if home_type is not None and home_type not in ALL_HOME_TYPES:
+        raise ValueError(f"home_type must be one of {', '.join(ALL_HOME_TYPES)}, not {home_type!r}")
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be an integer from 1 to {MAX_DAYS}, not {days!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -63,24 +69,60 @@ def generate_home(
     if home_type is None:
         home_type = HOME_TYPES[int(np.random.Generator(np.random.PCG64(seed)).integers(4))]
     # One stream per home type and seed, split so the catalog does not depend on `days`.
-    root = np.random.Generator(np.random.PCG64([seed, HOME_TYPES.index(home_type)]))
-    layout_rng, plan_rng, env_rng, chatter_rng = root.spawn(4)
-    layout = BUILDERS[home_type](HomeBuilder(layout_rng))
-    tb = TimeBase(layout.time_zone, end or DEFAULT_END, days)
-    env = Environment(tb, layout.location["latitude"], env_rng)
+    root = np.random.Generator(np.random.PCG64([seed, ALL_HOME_TYPES.index(home_type)]))
+    streams = _Streams(*root.spawn(4), *root.spawn(1))
+    if home_type == SENSOR_ONLY:
+        return _sensor_only(seed, days, end or DEFAULT_END, streams)
+    return _lived_in(home_type, seed, days, end or DEFAULT_END, streams)
+
+
+@dataclass(frozen=True)
+class _Streams:
+    """The random streams of one home: each part of the generation draws from its own."""
+
+    layout: np.random.Generator
+    plan: np.random.Generator
+    env: np.random.Generator
+    chatter: np.random.Generator
+    # What came after the first four parts draws from here, so the households keep the
+    # homes they had (the classifier and the detectors' measurements rest on them).
+    extra: np.random.Generator
+
+
+def _lived_in(
+    home_type: str, seed: int, days: int, end: datetime, streams: _Streams
+) -> SyntheticHome:
+    """Return a home whose occupants use its devices (every type but sensor_only)."""
+    layout = BUILDERS[home_type](HomeBuilder(streams.layout))
+    tb = TimeBase(layout.time_zone, end, days)
+    env = Environment(tb, layout.location["latitude"], streams.env)
     heating = env.window_mean() < HEATING_BELOW_C
     if not heating:
         for entity in layout.entities:
             if entity.kind == "climate":
                 entity.idle = "off"
-    sim = Simulation(layout, tb, plan_rng, heating=heating)
+    sim = Simulation(layout, tb, streams.plan, heating=heating)
     sim.run()
-    chatter = Chatter(layout, sim, env, chatter_rng, heating=heating)
-    events, last_states = _assemble(layout, tb, sim, chatter.series())
+    chatter = Chatter(layout, sim, env, streams.chatter, heating=heating)
+    events, last_states = _assemble(layout, tb, sim.merged, sim.d, chatter.series())
     catalog = _catalog(layout, last_states)
     return SyntheticHome(
         home_type, seed, days, catalog, events, _routines(sim, tb), implied_truth(layout, sim, tb)
     )
+
+
+def _sensor_only(seed: int, days: int, end: datetime, streams: _Streams) -> SyntheticHome:
+    """Return a single resident's home seen only through people-sensors."""
+    home = SensorOnlyBuilder(HomeBuilder(streams.layout)).build()
+    layout = home.layout
+    tb = TimeBase(layout.time_zone, end, days)
+    env = Environment(tb, layout.location["latitude"], streams.env)
+    sim = ResidentSimulation(home, tb, streams.plan)
+    sim.run()
+    chatter = Chatter(layout, sim, env, streams.chatter, heating=False)
+    events, last_states = _assemble(layout, tb, sim.merged, sim.d, chatter.series())
+    catalog = _catalog(layout, last_states)
+    return SyntheticHome(SENSOR_ONLY, seed, days, catalog, events, sim.routines())
 
 
 class _Vocabulary:
@@ -161,7 +203,11 @@ def _series_codes(series: Series, vocab: _Vocabulary) -> npt.NDArray[np.int64]:
 
 
 def _assemble(
-    layout: Layout, tb: TimeBase, sim: Simulation, series: list[Series]
+    layout: Layout,
+    tb: TimeBase,
+    merged: dict[str, list[Interval]],
+    draws: Draws,
+    series: list[Series],
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Return the events sorted by time, and each entity's last state."""
     vocab = _Vocabulary()
@@ -171,10 +217,10 @@ def _assemble(
     parts_state: list[npt.NDArray[np.int64]] = []
     parts_origin: list[npt.NDArray[np.int64]] = []
     for entity in layout.entities:
-        items = sim.merged.get(entity.entity_id)
+        items = merged.get(entity.entity_id)
         if not items:
             continue
-        times, states, origins = _interval_events(entity, items, vocab, sim.d)
+        times, states, origins = _interval_events(entity, items, vocab, draws)
         parts_entity.append(np.full(len(times), index[entity.entity_id], dtype=np.int64))
         parts_time.append(np.array(times, dtype=np.int64))
         parts_state.append(np.array(states, dtype=np.int64))

@@ -1,7 +1,7 @@
 """Local time for synthetic homes: the window, daylight saving, holidays, sunrise and sunset.
 
 Habits are local-time habits, so the generator plans in local wall-clock time and converts
-to UTC through hourly offset tables built with zoneinfo; every UTC offset used in Europe
+to UTC through hourly offset tables built with zoneinfo; every UTC offset of the homes' zones
 changes on a whole hour, so the tables are exact and the conversion stays vectorised.
 """
 
@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from engine.days_off import public_holidays
+from engine.days_off import country_of_time_zone, public_holidays
 
 US = 1_000_000
 HOUR_S = 3600
 DAY_S = 86_400
 _EPOCH_DATE = date(1970, 1, 1)
-# The synthetic homes are German (Europe/Berlin): their occupants keep Germany's holidays.
+# Occupants keep the holidays of their time zone's country; Germany's when it has none.
 HOME_COUNTRY = "DE"
 # The origin of local wall-clock seconds (naive on purpose: it is no instant).
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -47,9 +47,10 @@ class TimeBase:
         self.day_start_local = np.array(
             [(d - _EPOCH_DATE).days * DAY_S for d in self.dates], dtype=np.int64
         )
+        country = country_of_time_zone(time_zone) or HOME_COUNTRY
         holidays: dict[date, str] = {}
         for year in range(first.year, last.year + 1):
-            holidays.update(public_holidays(HOME_COUNTRY, year))
+            holidays.update(public_holidays(country, year))
         self.holidays = [holidays.get(d) for d in self.dates]
         # A working day is Monday to Friday and not a public holiday.
         self.workday = np.array(
