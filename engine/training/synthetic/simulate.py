@@ -152,9 +152,14 @@ class Simulation:
         }
         self._reactions()
         self._derived_sensors()
+        # Only what the events show counts: a window may start or end in the middle of a day.
+        first, last = self.tb.start_us, self.tb.end_us
         for items in self.merged.values():
             for item in items:
-                for record, day, step in (*item.start_tags, *item.end_tags):
+                tags = (*item.start_tags,) if first <= item.start < last else ()
+                if first <= item.end < last:
+                    tags += item.end_tags
+                for record, day, step in tags:
                     self.records[record].hit(day, step)
 
     def is_home(self, occupant: int, moment: int) -> bool:
