@@ -58,6 +58,19 @@ async def test_load_replaces_catalog_and_events(client: Client) -> None:
     assert gone["events"] == []
 
 
+@pytest.mark.parametrize("home_type", ["sensor_only", "motion_lit"])
+async def test_the_newer_home_types_are_generated_and_loaded(
+    client: Client, home_type: str
+) -> None:
+    body = {"home_type": home_type, "days": 2, "seed": 4, "load": True}
+    answer = await (await _generate(client, body)).json()
+    assert answer["home_type"] == home_type
+    assert answer["loaded"] is True
+    assert answer["events"] > 0
+    home = await (await client.get("/api/v1/home", headers=AUTH)).json()
+    assert home["entity_count"] == len(answer["home"]["entities"])
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -191,11 +191,11 @@ def residents() -> list[SyntheticHome]:
 
 def test_the_generator_accepts_every_type_but_draws_among_the_households() -> None:
     assert set(HOME_TYPES) < set(ALL_HOME_TYPES)
-    assert {"sensor_only"} <= set(ALL_HOME_TYPES)
+    assert {"sensor_only", "motion_lit"} <= set(ALL_HOME_TYPES)
     assert {generate_home(days=1, seed=seed).home_type for seed in range(16)} <= set(HOME_TYPES)
 
 
-@pytest.mark.parametrize("home_type", ["sensor_only"])
+@pytest.mark.parametrize("home_type", ["sensor_only", "motion_lit"])
 def test_same_arguments_give_the_same_bytes(home_type: str) -> None:
     first = generate_home(home_type, days=5, seed=11)
     assert _dump(first) == _dump(generate_home(home_type, days=5, seed=11))
@@ -203,7 +203,7 @@ def test_same_arguments_give_the_same_bytes(home_type: str) -> None:
     assert first.home_type == home_type
 
 
-@pytest.mark.parametrize("home_type", ["sensor_only"])
+@pytest.mark.parametrize("home_type", ["sensor_only", "motion_lit"])
 def test_the_catalog_and_events_import(home_type: str) -> None:
     home = generate_home(home_type, days=7, seed=3)
     catalog = catalog_from_import(IMPORT_SCHEMA(home.catalog), CatalogSource.SYNTHETIC)
@@ -359,3 +359,292 @@ def test_a_month_of_a_sensor_only_home_is_quick() -> None:
     seconds = time.perf_counter() - started
     print(f"\n30-day sensor-only home: {len(home.events)} events in {seconds:.2f} s")
     assert seconds < 2.0
+
+
+# Motion-lit homes ---------------------------------------------------------------------------
+
+EventIndex = dict[tuple[str, str], list[datetime]]
+
+
+@pytest.fixture(scope="module")
+def lit_homes() -> list[SyntheticHome]:
+    """A month of several motion-lit homes."""
+    return [generate_home("motion_lit", days=DAYS, seed=seed) for seed in range(6)]
+
+
+def _index(home: SyntheticHome) -> EventIndex:
+    """Return event times by (entity_id, state)."""
+    index: EventIndex = defaultdict(list)
+    for event in home.events:
+        index[(event["entity_id"], event["state"])].append(datetime.fromisoformat(event["time"]))
+    return index
+
+
+def _origins(home: SyntheticHome, entity_id: str) -> set[str]:
+    return {e["origin"] for e in home.events if e["entity_id"] == entity_id}
+
+
+def _before(times: list[datetime], moment: datetime) -> datetime | None:
+    """Return the last time at or before a moment."""
+    index = bisect.bisect_right(times, moment) - 1
+    return times[index] if index >= 0 else None
+
+
+def _dark(index: EventIndex, moment: datetime) -> bool | None:
+    """Return whether the sun entity says it is below the horizon (None: not known yet)."""
+    below = _before(index[("sun.sun", "below_horizon")], moment)
+    above = _before(index[("sun.sun", "above_horizon")], moment)
+    if below is None or above is None:
+        return None
+    return below > above
+
+
+def _was_on(ons: list[datetime], offs: list[datetime], moment: datetime) -> bool:
+    """Return whether something was on just before a moment."""
+    last_on, last_off = _before(ons, moment), _before(offs, moment)
+    return last_on is not None and (last_off is None or last_on > last_off)
+
+
+def _soon_after(times: list[datetime], moment: datetime, seconds: float) -> bool:
+    """Return whether one of the times comes after a moment, within some seconds."""
+    later = times[bisect.bisect_right(times, moment) :][:1]
+    return bool(later) and later[0] - moment <= timedelta(seconds=seconds)
+
+
+def test_motion_lit_ground_truth_is_well_formed(lit_homes: list[SyntheticHome]) -> None:
+    idioms: dict[str, int] = defaultdict(int)
+    for home in lit_homes:
+        entities = {e["entity_id"]: e for e in home.catalog["entities"]}
+        kinds = {r["kind"] for r in home.routines}
+        assert {"time_of_day", "co_occurrence", "chain", "anomaly"} <= kinds
+        for routine in home.routines:
+            if routine["kind"] == "co_occurrence" and "idiom" in routine:
+                idioms[routine["idiom"]] += 1
+                assert routine["trigger"]["entity_id"] in entities
+                assert routine["action"]["entity_id"] in entities
+                assert routine["trigger"]["state"] == routine["action"]["state"] == "on"
+                assert 1.0 <= routine["delay_s"] <= 10.0
+                assert 0.5 < routine["probability"] <= 1.0
+                assert 60 <= routine["off_after_s"] <= 900
+                assert routine["condition"] in (
+                    "sun_below_horizon", "illuminance_below", "time_window", None
+                )  # fmt: skip
+                if routine["condition"] == "illuminance_below":
+                    assert routine["illuminance_entity_id"] in entities
+                    assert routine["below_lx"] > 0
+                if routine["condition"] == "time_window":
+                    assert HHMM.match(routine["after"])
+                    assert HHMM.match(routine["before"])
+                assert 0 <= routine["support_days"] <= DAYS + 1
+                trigger = entities[routine["trigger"]["entity_id"]]
+                expected = "motion" if routine["idiom"] == "motion_light" else "door"
+                assert trigger["device_class"] == expected
+            elif routine["kind"] == "time_of_day":
+                assert routine["entity_id"] in entities
+                assert HHMM.match(routine["time"])
+                assert routine["days"] in ("all", "weekdays", "weekends")
+                if "sun" in routine:
+                    assert routine["sun"] == "sunset"
+                    assert -30 <= routine["offset_minutes"] <= 30
+        # A chain of two or three manual steps.
+        assert all(2 <= len(r["chain"]) <= 3 for r in home.routines if r["kind"] == "chain")
+    assert idioms["motion_light"] >= 2 * len(lit_homes)
+    assert idioms["door_light"] >= len(lit_homes)
+
+
+def test_a_motion_light_follows_its_sensor(lit_homes: list[SyntheticHome]) -> None:
+    """On within seconds after motion when it was off; off N minutes after motion cleared."""
+    checked = 0
+    for home in lit_homes:
+        index = _index(home)
+        window = Window.of(home)
+        for routine in home.routines:
+            if routine.get("idiom") != "motion_light":
+                continue
+            sensor, light = routine["trigger"]["entity_id"], routine["action"]["entity_id"]
+            motion_on, motion_off = index[(sensor, "on")], index[(sensor, "off")]
+            light_on, light_off = index[(light, "on")], index[(light, "off")]
+            assert _origins(home, light) == {routine["origin"]}
+            for moment in light_on:
+                trigger = _before(motion_on, moment)
+                assert trigger is not None
+                assert timedelta(0) < moment - trigger <= timedelta(seconds=10.5)
+                if routine["condition"] == "sun_below_horizon":
+                    assert _dark(index, trigger) is not False
+                elif routine["condition"] == "time_window":
+                    local = trigger.astimezone(window.zone)
+                    minute = local.hour * 60 + local.minute
+                    assert minute >= _minutes(routine["after"]) or minute < _minutes(
+                        routine["before"]
+                    )
+            off_after = routine["off_after_s"]
+            exact = 0
+            for moment in light_off:
+                cleared = _before(motion_off, moment)
+                assert cleared is not None
+                # No motion came back in between: it would have kept the light on.
+                assert (_before(motion_on, moment) or cleared) <= cleared
+                waited = (moment - cleared).total_seconds()
+                exact += abs(waited - off_after) <= 0.1 * off_after + 2
+            assert exact >= 0.95 * len(light_off)
+            # Motion while the light is off turns it on (when the condition allows).
+            if routine["condition"] is None:
+                dark_room = [m for m in motion_on if not _was_on(light_on, light_off, m)]
+                followed = [m for m in dark_room if _soon_after(light_on, m, 10.5)]
+                assert len(followed) >= 0.8 * routine["probability"] * len(dark_room)
+            days = {moment.astimezone(window.zone).date() for moment in light_on}
+            assert len(days) >= routine["support_days"] >= 1
+            checked += 1
+    assert checked >= 12
+
+
+def test_a_door_light_follows_its_door(lit_homes: list[SyntheticHome]) -> None:
+    """On within seconds after the door opens; off N minutes after the (last) opening."""
+    checked = 0
+    for home in lit_homes:
+        index = _index(home)
+        for routine in home.routines:
+            if routine.get("idiom") != "door_light":
+                continue
+            door, light = routine["trigger"]["entity_id"], routine["action"]["entity_id"]
+            opened = index[(door, "on")]
+            light_on, light_off = index[(light, "on")], index[(light, "off")]
+            for moment in light_on:
+                trigger = _before(opened, moment)
+                assert trigger is not None
+                assert timedelta(0) < moment - trigger <= timedelta(seconds=10.5)
+                if routine["condition"] == "sun_below_horizon":
+                    assert _dark(index, trigger) is not False
+            off_after = routine["off_after_s"]
+            exact = sum(
+                abs((moment - (_before(opened, moment) or moment)).total_seconds() - off_after)
+                <= 0.1 * off_after + 2
+                for moment in light_off
+            )
+            assert exact >= 0.95 * len(light_off)
+            checked += 1
+    assert checked >= len(lit_homes)
+
+
+def test_a_sunset_habit_moves_with_the_sun(lit_homes: list[SyntheticHome]) -> None:
+    checked = 0
+    for home in lit_homes:
+        index = _index(home)
+        window = Window.of(home)
+        sunsets = index[("sun.sun", "below_horizon")]
+        for routine in home.routines:
+            if routine["kind"] != "time_of_day" or "sun" not in routine:
+                continue
+            offset = timedelta(minutes=routine["offset_minutes"])
+            near = {
+                moment.astimezone(window.zone).date()
+                for moment in index[(routine["entity_id"], routine["state"])]
+                if (sunset := _before(sunsets, moment + timedelta(hours=3))) is not None
+                and abs(moment - (sunset + offset)) <= timedelta(minutes=25)
+            }
+            assert len(near) >= routine["support_days"] >= DAYS // 2
+            checked += 1
+    assert checked >= 3
+
+
+def test_motion_lit_time_of_day_truth_shows_at_its_local_time(
+    lit_homes: list[SyntheticHome],
+) -> None:
+    for home in lit_homes:
+        index = _index(home)
+        window = Window.of(home)
+        for routine in home.routines:
+            if routine["kind"] != "time_of_day":
+                continue
+            target = _minutes(routine["time"])
+            tolerance = 3 * routine["spread_minutes"] + 10
+            days = set()
+            for moment in index[(routine["entity_id"], routine["state"])]:
+                local = moment.astimezone(window.zone)
+                if window.of_kind(local.date(), routine["days"]) and (
+                    _apart(local.hour * 60 + local.minute, target) <= tolerance
+                ):
+                    days.add(local.date())
+            assert len(days) >= routine["support_days"], routine
+
+
+# Security habits ----------------------------------------------------------------------------
+
+
+def test_motion_lit_homes_always_have_security_habits(lit_homes: list[SyntheticHome]) -> None:
+    houses = 0
+    for home in lit_homes:
+        entities = {e["entity_id"]: e for e in home.catalog["entities"]}
+        assert any(entity_id.startswith("lock.") for entity_id in entities)
+        garages = [e for e in entities.values() if e.get("device_class") == "garage"]
+        if not garages:
+            continue
+        houses += 1
+        index = _index(home)
+        (pair,) = [
+            r for r in home.routines
+            if r["kind"] == "co_occurrence" and r.get("security")
+            and r["action"]["entity_id"] == garages[0]["entity_id"]
+        ]  # fmt: skip
+        assert pair["trigger"]["state"] == "home"
+        assert pair["trigger"]["entity_id"].startswith("person.")
+        arrivals = index[(pair["trigger"]["entity_id"], "home")]
+        opened = index[(pair["action"]["entity_id"], "open")]
+        followed = [moment for moment in arrivals if _soon_after(opened, moment, 180)]
+        assert len(followed) >= 0.7 * len(arrivals)
+        assert len({m.date() for m in followed}) >= pair["support_days"]
+    assert houses >= 2
+
+
+def test_security_habits_are_flagged_and_show(lit_homes: list[SyntheticHome]) -> None:
+    homes = [*lit_homes] + [generate_home("family_house", days=DAYS, seed=s) for s in range(4)]
+    flagged: dict[str, int] = defaultdict(int)
+    for home in homes:
+        index = _index(home)
+        window = Window.of(home)
+        for routine in home.routines:
+            if not routine.get("security"):
+                continue
+            entity_id = routine.get("entity_id") or routine["action"]["entity_id"]
+            domain = entity_id.split(".")[0]
+            flagged[domain] += 1
+            assert domain in ("lock", "cover", "alarm_control_panel")
+            if routine["kind"] != "time_of_day":
+                continue
+            target = _minutes(routine["time"])
+            days = {
+                moment.astimezone(window.zone).date()
+                for moment in index[(entity_id, routine["state"])]
+                if window.of_kind(moment.astimezone(window.zone).date(), routine["days"])
+                and _apart(
+                    moment.astimezone(window.zone).hour * 60
+                    + moment.astimezone(window.zone).minute,
+                    target,
+                )
+                <= 3 * routine["spread_minutes"] + 10
+            }
+            assert len(days) >= routine["support_days"], routine
+        # Nothing else is flagged.
+        assert all(
+            r.get("security") is None for r in home.routines if r["kind"] in ("chain", "anomaly")
+        )
+    assert flagged["lock"] >= 4
+    assert flagged["cover"] >= 2
+    assert flagged["alarm_control_panel"] >= 1
+
+
+def test_households_keep_their_homes_and_gain_security_only() -> None:
+    """Security devices draw from streams of their own: the rest of a household is as it was."""
+    home = generate_home("family_house", days=7, seed=0)
+    added = {"alarm_control_panel.home_alarm"}
+    entities = [e["entity_id"] for e in home.catalog["entities"]]
+    assert entities[-1] in added or not set(entities) & added
+    assert all(r["kind"] != "routine" for r in home.routines)
+
+
+def test_a_month_of_a_motion_lit_home_is_quick() -> None:
+    started = time.perf_counter()
+    home = generate_home("motion_lit", days=30, seed=2)
+    seconds = time.perf_counter() - started
+    print(f"\n30-day motion-lit home: {len(home.events)} events in {seconds:.2f} s")
+    assert seconds < 3.0

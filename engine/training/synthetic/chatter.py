@@ -210,12 +210,7 @@ class Chatter:
 
     def daylight(self, times: IntArray) -> FloatArray:
         """Return 0 at night up to 1 at noon (a sine between sunrise and sunset)."""
-        days = self.tb.day_index(times)
-        rise = np.array(self.sim.sunrise_us, dtype=np.int64)[days]
-        set_ = np.array(self.sim.sunset_us, dtype=np.int64)[days]
-        phase = (times - rise) / np.maximum(set_ - rise, 1)
-        light: FloatArray = np.where((phase > 0) & (phase < 1), np.sin(np.pi * phase), 0.0)
-        return light
+        return daylight(self.sim, times)
 
     def _area_entities(self, area: str | None, kinds: tuple[str, ...]) -> list[SimEntity]:
         return [e for e in self.layout.entities if e.home_area == area and e.kind in kinds]
@@ -285,11 +280,7 @@ class Chatter:
 
     def _illuminance(self, entity: SimEntity) -> Series:
         times = self.grid(300)
-        lux = (
-            entity.params["peak"]
-            * self.daylight(times) ** 1.3
-            * (1.0 - 0.6 * self.env.cloud_at(times))
-        )
+        lux = daylight_lux(entity.params["peak"], self.daylight(times), self.env.cloud_at(times))
         for light in self._area_entities(entity.home_area, ("toggle",)):
             if light.entity_id.startswith("light."):
                 lux = lux + self.active(light.entity_id, times) * float(self.rng.uniform(80, 150))
@@ -439,6 +430,22 @@ class Chatter:
         states = ["above_horizon"] * len(rise) + ["below_horizon"] * len(set_)
         order = np.argsort(times, kind="stable")
         return Series(entity.entity_id, times[order], states=[states[i] for i in order])
+
+
+def daylight(sim: Lived, times: IntArray) -> FloatArray:
+    """Return 0 at night up to 1 at noon (a sine between sunrise and sunset)."""
+    days = sim.tb.day_index(times)
+    rise = np.array(sim.sunrise_us, dtype=np.int64)[days]
+    set_ = np.array(sim.sunset_us, dtype=np.int64)[days]
+    phase = (times - rise) / np.maximum(set_ - rise, 1)
+    light: FloatArray = np.where((phase > 0) & (phase < 1), np.sin(np.pi * phase), 0.0)
+    return light
+
+
+def daylight_lux(peak: float, light: FloatArray, cloud: FloatArray) -> FloatArray:
+    """Return the daylight an indoor illuminance sensor sees (lux)."""
+    lux: FloatArray = peak * light**1.3 * (1.0 - 0.6 * cloud)
+    return lux
 
 
 def _inside(starts: IntArray, ends: IntArray, times: IntArray) -> BoolArray:

@@ -16,6 +16,7 @@ from engine.training.synthetic.days import Draws
 from engine.training.synthetic.homes import BUILDERS, TIME_ZONE
 from engine.training.synthetic.implied import implied_truth
 from engine.training.synthetic.intervals import Interval
+from engine.training.synthetic.lit import LitPass
 from engine.training.synthetic.model import (
     ORIGIN_LABELS,
     ORIGIN_MANUAL,
@@ -23,7 +24,10 @@ from engine.training.synthetic.model import (
     Layout,
     SimEntity,
 )
+from engine.training.synthetic.motion_lit import HOME_TYPE as MOTION_LIT
+from engine.training.synthetic.motion_lit import LitPlan, MotionLitHome
 from engine.training.synthetic.resident import ResidentSimulation
+from engine.training.synthetic.security import SecurityPass, SecurityPlan, add_alarm
 from engine.training.synthetic.sensor_only import HOME_TYPE as SENSOR_ONLY
 from engine.training.synthetic.sensor_only import SensorOnlyBuilder
 from engine.training.synthetic.simulate import MINUTE_US, Simulation
@@ -32,7 +36,7 @@ from engine.training.synthetic.timebase import US, TimeBase
 # The household types the home-type classifier learns, and a random home is drawn from.
 HOME_TYPES: tuple[str, ...] = ("studio_apartment", "family_house", "shared_flat", "home_office")
 # Every type the generator makes: the households, plus homes made for the pattern detectors.
-ALL_HOME_TYPES: tuple[str, ...] = (*HOME_TYPES, SENSOR_ONLY)
+ALL_HOME_TYPES: tuple[str, ...] = (*HOME_TYPES, SENSOR_ONLY, MOTION_LIT)
 # The default window ends here, so the default output never depends on the clock.
 DEFAULT_END = datetime(2026, 1, 5, tzinfo=ZoneInfo(TIME_ZONE))
 MAX_DAYS = 365
@@ -93,7 +97,20 @@ def _lived_in(
     home_type: str, seed: int, days: int, end: datetime, streams: _Streams
 ) -> SyntheticHome:
     """Return a home whose occupants use its devices (every type but sensor_only)."""
-    layout = BUILDERS[home_type](HomeBuilder(streams.layout))
+    builder = HomeBuilder(streams.layout)
+    lit: LitPlan | None = None
+    if home_type == MOTION_LIT:
+        home = MotionLitHome(builder)
+        layout = home.build()
+        lit = home.plan
+    else:
+        layout = BUILDERS[home_type](builder)
+    security_layout, security_plan, lit_plan = streams.extra.spawn(3)
+    # What is added from here on draws from a stream of its own.
+    builder.rng = security_layout
+    security = SecurityPlan(
+        add_alarm(builder, layout), lit.garage if lit else None, lit.driver if lit else None
+    )
     tb = TimeBase(layout.time_zone, end, days)
     env = Environment(tb, layout.location["latitude"], streams.env)
     heating = env.window_mean() < HEATING_BELOW_C
@@ -103,11 +120,19 @@ def _lived_in(
                 entity.idle = "off"
     sim = Simulation(layout, tb, streams.plan, heating=heating)
     sim.run()
+    extra = LitPass(lit, layout, sim, env, lit_plan).run() if lit is not None else []
+    extra += SecurityPass(security, layout, sim, security_plan).run()
     chatter = Chatter(layout, sim, env, streams.chatter, heating=heating)
     events, last_states = _assemble(layout, tb, sim.merged, sim.d, chatter.series())
     catalog = _catalog(layout, last_states)
     return SyntheticHome(
-        home_type, seed, days, catalog, events, _routines(sim, tb), implied_truth(layout, sim, tb)
+        home_type,
+        seed,
+        days,
+        catalog,
+        events,
+        _routines(sim, tb, extra),
+        implied_truth(layout, sim, tb),
     )
 
 
@@ -295,13 +320,11 @@ def _catalog(layout: Layout, last_states: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _routines(sim: Simulation, tb: TimeBase) -> list[dict[str, Any]]:
+def _routines(sim: Simulation, tb: TimeBase, extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the ground truth: every planted routine with its support, then the anomalies."""
     order = {"time_of_day": 0, "co_occurrence": 1, "chain": 2}
-    routines = [
-        {**record.routine, "support_days": record.support_days()}
-        for record in sorted(sim.records, key=lambda r: order[r.routine["kind"]])
-    ]
+    planted = [{**record.routine, "support_days": record.support_days()} for record in sim.records]
+    routines = sorted(planted + extra, key=lambda routine: order[routine["kind"]])
     if sim.anomalies:
         stamps = tb.format(np.array([a["at_us"] for a in sim.anomalies], dtype=np.int64))
         for anomaly, stamp in zip(sim.anomalies, stamps, strict=True):

@@ -22,14 +22,14 @@ TIME_ZONE = "Europe/Berlin"
 # How long people keep things on when they use them outside their habits, by kind of
 # area: (weight, median minutes, lognormal sigma).
 Use = tuple[float, float, float]
-_PASSING: Use = (0.7, 2.0, 0.5)
-_ROOM: Use = (1.0, 25.0, 0.8)
-_OWN_ROOM: Use = (2.0, 40.0, 0.8)
-_KITCHEN: Use = (1.2, 18.0, 0.7)
-_BATHROOM: Use = (1.0, 8.0, 0.5)
-_TOILET: Use = (0.8, 3.0, 0.4)
-_SHORT: Use = (0.5, 10.0, 0.6)
-_OUTSIDE: Use = (0.3, 15.0, 0.6)
+PASSING: Use = (0.7, 2.0, 0.5)
+ROOM: Use = (1.0, 25.0, 0.8)
+OWN_ROOM: Use = (2.0, 40.0, 0.8)
+KITCHEN: Use = (1.2, 18.0, 0.7)
+BATHROOM: Use = (1.0, 8.0, 0.5)
+TOILET: Use = (0.8, 3.0, 0.4)
+SHORT: Use = (0.5, 10.0, 0.6)
+OUTSIDE: Use = (0.3, 15.0, 0.6)
 
 Step = tuple[SimEntity | None, str, float, dict[str, Any]]
 
@@ -39,7 +39,7 @@ def at_step(chain: str, entity: SimEntity | None) -> tuple[str, float]:
     return (step_mark(chain, entity.entity_id if entity else ""), 0.0)
 
 
-class _Home:
+class Household:
     """What every home builder shares: occupants, habits, chains, and use outside habits."""
 
     home_type = ""
@@ -52,14 +52,15 @@ class _Home:
         self.reactions: list[Reaction] = []
         self.runs: dict[str, tuple[float, float, float, float]] = {}
         self.cook: str | None = None
+        self.hands_off: set[str] = set()
 
     def build(self) -> Layout:
         """Return the finished layout (subclasses fill the builder first)."""
         rng = self.b.rng
-        _, latitude, longitude = CITIES[int(rng.integers(len(CITIES)))]
+        time_zone, latitude, longitude = self.place()
         return Layout(
             home_type=self.home_type,
-            time_zone=TIME_ZONE,
+            time_zone=time_zone,
             location={
                 "latitude": round(latitude + float(rng.uniform(-0.05, 0.05)), 4),
                 "longitude": round(longitude + float(rng.uniform(-0.05, 0.05)), 4),
@@ -76,7 +77,13 @@ class _Home:
             appliance_runs=self.runs,
             joint_outings=self.joint_outings,
             cook=self.cook,
+            hands_off=self.hands_off,
         )
+
+    def place(self) -> tuple[str, float, float]:
+        """Return the home's time zone, latitude and longitude (a German city)."""
+        _, latitude, longitude = CITIES[int(self.b.rng.integers(len(CITIES)))]
+        return TIME_ZONE, latitude, longitude
 
     def occupant(
         self, role: str, archetype: str, *, person: bool = True, **fields: Any
@@ -136,6 +143,8 @@ class _Home:
             for entity in self.b.entities:
                 if area_id is None or entity.home_area != area_id:
                     continue
+                if entity.entity_id in self.hands_off:
+                    continue
                 if entity.kind == "toggle" and entity.entity_id != automated:
                     occupant.background.append((entity.entity_id, weight, median, sigma))
                 elif entity.kind == "media":
@@ -194,7 +203,7 @@ class _Home:
         self.b.maybe(probability, self.b.plug, area, "Fridge", "fridge", switched=False)
 
 
-class _Studio(_Home):
+class _Studio(Household):
     """One room to live and sleep in, a kitchenette, a bathroom; one occupant."""
 
     home_type = "studio_apartment"
@@ -265,14 +274,14 @@ class _Studio(_Home):
         self.background(
             me,
             [
-                (self.living, _OWN_ROOM), (self.kitchen, _KITCHEN), (self.bath, _BATHROOM),
-                (self.hallway, _PASSING), (self.balcony, _ROOM),
+                (self.living, OWN_ROOM), (self.kitchen, KITCHEN), (self.bath, BATHROOM),
+                (self.hallway, PASSING), (self.balcony, ROOM),
             ],
         )  # fmt: skip
         return super().build()
 
 
-class _FamilyHouse(_Home):
+class _FamilyHouse(Household):
     """Two parents and one to three children over two or three floors, garden and garage."""
 
     home_type = "family_house"
@@ -397,10 +406,10 @@ class _FamilyHouse(_Home):
         )
         self.habit(p2, bedside, start=("sleep", -25.0), end=("sleep", 0.0), sd=3.0, record_end=True)
         shared = [
-            (self.hallway, _PASSING), (self.landing, _PASSING), (self.kitchen, _KITCHEN),
-            (self.living, _ROOM), (self.bath, _BATHROOM), (self.toilet, _TOILET),
-            (self.garden, _OUTSIDE), (self.study, _ROOM), (self.bedroom, _SHORT),
-            (self.dining, _SHORT), (self.utility, _SHORT),
+            (self.hallway, PASSING), (self.landing, PASSING), (self.kitchen, KITCHEN),
+            (self.living, ROOM), (self.bath, BATHROOM), (self.toilet, TOILET),
+            (self.garden, OUTSIDE), (self.study, ROOM), (self.bedroom, SHORT),
+            (self.dining, SHORT), (self.utility, SHORT),
         ]  # fmt: skip
         self.background(p1, shared)
         self.background(p2, shared)
@@ -464,10 +473,10 @@ class _FamilyHouse(_Home):
             self.background(
                 child,
                 [
-                    (room, _OWN_ROOM),
-                    (self.living, _SHORT),
-                    (self.bath, _BATHROOM),
-                    (self.toilet, _TOILET),
+                    (room, OWN_ROOM),
+                    (self.living, SHORT),
+                    (self.bath, BATHROOM),
+                    (self.toilet, TOILET),
                 ],
             )
 
@@ -487,7 +496,7 @@ class _FamilyHouse(_Home):
             b.maybe(0.5, b.plug, self.study, "Study monitor", "monitor")
 
 
-class _SharedFlat(_Home):
+class _SharedFlat(Household):
     """Three or four flatmates with their own rooms sharing kitchen, bathroom and hallway."""
 
     home_type = "shared_flat"
@@ -587,14 +596,14 @@ class _SharedFlat(_Home):
         self.background(
             mate,
             [
-                (room, _OWN_ROOM), (self.kitchen, _KITCHEN), (self.bath, _BATHROOM),
-                (self.shower, _BATHROOM), (self.hallway, _PASSING), (self.living, _ROOM),
-                (self.balcony, _OUTSIDE),
+                (room, OWN_ROOM), (self.kitchen, KITCHEN), (self.bath, BATHROOM),
+                (self.shower, BATHROOM), (self.hallway, PASSING), (self.living, ROOM),
+                (self.balcony, OUTSIDE),
             ],
         )  # fmt: skip
 
 
-class _HomeOffice(_Home):
+class _HomeOffice(Household):
     """Someone works from home on weekdays: an office with desk, monitor and presence sensor."""
 
     home_type = "home_office"
@@ -698,9 +707,9 @@ class _HomeOffice(_Home):
             start=("sleep", -15.0),
         )
         areas = [
-            (self.office, (0.8, 30.0, 0.8)), (self.living, _ROOM), (self.kitchen, _KITCHEN),
-            (self.bath, _BATHROOM), (self.hallway, _PASSING), (self.landing, _PASSING),
-            (self.bedroom, _SHORT), (self.balcony, _OUTSIDE),
+            (self.office, (0.8, 30.0, 0.8)), (self.living, ROOM), (self.kitchen, KITCHEN),
+            (self.bath, BATHROOM), (self.hallway, PASSING), (self.landing, PASSING),
+            (self.bedroom, SHORT), (self.balcony, OUTSIDE),
         ]  # fmt: skip
         self.background(worker, areas)
         if self.partner is not None:

@@ -294,6 +294,9 @@ class Layout:
     appliance_runs: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     joint_outings: bool = False
     cook: str | None = None
+    # Entities something outside the simulation drives (a motion-light controller): no
+    # background use, no planted anomalies.
+    hands_off: set[str] = field(default_factory=set)
 
     @cached_property
     def by_id(self) -> dict[str, SimEntity]:

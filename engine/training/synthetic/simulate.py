@@ -167,6 +167,17 @@ class Simulation:
         index = bisect_right(self._away_starts[occupant], moment) - 1
         return index < 0 or self.away[occupant][index][1] <= moment
 
+    def move_causes(self, moment: int, *, leaving: bool) -> Causes:
+        """Return the causes of the departures (or returns) of anyone at a moment."""
+        causes: Causes = ()
+        for spans, span_causes in zip(self.away, self._away_causes, strict=True):
+            for (start, end), (leave_causes, back_causes) in zip(spans, span_causes, strict=True):
+                if leaving and start == moment:
+                    causes += leave_causes
+                elif not leaving and end == moment:
+                    causes += back_causes
+        return causes
+
     def _next_departure(self, occupant: int, moment: int) -> int:
         """Return when an occupant next leaves the house after a moment (far away if never)."""
         index = bisect_right(self._away_starts[occupant], moment)
@@ -779,7 +790,9 @@ class Simulation:
         lights = [
             e.entity_id
             for e in self.layout.entities
-            if e.entity_id.startswith("light.") and e.entity_id != self.layout.role("porch_light")
+            if e.entity_id.startswith("light.")
+            and e.entity_id != self.layout.role("porch_light")
+            and e.entity_id not in self.layout.hands_off
         ]
         light = lights[int(d.uniform(0, len(lights)))]
         if kind == "unusual_time":
