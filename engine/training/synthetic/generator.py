@@ -147,7 +147,7 @@ def _sensor_only(seed: int, days: int, end: datetime, streams: _Streams) -> Synt
     chatter = Chatter(layout, sim, env, streams.chatter, heating=False)
     events, last_states = _assemble(layout, tb, sim.merged, sim.d, chatter.series())
     catalog = _catalog(layout, last_states)
-    return SyntheticHome(SENSOR_ONLY, seed, days, catalog, events, sim.routines())
+    return SyntheticHome(SENSOR_ONLY, seed, days, catalog, events, sim.routines(), sim.implied())
 
 
 class _Vocabulary:

@@ -11,6 +11,7 @@ them regularly enough: support is counted on what the sensors report, per plante
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -54,6 +55,8 @@ _MIN_GAP_US = 1
 # A moment pushed later than this by what came before (a long outing before lunch) is no
 # occurrence of its routine that day.
 _DELAYED_MIN = 10.0
+# An implied regularity shows on at least this many days (as in implied.py).
+_IMPLIED_MIN_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class _Step:
     start: int
     area: str | None
     doing: Doing
+    # What the resident is doing it for ("breakfast"); empty when its time means nothing.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class _Stay:
     # Ends by settling down to sleep in the same room (a last movement).
     settles: bool = False
     gap_s: float = 0.0
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,25 +131,31 @@ class _Day:
     def __init__(self, sim: ResidentSimulation, day: int) -> None:
         self.sim = sim
         self.day = day
-        self.steps: list[tuple[float, str | None, Doing]] = []
+        self.steps: list[tuple[float, str | None, Doing, str]] = []
+        # What the steps started from here on are for (labels the implied truth).
+        self.context = ""
 
     @property
     def last(self) -> float:
         """Return the minute of the latest step (-inf before the first)."""
         return self.steps[-1][0] if self.steps else -math.inf
 
-    def go(self, minute: float, area: str | None, doing: Doing) -> float:
+    def go(self, minute: float, area: str | None, doing: Doing, label: str | None = None) -> float:
         """Start a step at a minute (or just after the previous one); return its minute."""
         minute = max(minute, self.last + 0.2)
-        if self.steps and self.steps[-1][1:] == (area, doing):
+        if self.steps and self.steps[-1][1:3] == (area, doing):
             return minute
-        self.steps.append((minute, area, doing))
+        # Asleep, the movements a sensor sees come at random: their times mean nothing.
+        if doing == "asleep":
+            label = ""
+        self.steps.append((minute, area, doing, self.context if label is None else label))
         return minute
 
     def mark(self, name: str, minute: float, planned: float) -> None:
         """Remember when a planted routine's moment happened, unless something delayed it."""
         if minute - planned <= _DELAYED_MIN:
-            self.sim.planted[name].append(self.sim.tb.local_day_us(self.day, minute))
+            moment = self.sim.tb.local_day_us(self.day, minute)
+            self.sim.planted[name].append((moment, bool(self.sim.tb.workday[self.day])))
 
     def stay(self, area: str, start: float, end: float) -> float:
         """Sit in an area until `end`, with short trips to the bathroom or kitchen."""
@@ -167,8 +179,8 @@ class _Day:
         while moment < end - 8.0:
             pick = d.uniform(0.0, total)
             room = trips[0][1] if pick < trips[0][0] else trips[-1][1]
-            back = self.go(moment, room, "busy") + d.uniform(1.5, 5.0)
-            self.go(back, area, "settled")
+            back = self.go(moment, room, "busy", "") + d.uniform(1.5, 5.0)
+            self.go(back, area, "settled", "")
             moment = back + 60.0 / total * -math.log(max(d.uniform(), 1e-9))
         return end
 
@@ -185,7 +197,8 @@ class ResidentSimulation:
         self.window = Window(tb.start_us, tb.end_us)
         self.merged: dict[str, list[Interval]] = {}
         self.away: list[list[tuple[int, int]]] = [[]]
-        self.planted: dict[str, list[int]] = defaultdict(list)
+        # Each planted routine's moments, and whether they were planted on a working day.
+        self.planted: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         self.spans: dict[str, tuple[IntArray, IntArray]] = {}
         rise, set_ = sun_times(
             tb.dates, home.layout.location["latitude"], home.layout.location["longitude"]
@@ -194,6 +207,7 @@ class ResidentSimulation:
         self.sunset_us = [round(float(x) * US) for x in set_]
         self.status = DayPlanner(home.layout, tb, self.d).trips()
         self._steps: list[_Step] = []
+        self._own: list[_Stay] = []
         self._extra: list[_Stay] = []
         self._door_opens: dict[str, list[int]] = defaultdict(list)
 
@@ -248,6 +262,7 @@ class ResidentSimulation:
         plan = _Day(self, day)
         if status == "trip_return":
             now = self._arrive(plan, 1020.0 + 60.0 * d.clipped(), None)
+            plan.context = ""
             self._evening(plan, m, now, rooms["bedroom"])
             self._flush(plan)
             return
@@ -261,6 +276,7 @@ class ResidentSimulation:
         if commute:
             now = self._leave(plan, now, m["leave"], "departure")
             now = self._arrive(plan, m["return"], "arrival")
+            plan.context = "after_work"
             now = plan.go(now, rooms["bedroom"], "busy") + d.uniform(2.0, 8.0)
             if d.chance(0.4):
                 now = plan.go(now, rooms["kitchen"], "busy") + d.uniform(3.0, 8.0)
@@ -274,21 +290,26 @@ class ResidentSimulation:
         """Get up, bathroom, maybe dress, breakfast; return when the morning is done."""
         rooms = self.home.rooms
         d = self.d
+        plan.context = "wake"
         wake = plan.go(m["wake"], rooms["bedroom"], "busy")
         plan.mark("wake", wake, m["wake"])
+        plan.context = "morning_bathroom"
         bathroom = wake + self._offset(self.p.bathroom_after_wake)
         now = plan.go(bathroom, rooms["bathroom"], "busy")
         plan.mark("morning_bathroom", now, bathroom)
         now += d.lognormal(12.0, 0.3)
         breakfast = wake + self._offset(self.p.breakfast_after_wake)
+        plan.context = "dressing"
         if d.chance(0.5) and now + 8.0 < breakfast:
             now = plan.go(now, rooms["bedroom"], "busy") + d.uniform(3.0, 8.0)
+        plan.context = "before_breakfast"
         late = deadline is not None and max(now, breakfast) + 10.0 > deadline
         # Running late for work: no breakfast, or a quick one.
         if "skip:breakfast" in m or (late and d.chance(0.5)):
             return now
         if breakfast > now + 1.0:
             plan.stay(rooms["living"] if d.chance(0.5) else rooms["bedroom"], now, breakfast)
+        plan.context = "breakfast"
         now = plan.go(breakfast, rooms["kitchen"], "busy")
         plan.mark("breakfast", now, breakfast)
         now += d.uniform(3.0, 6.0) if late else d.lognormal(14.0, 0.3)
@@ -301,6 +322,7 @@ class ResidentSimulation:
         """Get ready, pass the hallway and leave through the front door."""
         rooms = self.home.rooms
         d = self.d
+        plan.context = name or ""
         ready = leave - d.uniform(1.0, 3.0)
         if d.chance(0.5) and now + 6.0 < ready:
             now = plan.go(now, rooms["bathroom"], "busy") + d.uniform(2.0, 5.0)
@@ -313,6 +335,7 @@ class ResidentSimulation:
 
     def _arrive(self, plan: _Day, back: float, name: str | None) -> float:
         """Come in through the front door; return when the hallway is left."""
+        plan.context = name or ""
         door = plan.go(back, self.home.rooms["hallway"], "busy")
         if name is not None:
             plan.mark(name, door, back)
@@ -342,8 +365,10 @@ class ResidentSimulation:
         if not working and "walk" not in m and d.chance(self.p.outing):
             agenda.append((d.uniform(600.0, 960.0), "outing"))
         room = base
+        plan.context = ""
         for minute, what in sorted(agenda):
             plan.stay(room, now, minute)
+            plan.context = what
             if what == "office" and office is not None:
                 now = plan.go(minute, office, "settled")
                 plan.mark("office", now, minute)
@@ -390,6 +415,7 @@ class ResidentSimulation:
         d = self.d
         if "dinner" in m and "skip:dinner" not in m:
             plan.stay(room, now, m["dinner"])
+            plan.context = "dinner"
             now = plan.go(m["dinner"], rooms["kitchen"], "busy")
             plan.mark("dinner", now, m["dinner"])
             now += d.lognormal(30.0, 0.3)
@@ -402,15 +428,18 @@ class ResidentSimulation:
                 now += d.uniform(15.0, 25.0)
         sleep = m["sleep"]
         leave_living = sleep - self._offset(self.p.leave_living_before_sleep)
+        plan.context = "after_dinner"
         if d.chance(self.p.evening_out) and now + 200.0 < leave_living:
             out = self._leave(plan, now, now + d.uniform(5.0, 30.0), None)
             now = self._arrive(plan, out + max(60.0, d.lognormal(150.0, 0.3)), None)
+            plan.context = ""
         elsewhere = rooms.get(self.p.before_dinner, rooms["bedroom"])
         if elsewhere == rooms["living"]:
             elsewhere = rooms["bedroom"]
         evening = m.get("evening")
         if evening is not None and "skip:evening" not in m and evening < leave_living - 10.0:
             plan.stay(elsewhere, now, evening)
+            plan.context = "evening"
             now = plan.go(evening, rooms["living"], "settled")
             plan.mark("evening", now, evening)
             plan.stay(rooms["living"], now, leave_living)
@@ -418,9 +447,11 @@ class ResidentSimulation:
         else:
             plan.stay(elsewhere, now, leave_living)
             in_living = plan.steps[-1][1] == rooms["living"]
+        plan.context = "before_bed"
         now = plan.go(leave_living, rooms["bathroom"], "busy")
         if in_living:
             plan.mark("bedtime_living", now, leave_living)
+        plan.context = "bed"
         bed = plan.go(max(sleep, now + 3.0), rooms["bedroom"], "settled")
         reading = max(0.5, self._offset(self.p.reading_in_bed))
         lights_out = plan.go(bed + reading, rooms["bedroom"], "asleep")
@@ -428,8 +459,8 @@ class ResidentSimulation:
 
     def _flush(self, plan: _Day) -> None:
         """Append a planned day's steps as UTC steps."""
-        for minute, area, doing in plan.steps:
-            self._steps.append(_Step(self.tb.local_day_us(plan.day, minute), area, doing))
+        for minute, area, doing, label in plan.steps:
+            self._steps.append(_Step(self.tb.local_day_us(plan.day, minute), area, doing, label))
 
     # Additions across days ----------------------------------------------------------------
 
@@ -476,7 +507,7 @@ class ResidentSimulation:
             ):
                 passing = round(d.uniform(5, 20) * US)
                 if step.start - passing > previous.start + US:
-                    steps.append(_Step(step.start - passing, hallway, "busy"))
+                    steps.append(_Step(step.start - passing, hallway, "busy", step.label))
             steps.append(step)
         self._steps = steps
 
@@ -568,8 +599,10 @@ class ResidentSimulation:
                     and after.area == step.area
                     and after.doing == "asleep"
                     and step.doing != "asleep",
+                    label=step.label,
                 )
             )
+        self._own = stays
         return stays + self._extra
 
     def _moments(self, stay: _Stay) -> tuple[IntArray, IntArray]:
@@ -588,7 +621,7 @@ class ResidentSimulation:
                 gap = _BUSY_GAP_S.get(self._room_kind(stay.area), _BUSY_GAP_DEFAULT_S)
             else:
                 gap = self.p.settled_gap_s
-            sigma = 0.8 if stay.doing == "busy" else 1.0
+            sigma = 0.8 if stay.doing == "busy" else 0.7
             moment = stay.start
             while moment < stay.end:
                 size = int(length / (gap * US) * 1.2) + 4
@@ -738,9 +771,9 @@ class ResidentSimulation:
         records: list[dict[str, Any]] = []
         for spec in _ROUTINES:
             area = self.home.room(spec.room)
-            planted = np.array(sorted(self.planted.get(spec.name, [])), dtype=np.int64)
+            planted = sorted(self.planted.get(spec.name, []))
             timings = self._timings(spec)
-            if area is None or not len(planted) or not timings:
+            if area is None or not planted or not timings:
                 continue
             if spec.kind == "departure":
                 found = departures(door_ons, home.ons, self.window, empty)
@@ -753,13 +786,18 @@ class ResidentSimulation:
                 else:
                     found = last_activities(activity, self.window, quiet)
             early, late = _TOLERANCE_S[spec.kind]
-            inside = planted[(planted >= self.window.start) & (planted < self.window.end)]
-            hit = inside[matched(inside, found, round(early * US), round(late * US))]
-            hit_days = {int(day) for day in self.tb.day_index(hit)}
-            support = {
-                kind: sum(1 for day in hit_days if bool(self.tb.workday[day]) == kind)
-                for kind in (True, False)
-            }
+            shown: dict[bool, set[int]] = {}
+            for kind in (True, False):
+                moments = np.array([m for m, work in planted if work == kind], dtype=np.int64)
+                hit = matched(moments, found, round(early * US), round(late * US))
+                # A day is the local date of what the sensors show (a bedtime may pass
+                # midnight); a weekend's late night on a Monday belongs to neither kind.
+                shown[kind] = {
+                    day
+                    for day in map(int, self.tb.day_index(hit))
+                    if bool(self.tb.workday[day]) == kind
+                }
+            support = {kind: len(shown[kind]) for kind in (True, False)}
             for found_routine in regular(timings, support, days):
                 door = spec.kind in ("departure", "arrival")
                 records.append(
@@ -780,6 +818,82 @@ class ResidentSimulation:
                 )
         return records
 
+    def implied(self) -> list[dict[str, Any]]:
+        """Return what the sensors show regularly because of the resident's plan.
+
+        Every first and last activity after or before a quiet hour, and every departure and
+        arrival, is traced to the stay it belongs to; stays planned for a purpose at a
+        meaningful time (breakfast, the hallway on the way to it, bed) make a time of day
+        per area, purpose and kind of day. Trips for a snack, nights up, visitors and
+        spurious detections have no meaningful time and make none.
+        """
+        found: dict[tuple[str, str, str, bool], list[tuple[int, float, str]]] = defaultdict(list)
+        # The front door opens as the resident's absence begins.
+        leaving = {step.start: step.label for step in self._steps if step.area is None}
+        for kind, area, moments in self._found_activities():
+            stays = sorted((s for s in self._own if s.area == area), key=lambda s: s.start)
+            starts = [s.start for s in stays]
+            for moment, entity_id in moments:
+                if kind == "departure":
+                    label = leaving.get(moment, "")
+                else:
+                    label = _label_at(stays, starts, moment)
+                if not label:
+                    continue
+                where = np.array([moment], dtype=np.int64)
+                day = int(self.tb.day_index(where)[0])
+                minute = float(self.tb.seconds_of_day(where)[0]) / 60.0
+                found[(kind, area, label, bool(self.tb.workday[day]))].append(
+                    (day, minute, entity_id)
+                )
+        records = []
+        for (kind, area, label, workday), rows in sorted(found.items()):
+            days = {day for day, _, _ in rows}
+            if len(days) < _IMPLIED_MIN_DAYS:
+                continue
+            mean, spread = _circular([minute for _, minute, _ in rows])
+            entities = [entity_id for _, _, entity_id in rows]
+            records.append(
+                {
+                    "kind": "time_of_day",
+                    "entity_id": max(sorted(set(entities)), key=entities.count),
+                    "state": "on",
+                    "time": hhmm(mean),
+                    "days": "weekdays" if workday else "weekends",
+                    "spread_minutes": round(spread, 1),
+                    "support_days": len(days),
+                    "source": f"{kind}:{label}",
+                    "area_id": area,
+                }
+            )
+        return records
+
+    def _found_activities(self) -> list[tuple[str, str, list[tuple[int, str]]]]:
+        """Return (kind, area, [(moment, sensor)]) of every activity the sensors show."""
+        quiet = QUIET_MINUTES * MINUTE_US
+        empty = EMPTY_MINUTES * MINUTE_US
+        result = []
+        for area in sorted({sensor.area for sensor in self.home.sensors}):
+            sensors = [s for s in self.home.sensors if s.area == area]
+            activity = Activity.of([self.spans[s.entity_id] for s in sensors], self.window)
+            owner = _owners([(s.entity_id, self.spans[s.entity_id][0]) for s in sensors])
+            for kind, moments in (
+                ("first_activity", first_activities(activity, self.window, quiet)),
+                ("last_activity", last_activities(activity, self.window, quiet)),
+            ):
+                result.append((kind, area, [(int(m), owner[int(m)]) for m in moments]))
+        front = self.home.doors["front_door"]
+        door_ons = self.spans[front][0]
+        door_ons = door_ons[(door_ons >= self.window.start) & (door_ons < self.window.end)]
+        home = Activity.of(list(self.spans.values()), self.window)
+        hallway = self.home.rooms["hallway"]
+        for kind, moments in (
+            ("departure", departures(door_ons, home.ons, self.window, empty)),
+            ("arrival", arrivals(door_ons, home.ons, self.window, empty)),
+        ):
+            result.append((kind, hallway, [(int(m), front) for m in moments]))
+        return result
+
     def _timings(self, spec: _RoutineSpec) -> dict[bool, Timing]:
         """Return the planted mean and spread of a routine per kind of day."""
         anchor: Anchor | None = self.p.anchors.get(spec.anchor)
@@ -799,3 +913,30 @@ class ResidentSimulation:
         """Return an area's motion or presence sensor when it has exactly one."""
         sensors = [s.entity_id for s in self.home.sensors if s.area == area and s.kind != "door"]
         return sensors[0] if len(sensors) == 1 else None
+
+
+def _label_at(stays: list[_Stay], starts: list[int], moment: int) -> str:
+    """Return the label of the resident's stay a sensor-seen moment belongs to."""
+    index = bisect_right(starts, moment) - 1
+    if index < 0:
+        return ""
+    stay = stays[index]
+    return stay.label if moment <= stay.end + 5 * US else ""
+
+
+def _owners(sensors: list[tuple[str, IntArray]]) -> dict[int, str]:
+    """Return which sensor turned on at each on moment (the first listed on a tie)."""
+    owners: dict[int, str] = {}
+    for entity_id, ons in sensors:
+        for moment in map(int, ons):
+            owners.setdefault(moment, entity_id)
+    return owners
+
+
+def _circular(minutes: list[float]) -> tuple[float, float]:
+    """Return the circular mean and spread (minutes) of local times of day."""
+    angles = np.array(minutes) * (2 * math.pi / 1440)
+    s, c = float(np.sin(angles).mean()), float(np.cos(angles).mean())
+    mean = (math.atan2(s, c) * 1440 / (2 * math.pi)) % 1440
+    resultant = max(min(1.0, math.hypot(s, c)), 1e-12)
+    return mean, math.sqrt(-2 * math.log(resultant)) * 1440 / (2 * math.pi)

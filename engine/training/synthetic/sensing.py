@@ -20,7 +20,6 @@ import numpy.typing as npt
 from engine.training.synthetic.timebase import US
 
 IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 MINUTE_US = 60 * US
 # The quiet spell around a first or last activity, and the empty home around a door.
@@ -134,11 +133,12 @@ def arrivals(door_ons: IntArray, home_ons: IntArray, window: Window, empty_us: i
     return found
 
 
-def matched(planted: IntArray, found: IntArray, early_us: int, late_us: int) -> BoolArray:
-    """Return, per planted moment, whether a found one lies in [moment - early, moment + late]."""
+def matched(planted: IntArray, found: IntArray, early_us: int, late_us: int) -> IntArray:
+    """Return, for each planted moment that has one, the found one in [-early, +late] of it."""
     if len(found) == 0 or len(planted) == 0:
-        return np.zeros(len(planted), dtype=bool)
+        return _EMPTY
     index = np.searchsorted(found, planted - early_us, side="left")
     candidate = found[np.minimum(index, len(found) - 1)]
-    hit: BoolArray = (index < len(found)) & (candidate <= planted + late_us)
-    return hit
+    hit = (index < len(found)) & (candidate <= planted + late_us)
+    hits: IntArray = candidate[hit]
+    return hits

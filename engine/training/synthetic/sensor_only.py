@@ -343,7 +343,7 @@ class SensorOnlyBuilder:
             snacks_per_hour=u(0.05, 0.3),
             bathroom_per_hour=u(0.15, 0.4),
             hall_pass=u(0.3, 0.9),
-            settled_gap_s=u(120, 420),
+            settled_gap_s=u(90, 300),
             before_dinner=before_dinner,
             eat_at=eat_at,
         )
