@@ -467,7 +467,11 @@ def test_motion_lit_ground_truth_is_well_formed(lit_homes: list[SyntheticHome]) 
                     assert routine["sun"] == "sunset"
                     assert -30 <= routine["offset_minutes"] <= 30
         # A chain of two or three manual steps.
-        assert all(2 <= len(r["chain"]) <= 3 for r in home.routines if r["kind"] == "chain")
+        for chain in (r for r in home.routines if r["kind"] == "chain"):
+            assert 2 <= len(chain["chain"]) <= 3
+            assert all(step["entity_id"] in entities for step in chain["chain"])
+        for anomaly in (r for r in home.routines if r["kind"] == "anomaly"):
+            assert anomaly["entity_id"] in entities
     assert idioms["motion_light"] >= 2 * len(lit_homes)
     assert idioms["door_light"] >= len(lit_homes)
 

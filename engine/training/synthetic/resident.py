@@ -819,33 +819,28 @@ class ResidentSimulation:
         return records
 
     def implied(self) -> list[dict[str, Any]]:
-        """Return what the sensors show regularly because of the resident's plan.
-
-        Every first and last activity after or before a quiet hour, and every departure and
-        arrival, is traced to the stay it belongs to; stays planned for a purpose at a
-        meaningful time (breakfast, the hallway on the way to it, bed) make a time of day
-        per area, purpose and kind of day. Trips for a snack, nights up, visitors and
-        spurious detections have no meaningful time and make none.
-        """
+        """Return what the sensors show regularly because of the resident's plan."""
+        # Every first and last activity, departure and arrival is traced to the stay it
+        # belongs to; stays planned for a purpose at a meaningful time (breakfast, the
+        # hallway on the way to it, bed) make a time per area, purpose and kind of day.
+        # Snack trips, nights up, visitors and spurious detections have no such time.
         found: dict[tuple[str, str, str, bool], list[tuple[int, float, str]]] = defaultdict(list)
         # The front door opens as the resident's absence begins.
         leaving = {step.start: step.label for step in self._steps if step.area is None}
         for kind, area, moments in self._found_activities():
             stays = sorted((s for s in self._own if s.area == area), key=lambda s: s.start)
             starts = [s.start for s in stays]
-            for moment, entity_id in moments:
+            times = np.array([moment for moment, _ in moments], dtype=np.int64)
+            day_of = map(int, self.tb.day_index(times))
+            minute_of = map(float, self.tb.seconds_of_day(times) / 60.0)
+            for (moment, entity_id), day, minute in zip(moments, day_of, minute_of, strict=True):
                 if kind == "departure":
                     label = leaving.get(moment, "")
                 else:
                     label = _label_at(stays, starts, moment)
-                if not label:
-                    continue
-                where = np.array([moment], dtype=np.int64)
-                day = int(self.tb.day_index(where)[0])
-                minute = float(self.tb.seconds_of_day(where)[0]) / 60.0
-                found[(kind, area, label, bool(self.tb.workday[day]))].append(
-                    (day, minute, entity_id)
-                )
+                if label:
+                    key = (kind, area, label, bool(self.tb.workday[day]))
+                    found[key].append((day, minute, entity_id))
         records = []
         for (kind, area, label, workday), rows in sorted(found.items()):
             days = {day for day, _, _ in rows}
