@@ -66,7 +66,6 @@ _VISITS: dict[RoomKind, _Visits] = {
         (("wake", 15.0, 30.0, 1080.0), ("dinner", -45.0, -30.0, 2400.0)), 0.3, (300.0, 0.6)
     ),
     "garage": _Visits(per_hour=0.05, length=(420.0, 0.5), moves=True),
-    "utility": _Visits(per_hour=0.1, length=(400.0, 0.5)),
 }
 # Door openings: (mark, earliest and latest minutes after it, chance) and openings per hour.
 _OPENINGS: dict[DoorKind, tuple[tuple[tuple[str, float, float, float], ...], float]] = {

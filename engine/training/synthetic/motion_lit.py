@@ -31,7 +31,7 @@ from engine.training.synthetic.model import Layout, Occupant, SimEntity
 HOME_TYPE = "motion_lit"
 Condition = Literal["sun_below_horizon", "illuminance_below", "time_window"]
 # How a motion light's room is visited (sensors see people coming and going).
-RoomKind = Literal["hallway", "landing", "bathroom", "toilet", "kitchen", "garage", "utility"]
+RoomKind = Literal["hallway", "landing", "bathroom", "toilet", "kitchen", "garage"]
 DoorKind = Literal["closet", "pantry", "garage_entry", "front"]
 
 
