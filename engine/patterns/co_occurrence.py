@@ -8,6 +8,7 @@ import numpy as np
 
 from engine.patterns.arrays import F64, I64, Bool
 from engine.patterns.stats import binomial_tail, circular_distance, circular_mean_sd, wilson_lower
+from engine.patterns.timeline import StateTimeline
 
 US = 1_000_000
 MAX_WINDOW_S = 180
@@ -30,6 +31,9 @@ ECHO_APART_MIN = 120.0
 # one does not, provided that one predicts its hits nearly as well (this share of the
 # confidence): see _covers.
 COVERED_SHARE = 0.8
+# The pair must beat the action's own rate at the clock times of its triggers this many
+# times over (and be unlikely at it).
+MIN_LOCAL_LIFT = 3.0
 COVER_CONFIDENCE = 0.8
 
 
@@ -52,7 +56,8 @@ class Pair:
     last_us: int
     # The hits' mean local time of day, to tell an echo from a routine the other way round.
     minute: float
-    # Event indices of the hits' triggers and actions (sorted), to tell redundant pairs.
+    # Event indices of the hits' triggers and of the actions that followed them, in the
+    # triggers' time order (aligned), to tell redundant pairs and to show the evidence.
     hit_triggers: I64
     hit_actions: I64
 
@@ -66,6 +71,32 @@ def _base_rate(times: I64, window_us: int, span_us: int) -> float:
     return min(1.0, covered / span_us)
 
 
+def _clock_rate(day: I64, minute: F64, window_s: int) -> F64:
+    """Return, per minute of day, the share of days the action follows within the window."""
+    days = np.unique(day)
+    width = -(-window_s // 60) + 1
+    present = np.zeros((len(days), 1440 + width), dtype=np.int32)
+    at = minute.astype(np.int64) % 1440
+    present[np.searchsorted(days, day), at] = 1
+    # Round midnight: minutes just after it count for the minutes just before.
+    present[:, 1440:] = present[:, :width]
+    cumulative = np.concatenate(
+        [np.zeros((len(days), 1), dtype=np.int64), np.cumsum(present, axis=1)], axis=1
+    )
+    within = cumulative[:, width : width + 1440] - cumulative[:, :1440]
+    result: F64 = (within > 0).mean(axis=0).astype(np.float64)
+    return result
+
+
+def _key_rows(key: I64, rows: I64) -> dict[int, I64]:
+    """Return the rows of each key, in their (time) order."""
+    order = np.argsort(key[rows], kind="stable")
+    sorted_rows = rows[order]
+    keys, starts = np.unique(key[sorted_rows], return_index=True)
+    ends = np.r_[starts[1:], len(sorted_rows)]
+    return {int(k): sorted_rows[a:b] for k, a, b in zip(keys, starts, ends, strict=True)}
+
+
 def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over aligned columns
     entity: I64,
     state: I64,
@@ -76,8 +107,14 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     action: Bool,
     device: I64,
     people: Bool,
+    timeline: StateTimeline,
 ) -> list[Pair]:
-    """Return the significant pairs among habit events (all arrays aligned, time-sorted)."""
+    """Return the significant pairs among habit events (all arrays aligned, time-sorted).
+
+    A trigger counts only as an opportunity: when the action's entity is not in the action's
+    state already (motion in a lit room cannot be followed by the light turning on), and
+    the base rate is the action's chance while it is not in that state.
+    """
     n = len(time_us)
     if n == 0:
         return []
@@ -113,7 +150,7 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     pair_day = day[trig_of]
     pair_time = time_us[trig_of]
     pair_minute = minute[trig_of]
-    triggers_per_key = np.bincount(key[trig], minlength=n_keys)
+    trigger_rows = _key_rows(key, trig)
     unique_pairs, pair_index = np.unique(pair, return_inverse=True)
     days_per_pair = np.bincount(
         np.unique(pair_index.astype(np.int64) << 32 | (pair_day - pair_day.min())) >> 32,
@@ -128,16 +165,24 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     starts = np.searchsorted(pair_sorted, np.arange(len(unique_pairs)))
     ends = np.r_[starts[1:], len(pair_sorted)]
     key_times: dict[int, I64] = {}
+    key_rates: dict[tuple[int, int], F64] = {}
     found: list[Pair] = []
     for c in map(int, candidates):
         trig_key, act_key = divmod(int(unique_pairs[c]), n_keys)
-        n_trig = int(triggers_per_key[trig_key])
-        delays = delay_sorted[starts[c] : ends[c]]
-        days_c = day_sorted[starts[c] : ends[c]]
-        times_c = time_sorted[starts[c] : ends[c]]
-        minutes_c = minute_sorted[starts[c] : ends[c]]
-        if len(delays) / n_trig < MIN_CONFIDENCE:
+        trig_code, act_code = int(keys[trig_key]), int(keys[act_key])
+        act_entity, act_state = act_code >> 32, act_code & 0xFFFFFFFF
+        rows_of_trigger = trigger_rows[trig_key]
+        before = timeline.before(act_entity, time_us[rows_of_trigger])
+        opportunities = rows_of_trigger[before != act_state]
+        n_trig = len(opportunities)
+        span = slice(starts[c], ends[c])
+        usable = np.isin(trigger_sorted[span], opportunities, assume_unique=False)
+        delays = delay_sorted[span][usable]
+        if n_trig == 0 or len(delays) / n_trig < MIN_CONFIDENCE:
             continue
+        days_c = day_sorted[span][usable]
+        times_c = time_sorted[span][usable]
+        minutes_c = minute_sorted[span][usable]
         # The smallest window that holds nine in ten of the observed delays.
         p90 = float(delays[int(0.9 * (len(delays) - 1))]) / US
         window_s = next(w for w in WINDOWS_S if w >= p90)
@@ -146,7 +191,19 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
         support_days = len(np.unique(days_c[inside]))
         if act_key not in key_times:
             key_times[act_key] = time_us[key == act_key]
-        base = _base_rate(key_times[act_key], window_s * US, span_us)
+        elsewhere = span_us - timeline.time_in(
+            act_entity, act_state, int(time_us[0]), int(time_us[-1])
+        )
+        base = _base_rate(key_times[act_key], window_s * US, max(elsewhere, window_s * US))
+        # Two habits of the same hour (two children waking at 06:25) follow each other by
+        # the clock, not by cause: the chance to beat is how often the action follows the
+        # same clock time on any day, averaged over the opportunities.
+        rate_key = (act_key, window_s)
+        if rate_key not in key_rates:
+            rows = key == act_key
+            key_rates[rate_key] = _clock_rate(day[rows], minute[rows], window_s)
+        at = (minute[opportunities].astype(np.int64)) % 1440
+        local = max(base, float(key_rates[rate_key][at].mean()))
         confidence = hit_count / n_trig
         lower = wilson_lower(hit_count, n_trig)
         lift = confidence / base if base > 0 else float("inf")
@@ -155,14 +212,14 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
             or confidence < MIN_CONFIDENCE
             or lower < MIN_LOWER
             or lower < MIN_LIFT * base
-            or binomial_tail(hit_count, n_trig, base) > MAX_P
+            or lower < MIN_LOCAL_LIFT * local
+            or binomial_tail(hit_count, n_trig, local) > MAX_P
         ):
             continue
-        trig_code, act_code = int(keys[trig_key]), int(keys[act_key])
         found.append(
             Pair(
                 (trig_code >> 32, trig_code & 0xFFFFFFFF),
-                (act_code >> 32, act_code & 0xFFFFFFFF),
+                (act_entity, act_state),
                 window_s,
                 n_trig,
                 hit_count,
@@ -175,8 +232,9 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
                 int(times_c[inside].min()),
                 int(times_c[inside].max()),
                 circular_mean_sd(minutes_c[inside])[0],
-                np.sort(trigger_sorted[starts[c] : ends[c]][inside]),
-                np.sort(follow_sorted[starts[c] : ends[c]][inside]),
+                *_aligned(
+                    trigger_sorted[span][usable][inside], follow_sorted[span][usable][inside]
+                ),
             )
         )
     sensors = {int(e) for e in np.unique(entity[people])}
@@ -199,9 +257,16 @@ def _drop_echoes(pairs: list[Pair]) -> list[Pair]:
     return kept
 
 
+def _aligned(triggers: I64, actions: I64) -> tuple[I64, I64]:
+    """Return hit triggers and their actions, both in the triggers' order."""
+    order = np.argsort(triggers, kind="stable")
+    return triggers[order], actions[order]
+
+
 def _share(part: I64, whole: I64) -> float:
     """Return the share of part's event indices that are in whole."""
-    return float(np.isin(part, whole, assume_unique=True).mean()) if len(part) else 1.0
+    # Two triggers can share one action (the first change after each), so not unique.
+    return float(np.isin(part, whole).mean()) if len(part) else 1.0
 
 
 def _covers(strong: Pair, weak: Pair, sensors: set[int]) -> bool:

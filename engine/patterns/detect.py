@@ -2,194 +2,174 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from engine.home.catalog import Catalog
-from engine.home.event_input import from_epoch_us
-from engine.patterns.anomalies import Anomaly, detect_anomalies
-from engine.patterns.arrays import DAY_US, I64, EventArrays, local_clock
+from engine.patterns import describe, explain
+from engine.patterns.anomalies import AnomalyContext, detect_anomalies, home_rhythm
+from engine.patterns.arrays import DAY_US, F64, I64, Bool, EventArrays, local_clock
 from engine.patterns.co_occurrence import Pair, detect_co_occurrence
+from engine.patterns.describe import Columns, Namer
+from engine.patterns.evidence import Calendar
+from engine.patterns.findings import (
+    ANOMALY_SCORE_CAP,
+    SUGGESTION_THRESHOLD,
+    DetectedPattern,
+    DetectedSynergy,
+    DetectionResult,
+)
 from engine.patterns.holidays import is_day_off
+from engine.patterns.idioms import Idiom, IdiomContext, idiom_kind, learn_idiom
+from engine.patterns.routines import DAY_STARTS_MIN, detect_routines
 from engine.patterns.rules import EntityRules, habit_mask, timed_states
-from engine.patterns.synergies import Chain, build_chains
+from engine.patterns.sun import SunDays
+from engine.patterns.synergies import build_chains
 from engine.patterns.time_of_day import TimeOfDay, detect_time_of_day
+from engine.patterns.timeline import StateTimeline
 
-# Patterns and synergies scoring at least this are worth suggesting as automations.
-SUGGESTION_THRESHOLD = 0.5
-# Anomalies inform; they never make an automation on their own, so they score below it.
-ANOMALY_SCORE_CAP = 0.45
-_DAY_WORDS = {"all": "days", "weekdays": "weekdays", "weekends": "weekend days"}
+__all__ = [
+    "ANOMALY_SCORE_CAP",
+    "SUGGESTION_THRESHOLD",
+    "DetectedPattern",
+    "DetectedSynergy",
+    "DetectionResult",
+    "detect",
+]
 
-
-@dataclass(frozen=True)
-class DetectedPattern:
-    """A pattern as the API shows it, minus its id."""
-
-    type: str
-    entities: list[str]
-    description: str
-    confidence: float
-    support_days: int
-    observed_days: int
-    score: float
-    details: dict[str, Any]
-    first_seen: datetime
-    last_seen: datetime
-    # What a picture of the pattern needs, in the home's local time (API.md "evidence"):
-    # {"days": [{"date": "YYYY-MM-DD", "times": ["HH:MM:SS", ...], "delays_s"?: [...]}]}.
-    evidence: dict[str, Any] = field(default_factory=lambda: {"days": []})
+# Contacts that are open for moments, unlike windows that air a room for hours.
+DOOR_CLASSES = frozenset({"door", "garage_door", "opening"})
+# Domains whose times may follow the sun rather than the clock (lights, blinds).
+SUN_DOMAINS = frozenset({"light", "cover", "switch"})
+# The sun's time must move at least this much over a habit's days to tell it from the
+# clock, and its times measured from the sun must vary this much less than on the clock.
+MIN_SUN_MOVE_MIN = 20.0
+SUN_TIGHTER = 0.7
 
 
-@dataclass(frozen=True)
-class DetectedSynergy:
-    """A synergy as the API shows it, minus its id."""
-
-    depth: int
-    chain: list[dict[str, str]]
-    confidence: float
-    support_days: int
-    score: float
-    description: str
-    # The chain's runs per observed day, as a pattern's evidence (API.md).
-    evidence: dict[str, Any] = field(default_factory=lambda: {"days": []})
+def _numbers(states: list[str]) -> F64:
+    """Return each state string as a number (NaN when it is none)."""
+    values = np.full(len(states), np.nan)
+    for code, text in enumerate(states):
+        try:
+            values[code] = float(text)
+        except ValueError:
+            continue
+    return values
 
 
-@dataclass(frozen=True)
-class DetectionResult:
-    """Everything one analysis found."""
-
-    patterns: list[DetectedPattern] = field(default_factory=list)
-    synergies: list[DetectedSynergy] = field(default_factory=list)
-
-
-def _did(state: str) -> str:
-    """Return what reaching a state reads as in a sentence."""
-    verbs = {
-        "on": "turned on",
-        "off": "turned off",
-        "open": "opened",
-        "closed": "closed",
-        "playing": "started playing",
-        "locked": "was locked",
-        "unlocked": "was unlocked",
-        "home": "came home",
-        "not_home": "left home",
-    }
-    return verbs.get(state, f"changed to {state}")
-
-
-class _Namer:
-    """Entity and state names for sentences and details."""
-
-    def __init__(self, events: EventArrays, rules: EntityRules) -> None:
-        self.ids = events.entity_ids
-        self.states = events.states
-        self.names = rules.names
-
-    def step(self, entity: int, state: int) -> dict[str, str]:
-        """Return {"entity_id","state"}."""
-        return {"entity_id": self.ids[entity], "state": self.states[state]}
-
-    def says(self, entity: int, state: int) -> str:
-        """Return e.g. "Hallway ceiling turned on"."""
-        return f"{self.names[entity]} {_did(self.states[state])}"
-
-
-def _time_of_day(item: TimeOfDay, name: _Namer) -> DetectedPattern:
-    """Return the API shape of a time-of-day habit."""
-    days = _DAY_WORDS[item.days]
-    return DetectedPattern(
-        "time_of_day",
-        [name.ids[item.entity]],
-        f"On {item.support} of {item.observed} {days} {name.says(item.entity, item.state)} "
-        f"around {item.time} (±{round(item.spread)} min).",
-        round(item.support / item.observed, 3),
-        item.support,
-        item.observed,
-        round(item.score, 3),
-        {
-            **name.step(item.entity, item.state),
-            "time": item.time,
-            "spread_minutes": round(item.spread, 1),
-            "days": item.days,
-        },
-        from_epoch_us(item.first_us),
-        from_epoch_us(item.last_us),
+def _sun_habits(  # noqa: PLR0917 - aligned event columns
+    entity: I64,
+    state: I64,
+    time_us: I64,
+    day: I64,
+    minute: F64,
+    day_off: Bool,
+    timed: Bool,
+    sun: SunDays,
+    rules: EntityRules,
+) -> list[tuple[TimeOfDay, str]]:
+    """Return habits of lights and covers timed by sunrise or sunset, in sun-relative time."""
+    domains = np.array(
+        [e is not None and e.domain in SUN_DOMAINS for e in rules.entities], dtype=bool
     )
+    candidates = timed & domains[entity]
+    found: list[tuple[TimeOfDay, str]] = []
+    for event in ("sunset", "sunrise"):
+        anchor = sun.minutes(event, day)
+        if float(anchor.max() - anchor.min()) < MIN_SUN_MOVE_MIN:
+            continue
+        # Minutes after the event, moved to noon so a habit never wraps round midnight.
+        relative = (minute - anchor + 720.0) % 1440.0
+        habits = detect_time_of_day(entity, state, time_us, day, relative, day_off, candidates)
+        found += [(habit, event) for habit in habits]
+    return found
 
 
-def _pair(item: Pair, name: _Namer, observed_days: int) -> DetectedPattern:
-    """Return the API shape of a co-occurrence pair."""
-    (te, ts), (ae, as_) = item.trigger, item.action
-    return DetectedPattern(
-        "co_occurrence",
-        [name.ids[te], name.ids[ae]],
-        f"On {item.support_days} of {observed_days} days {name.says(ae, as_)} within "
-        f"{item.window_s} s after {name.says(te, ts)} ({item.hits} of {item.triggers} times, "
-        f"{item.lift:.0f}x its usual rate).",
-        round(item.confidence, 3),
-        item.support_days,
-        observed_days,
-        round(item.score, 3),
-        {
-            "trigger": name.step(te, ts),
-            "action": name.step(ae, as_),
-            "window_s": item.window_s,
-            "median_delay_s": round(item.median_delay_s, 1),
-            "lift": round(item.lift, 2),
-        },
-        from_epoch_us(item.first_us),
-        from_epoch_us(item.last_us),
-    )
+def _prefer_sun(
+    clock_habits: list[TimeOfDay],
+    sun_habits: list[tuple[TimeOfDay, str]],
+    minute: F64,
+    day: I64,
+    sun: SunDays,
+) -> tuple[list[TimeOfDay], dict[TimeOfDay, dict[str, float | str]]]:
+    """Return the habits with each one that tracks the sun in place of its clock twin.
+
+    On its own days, a habit tracks the sun when its times follow sunrise or sunset: measured
+    from the sun they vary clearly less than on the clock, and the sun moved enough on those
+    days for the difference to show.
+    """
+    sun_of: dict[TimeOfDay, dict[str, float | str]] = {}
+    habits = list(clock_habits)
+    for habit, event in sorted(sun_habits, key=lambda item: item[0].spread):
+        anchor = sun.minutes(event, day[habit.hits])
+        if float(anchor.max() - anchor.min()) < MIN_SUN_MOVE_MIN:
+            continue
+        times = minute[habit.hits]
+        centre = float(np.median(times))
+        on_clock = float(np.std((times - centre + 720.0) % 1440.0 - 720.0))
+        relative = times - anchor
+        from_sun = float(np.std((relative - np.median(relative) + 720.0) % 1440.0 - 720.0))
+        if from_sun > SUN_TIGHTER * on_clock:
+            continue
+        twins = [
+            h
+            for h in habits
+            if (h.entity, h.state) == (habit.entity, habit.state)
+            and (h.days == habit.days or "all" in (h.days, habit.days))
+            and float(np.isin(habit.hits, h.hits).mean()) >= 0.5
+        ]
+        if any(h in sun_of for h in twins):
+            continue
+        habits = [h for h in habits if h not in twins] + [habit]
+        sun_of[habit] = {"event": event, "offset_minutes": round(habit.minute - 720.0, 1)}
+    return habits, sun_of
 
 
-def _anomaly(item: Anomaly, name: _Namer, observed_days: int, zone: ZoneInfo) -> DetectedPattern:
-    """Return the API shape of an anomaly."""
-    at = from_epoch_us(item.at_us).astimezone(zone)
-    what = {
-        "unusual_time": f"at {item.observed.get('local_time')}, a time it never does otherwise",
-        "unusual_duration": f"and stayed so for {item.observed.get('duration_s', 0) // 60} min, "
-        f"far beyond its usual {item.expected.get('p95_duration_s', 0) // 60} min",
-        "unusual_frequency": f"{item.observed.get('changes')} times within "
-        f"{item.observed.get('within_s')} s, far beyond its usual "
-        f"{item.expected.get('p99_changes')}",
-    }[item.kind]
-    return DetectedPattern(
-        "anomaly",
-        [name.ids[item.entity]],
-        f"On {at.date().isoformat()} {name.says(item.entity, item.state)} {what}.",
-        round(item.severity, 3),
-        1,
-        observed_days,
-        round(min(item.severity, 1.0) * ANOMALY_SCORE_CAP, 3),
-        {
-            **name.step(item.entity, item.state),
-            "kind": item.kind,
-            "observed": item.observed,
-            "expected": item.expected,
-            "at": at.isoformat(),
-        },
-        at,
-        at,
-    )
+def _key_rows(key: I64) -> dict[int, I64]:
+    """Return the rows of each (entity << 32 | state) key, in time order."""
+    order = np.argsort(key, kind="stable")
+    uniques, starts = np.unique(key[order], return_index=True)
+    ends = np.r_[starts[1:], len(key)]
+    return {int(k): np.sort(order[a:b]) for k, a, b in zip(uniques, starts, ends, strict=True)}
 
 
-def _synergy(item: Chain, name: _Namer) -> DetectedSynergy:
-    """Return the API shape of a chain."""
-    steps = " then ".join(name.says(e, s) for e, s in item.steps)
-    return DetectedSynergy(
-        len(item.steps),
-        [name.step(e, s) for e, s in item.steps],
-        round(item.confidence, 3),
-        item.support_days,
-        round(item.score, 3),
-        f"On {item.support_days} days: {steps} ({item.runs} of {item.starts} times).",
-    )
+def _illuminance(rules: EntityRules) -> dict[str, list[int]]:
+    """Return the illuminance sensors (entity codes) of each area."""
+    lux: dict[str, list[int]] = {}
+    for code, known in enumerate(rules.entities):
+        if known is not None and known.device_class == "illuminance" and rules.area[code]:
+            lux.setdefault(str(rules.area[code]), []).append(code)
+    return lux
+
+
+def _idioms(
+    pairs: list[Pair], rules: EntityRules, context: IdiomContext, key_rows: dict[int, I64]
+) -> dict[Pair, Idiom]:
+    """Return the light idiom of each pair that is a motion or door light."""
+    found: dict[Pair, Idiom] = {}
+    on_codes = {code for code, name in enumerate(context.states) if name == "on"}
+    for item in pairs:
+        (te, ts), (ae, as_) = item.trigger, item.action
+        if ts not in on_codes or as_ not in on_codes:
+            continue
+        kind = idiom_kind(
+            rules.entities[te], rules.entities[ae], bool(rules.people[te]), bool(rules.opening[te])
+        )
+        if kind is None:
+            continue
+        triggers = key_rows.get(te << 32 | ts, np.zeros(0, dtype=np.int64))
+        before = context.timeline.before(ae, context.time_us[triggers])
+        opportunity = triggers[before != as_]
+        found[item] = learn_idiom(item, kind, opportunity, context, rules.area[ae])
+    return found
+
+
+def _without_idiom_echoes(pairs: list[Pair], idioms: dict[Pair, Idiom]) -> list[Pair]:
+    """Return pairs without the light's other changes after an idiom's trigger."""
+    lit = {(p.trigger[0], p.action[0]) for p, idiom in idioms.items() if idiom is not None}
+    return [p for p in pairs if p in idioms or (p.trigger[0], p.action[0]) not in lit]
 
 
 def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> DetectionResult:
@@ -202,13 +182,32 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
     state = events.state[keep].astype(np.int64)
     time_us = events.time_us[keep]
     day, minute = local_clock(time_us, time_zone)
+    # A day of a household runs from early morning to early morning: Friday's bedtime at
+    # 00:30 belongs to Friday (a weekday), not to Saturday.
+    day = (day * 1440 + minute.astype(np.int64) - DAY_STARTS_MIN) // 1440
     observed_days = int(day.max() - day.min() + 1)
-    namer = _Namer(events, rules)
-    # Motion and presence sensors follow people: triggers, but not habits of their own.
-    own = (rules.trigger | rules.act) & ~rules.people
     day_off = is_day_off(day, time_zone)
-    timed = own[entity] & timed_states(events)[state]
+    calendar = Calendar.build(day, day_off)
+    columns = Columns(time_us, day, minute)
+    timeline = StateTimeline.build(events)
+    namer = Namer(events, rules, catalog)
+    sun = (
+        SunDays.build(catalog.location, int(day.min()), int(day.max()), time_zone)
+        if catalog.location is not None
+        else None
+    )
+
+    routines = detect_routines(
+        entity, state, time_us, day, minute, day_off, rules, events.states, namer.areas
+    )
+    # Habits of the clock belong to what people switch; sensors of people make routines.
+    timed = rules.act[entity] & timed_states(events)[state]
     habits = detect_time_of_day(entity, state, time_us, day, minute, day_off, timed)
+    sun_of: dict[TimeOfDay, dict[str, float | str]] = {}
+    if sun is not None:
+        sun_habits = _sun_habits(entity, state, time_us, day, minute, day_off, timed, sun, rules)
+        habits, sun_of = _prefer_sun(habits, sun_habits, minute, day, sun)
+
     device_codes: dict[str, int] = {}
     device = np.array(
         [-1 if d is None else device_codes.setdefault(d, len(device_codes)) for d in rules.device],
@@ -224,25 +223,64 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
         rules.act[entity],
         device,
         rules.people[entity],
+        timeline,
     )
-    key = entity << 32 | state
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
+    pairs = explain.without_effect_triggers(pairs)
+    key_rows = _key_rows(entity << 32 | state)
+    context = IdiomContext(
+        timeline,
+        events.states,
+        _numbers(events.states),
+        time_us,
+        day,
+        minute,
+        sun.dark(day, time_us) if sun is not None else None,
+        _illuminance(rules),
+        events.entity_ids,
+    )
+    idioms = _idioms(pairs, rules, context, key_rows)
+    pairs = _without_idiom_echoes(pairs, idioms)
+
+    habits, steady = explain.by_durations(habits, timeline, time_us, minute)
+    habits = explain.by_pairs(habits, pairs)
+    habits, links = explain.by_routines(habits, routines, time_us, minute)
 
     def times(step: tuple[int, int]) -> I64:
         """Return the times of one (entity, state), sorted."""
-        code = step[0] << 32 | step[1]
-        lo, hi = np.searchsorted(sorted_key, [code, code + 1])
-        result: I64 = time_us[order[lo:hi]]
-        return result
+        rows = key_rows.get(step[0] << 32 | step[1])
+        return time_us[rows] if rows is not None else np.zeros(0, dtype=np.int64)
 
-    chains = build_chains(pairs, times, DAY_US)
-    candidates = np.flatnonzero(own)
-    anomalies = detect_anomalies(entity, state, time_us, day, minute, candidates, events.states)
+    chains = build_chains(pairs, times, DAY_US, time_us)
+    candidates = np.flatnonzero((rules.act | rules.opening) & ~rules.people)
+    doors = np.array(
+        [e is not None and e.device_class in DOOR_CLASSES for e in rules.entities], dtype=bool
+    )
+    anomalies = detect_anomalies(
+        entity,
+        state,
+        time_us,
+        day,
+        minute,
+        candidates,
+        events.states,
+        AnomalyContext(timeline, home_rhythm(day, minute), doors & rules.opening),
+    )
     zone = ZoneInfo(time_zone)
-    patterns = [_time_of_day(item, namer) for item in habits]
-    patterns += [_pair(item, namer, observed_days) for item in pairs]
-    patterns += [_anomaly(item, namer, observed_days, zone) for item in anomalies]
+    patterns = [
+        describe.time_of_day(item, namer, calendar, columns, sun_of.get(item), steady.get(item))
+        for item in habits
+    ]
+    patterns += [describe.routine(item, namer, calendar, columns) for item in routines]
+    patterns += [
+        describe.pair(item, namer, observed_days, calendar, columns, idioms.get(item))
+        for item in pairs
+    ]
+    patterns += [
+        describe.routine_link(item, namer, observed_days, calendar, columns) for item in links
+    ]
+    patterns += [describe.anomaly(item, namer, observed_days, zone, calendar) for item in anomalies]
     patterns.sort(key=lambda p: -p.score)
-    synergies = sorted((_synergy(c, namer) for c in chains), key=lambda s: -s.score)
+    synergies = sorted(
+        (describe.synergy(c, namer, calendar, columns) for c in chains), key=lambda s: -s.score
+    )
     return DetectionResult(patterns, synergies)

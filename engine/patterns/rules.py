@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,11 @@ CHATTY_DEVICE_CLASSES = frozenset(
 )
 # Binary sensors that follow people around: triggers, never habits on their own.
 PEOPLE_SENSOR_CLASSES = frozenset({"motion", "occupancy", "presence", "moving"})
+# Contacts a person opens and closes: what they did, seen by a sensor, so they are triggers
+# and routines (the front door opening when someone leaves), never actions.
+OPENING_CLASSES = frozenset({"door", "garage_door", "opening", "window"})
+# Entities whose state says where a person is.
+PRESENCE_DOMAINS = frozenset({"person", "device_tracker"})
 # States that say nothing about what a person did, and the transient states a slow device
 # passes through (a cover's "opening" is followed by "open", which is the habit).
 NON_STATES = frozenset(
@@ -80,15 +85,30 @@ def follows_people(entity: Entity) -> bool:
     return entity.domain == "binary_sensor" and entity.device_class in PEOPLE_SENSOR_CLASSES
 
 
+def is_opening(entity: Entity) -> bool:
+    """Return whether an entity is a door, window or other contact a person opens."""
+    return entity.domain == "binary_sensor" and entity.device_class in OPENING_CLASSES
+
+
+def is_presence(entity: Entity) -> bool:
+    """Return whether an entity tells where a person is (home, not_home, a zone)."""
+    return entity.domain in PRESENCE_DOMAINS
+
+
 @dataclass(frozen=True)
 class EntityRules:
-    """Per entity code of an EventArrays: what it may be, and its device."""
+    """Per entity code of an EventArrays: what it may be, its device and its area."""
 
     act: Bool
     trigger: Bool
     people: Bool
     device: list[str | None]
     names: list[str]
+    # Doors and windows people open, and people's own presence (person, device_tracker).
+    opening: Bool = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    presence: Bool = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    area: list[str | None] = field(default_factory=list)
+    entities: list[Entity | None] = field(default_factory=list)
 
     @classmethod
     def build(cls, events: EventArrays, catalog: Catalog) -> EntityRules:
@@ -98,18 +118,30 @@ class EntityRules:
         act = np.zeros(count, dtype=bool)
         trigger = np.zeros(count, dtype=bool)
         people = np.zeros(count, dtype=bool)
+        opening = np.zeros(count, dtype=bool)
+        presence = np.zeros(count, dtype=bool)
         device: list[str | None] = [None] * count
+        area: list[str | None] = [None] * count
         names: list[str] = list(events.entity_ids)
-        for code, entity_id in enumerate(events.entity_ids):
-            entity = by_id.get(entity_id)
+        known: list[Entity | None] = [by_id.get(entity_id) for entity_id in events.entity_ids]
+        for code, entity in enumerate(known):
             if entity is None:
                 continue
             act[code] = can_act(entity)
             trigger[code] = can_trigger(entity)
             people[code] = follows_people(entity)
+            opening[code] = trigger[code] and is_opening(entity)
+            presence[code] = trigger[code] and is_presence(entity)
             device[code] = entity.device_id
+            area[code] = catalog.entity_area(entity)
             names[code] = entity.name
-        return cls(act, trigger, people, device, names)
+        return cls(act, trigger, people, device, names, opening, presence, area, known)
+
+    @property
+    def sensed(self) -> Bool:
+        """Return which entities show what people do without being an action (routines)."""
+        result: Bool = self.people | self.opening | self.presence
+        return result
 
     def same_device(self, a: int, b: int) -> bool:
         """Return whether two entity codes belong to one device (never paired)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -60,7 +60,7 @@ AGREE_MIN = 10.0
 ECHO_MIN = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TimeOfDay:
     """One habit: the state reached around `minute` on `support` of `observed` days."""
 
@@ -75,6 +75,9 @@ class TimeOfDay:
     score: float
     first_us: int
     last_us: int
+    # Indices (into the detector's input columns) of the events that support the habit,
+    # one per day: its evidence, and what explains it away when another cause does.
+    hits: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def time(self) -> str:
@@ -231,6 +234,7 @@ def detect_kind(  # noqa: PLR0917 - one call site, arrays aligned by position
                 score,
                 int(time_us[near].min()),
                 int(time_us[near].max()),
+                near,
             )
         )
     return found
@@ -310,10 +314,12 @@ def detect_time_of_day(  # noqa: PLR0917 - aligned event columns
         "weekends": all_days[day_weekend],
     }
     sel = np.flatnonzero(candidates)
+    if len(sel) == 0:
+        return []
     key = entity[sel].astype(np.int64) << 32 | state[sel].astype(np.int64)
     order = np.argsort(key, kind="stable")
     sel, key = sel[order], key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     ends = np.r_[starts[1:], len(key)]
     result: list[TimeOfDay] = []
     for start, end in zip(map(int, starts), map(int, ends), strict=True):
@@ -324,6 +330,11 @@ def detect_time_of_day(  # noqa: PLR0917 - aligned event columns
         found: list[TimeOfDay] = []
         for kind, kind_days in kinds.items():
             pick = rows if kind == "all" else rows[weekend[rows] == (kind == "weekends")]
-            found += detect_kind(e, s, day[pick], minute[pick], time_us[pick], kind, kind_days)
+            found += [
+                replace(item, hits=pick[item.hits])
+                for item in detect_kind(
+                    e, s, day[pick], minute[pick], time_us[pick], kind, kind_days
+                )
+            ]
         result += _merge_kinds(found)
     return _drop_echoes(result)
