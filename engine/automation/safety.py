@@ -94,6 +94,9 @@ def assess_safety(automation: Mapping[str, Any], catalog: Catalog) -> SafetyRepo
             issues.extend(_trigger_issues(node))
         elif node.kind == "action":
             issues.extend(_action_issues(node, catalog, entities))
+        elif node.kind == "condition":
+            template = node.config.get("value_template")
+            issues.extend(_secret_issues(template, (*node.path, "value_template")))
     deductions = sum(SAFETY_WEIGHTS[found.code] for found in issues)
     return SafetyReport(score=max(0, 100 - deductions), issues=issues)
 

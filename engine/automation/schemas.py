@@ -263,10 +263,12 @@ def _service_call(value: dict[str, Any]) -> Any:
 _ENTITY_IDS: Final = _one_or_list(_entity_id)
 _STATES: Final = _one_or_list(_state)
 
+# Every trigger may carry an id, which a "trigger" condition (in a choose) tests.
 _TRIGGERS: Final[dict[str, Validator]] = {
     "time": vol.Schema(
         {
             vol.Required("trigger"): "time",
+            vol.Optional("id"): _text,
             vol.Required("at"): _one_or_list(_clock),
             vol.Optional("weekday"): _unsupported(
                 "Home Assistant 2025.4's time trigger has no weekday: use a time condition"
@@ -276,6 +278,7 @@ _TRIGGERS: Final[dict[str, Validator]] = {
     "sun": vol.Schema(
         {
             vol.Required("trigger"): "sun",
+            vol.Optional("id"): _text,
             vol.Required("event"): vol.In(SUN_EVENTS),
             vol.Optional("offset"): _offset,
         }
@@ -283,6 +286,7 @@ _TRIGGERS: Final[dict[str, Validator]] = {
     "state": vol.Schema(
         {
             vol.Required("trigger"): "state",
+            vol.Optional("id"): _text,
             vol.Required("entity_id"): _ENTITY_IDS,
             vol.Optional("from"): _STATES,
             vol.Optional("to"): _STATES,
@@ -293,6 +297,7 @@ _TRIGGERS: Final[dict[str, Validator]] = {
         vol.Schema(
             {
                 vol.Required("trigger"): "numeric_state",
+                vol.Optional("id"): _text,
                 vol.Required("entity_id"): _ENTITY_IDS,
                 vol.Optional("above"): _number,
                 vol.Optional("below"): _number,
@@ -305,6 +310,7 @@ _TRIGGERS: Final[dict[str, Validator]] = {
         vol.Schema(
             {
                 vol.Required("trigger"): "time_pattern",
+                vol.Optional("id"): _text,
                 vol.Optional("hours"): _time_pattern(23),
                 vol.Optional("minutes"): _time_pattern(59),
                 vol.Optional("seconds"): _time_pattern(59),
@@ -315,6 +321,7 @@ _TRIGGERS: Final[dict[str, Validator]] = {
     "zone": vol.Schema(
         {
             vol.Required("trigger"): "zone",
+            vol.Optional("id"): _text,
             vol.Required("entity_id"): _ENTITY_IDS,
             vol.Required("zone"): _zone_id,
             vol.Optional("event"): vol.In(("enter", "leave")),
@@ -389,6 +396,14 @@ _CONDITIONS: Final[dict[str, Validator]] = {
             vol.Required("entity_id"): _ENTITY_IDS,
             vol.Required("zone"): _one_or_list(_zone_id),
         }
+    ),
+    # Which trigger started the run: how one automation with several triggers chooses.
+    "trigger": vol.Schema(
+        {vol.Required("condition"): "trigger", vol.Required("id"): _one_or_list(_text)}
+    ),
+    # Read-only: a condition template cannot call services; the secret check reads it too.
+    "template": vol.Schema(
+        {vol.Required("condition"): "template", vol.Required("value_template"): _text}
     ),
 }
 condition: Final = _by_kind("condition", _CONDITIONS, lambda value: value.get("condition"))

@@ -1,20 +1,32 @@
-"""Draft suggestions: an automation, a title and a sentence for each kind of finding."""
+"""Draft suggestions: the automation a person would have written for what the history shows.
+
+Findings become automations in Home Assistant's own idioms: a light that follows motion
+is one motion-light automation (on at motion, off after no motion for the learned time); a
+habit that tracks sunset is a sun trigger; one entity's on and off habits, and one room's
+habits at one moment, are one automation; a chain is one automation from its root cause;
+and nothing learned from history unlocks, disarms or opens the home by itself (its
+protective counterpart is offered instead).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Final
 
 from engine.automation.suggestions.fingerprint import fingerprint
+from engine.automation.suggestions.security import opens_up, secures, sensitive
 from engine.automation.suggestions.templates import (
     Step,
     action_step,
-    event_phrase,
     notification,
+    period,
     state_trigger,
+    wait_text,
 )
 from engine.home.catalog import Catalog, Entity
+from engine.home.phrases import event_phrase
 
 SUGGESTION_PREFIX: Final = "homeiq_"
 _WEEKDAYS: Final = ["mon", "tue", "wed", "thu", "fri"]
@@ -27,6 +39,17 @@ _DAY_WORDS: Final = {"all": "every day", "weekdays": "on weekdays", "weekends": 
 _LONG_STATE_MARGIN: Final = 1.5
 _LONG_STATE_MIN_S: Final = 15 * 60
 _LONG_STATE_MAX_S: Final = 12 * 3600
+# Habits of one room this close in time, on the same days, are one moment of the day.
+_SAME_MOMENT_MIN: Final = 5
+# One entity's on and off habits read as one automation when they are this close.
+_ON_AND_OFF_MAX_MIN: Final = 8 * 60
+# A routine-started automation waits for the routine from this long before its usual time
+# (rounded down to a quarter hour), and only until this long after it.
+_ROUTINE_BEFORE_MIN: Final = 90
+_ROUTINE_AFTER_MIN: Final = 120
+# The protective counterpart locks this long after the usual locking time, at the least.
+_PROTECT_MARGIN_MIN: Final = 10
+_PROTECT_DEFAULT_S: Final = 15 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +87,7 @@ def _draft(
     score: float,
     behaviour: Mapping[str, list[dict[str, Any]]],
     evidence: Mapping[str, Any] | None = None,
+    mode: str = "single",
 ) -> Draft:
     """Return a draft whose automation id is derived from what it does."""
     hashed = fingerprint(behaviour)
@@ -71,7 +95,7 @@ def _draft(
         "id": f"{SUGGESTION_PREFIX}{hashed[:20]}",
         "alias": _sentence(title),
         "description": description,
-        "mode": "single",
+        "mode": mode,
         "triggers": behaviour["triggers"],
         "conditions": behaviour.get("conditions", []),
         "actions": behaviour["actions"],
@@ -89,11 +113,45 @@ def _draft(
     )
 
 
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")[:2]
+    return int(hours) * 60 + int(minutes)
+
+
+def _hhmm(minute: int) -> str:
+    minute %= 1440
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _weekday_conditions(days: str) -> list[dict[str, Any]]:
+    return (
+        [{"condition": "time", "weekday": _DAY_CONDITIONS[days]}] if days in _DAY_CONDITIONS else []
+    )
+
+
+def _joined(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _action_entity(finding: Mapping[str, Any]) -> str | None:
+    """Return the entity a finding's automation would act on."""
+    details = finding.get("details") or {}
+    if finding.get("type") == "time_of_day":
+        return str(details.get("entity_id"))
+    if finding.get("type") == "co_occurrence":
+        return str((details.get("action") or {}).get("entity_id"))
+    return None
+
+
 class Drafter:
     """Turns findings into drafts, with the names and features of this home's devices."""
 
     def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
         self._entities = {entity.entity_id: entity for entity in catalog.entities}
+        self._areas = {area.area_id: area.name for area in catalog.areas}
+
+    # -- names -------------------------------------------------------------------------
 
     def _entity(self, entity_id: str) -> Entity | None:
         return self._entities.get(entity_id)
@@ -102,21 +160,35 @@ class Drafter:
         entity = self._entities.get(entity_id)
         return entity.name if entity is not None and entity.name else entity_id
 
+    def _area_of(self, entity_id: str) -> str | None:
+        entity = self._entities.get(entity_id)
+        return self._catalog.entity_area(entity) if entity is not None else None
+
+    def _when(self, entity_id: str, state: str) -> str:
+        """Return how an entity reaching a state reads as a trigger: "Front door opens"."""
+        entity = self._entities.get(entity_id)
+        area = self._area_of(entity_id)
+        return event_phrase(
+            entity or entity_id, state, area=self._areas.get(area) if area else None
+        )
+
     def _act(self, step: Mapping[str, Any], hour: int | None = None) -> Step | None:
+        """Return the actions for a step, or None when history may not automate it."""
         entity = self._entity(str(step.get("entity_id")))
-        return action_step(entity, str(step.get("state")), hour) if entity else None
+        state = str(step.get("state"))
+        if entity is None or opens_up(entity, state):
+            return None
+        return action_step(entity, state, hour)
+
+    # -- single findings ---------------------------------------------------------------
 
     def pattern(self, pattern: Mapping[str, Any]) -> Draft | None:
         """Return a draft for a stored pattern, or None when it suggests nothing to do."""
         kind = pattern["type"]
         if kind == "time_of_day":
-            return self._time_of_day(pattern)
+            return self._habits([pattern])
         if kind == "co_occurrence":
-            return self._chain(
-                "pattern",
-                pattern,
-                [pattern["details"]["trigger"], pattern["details"]["action"]],
-            )
+            return self._pair(pattern)
         if kind == "anomaly":
             return self._anomaly(pattern)
         return None
@@ -125,32 +197,355 @@ class Drafter:
         """Return a draft for a stored synergy chain."""
         return self._chain("synergy", synergy, list(synergy["chain"]))
 
-    def _time_of_day(self, pattern: Mapping[str, Any]) -> Draft | None:
-        details = pattern["details"]
-        at = str(details["time"])
-        step = self._act(details, int(at.split(":", maxsplit=1)[0]))
-        if step is None:
-            return None
-        days = str(details.get("days", "all"))
-        conditions = (
-            [{"condition": "time", "weekday": _DAY_CONDITIONS[days]}]
-            if days in _DAY_CONDITIONS
-            else []
+    # -- everything at once ------------------------------------------------------------
+
+    def drafts(
+        self,
+        patterns: Iterable[Mapping[str, Any]],
+        synergies: Iterable[Mapping[str, Any]],
+        context: Iterable[Mapping[str, Any]] = (),
+    ) -> list[Draft]:
+        """Return the drafts of a whole analysis, best first, merged and safe.
+
+        `patterns` and `synergies` are what is worth suggesting; `context` is every finding,
+        for what a counterpart needs (the lock's usual locking time).
+        """
+        patterns = list(patterns)
+        known = [*patterns, *context]
+        drafts: list[Draft | None] = []
+        insecure = [p for p in patterns if self._opens_up(p)]
+        drafts += self._protective(insecure, known)
+        safe = [p for p in patterns if not self._opens_up(p)]
+        habits = [p for p in safe if p["type"] == "time_of_day"]
+        for group in self._habit_groups(habits):
+            drafts.append(self._habits(group))
+        chains = [s for s in synergies if len(s["chain"]) > 2]
+        linked: set[tuple[str, str, str, str]] = set()
+        for chain in sorted(chains, key=lambda s: -s["score"]):
+            draft = self.synergy(chain)
+            if draft is None:
+                continue
+            steps = chain["chain"]
+            links = {
+                (a["entity_id"], a["state"], b["entity_id"], b["state"]) for a, b in pairwise(steps)
+            }
+            if links & linked:
+                continue
+            linked |= links
+            drafts.append(draft)
+        for pair in (p for p in safe if p["type"] == "co_occurrence"):
+            details = pair["details"]
+            link = (
+                details["trigger"]["entity_id"],
+                details["trigger"]["state"],
+                details["action"]["entity_id"],
+                details["action"]["state"],
+            )
+            if link not in linked:
+                drafts.append(self._pair(pair))
+        drafts += [self._anomaly(p) for p in safe if p["type"] == "anomaly"]
+        found = [d for d in drafts if d is not None]
+        return sorted(found, key=lambda d: -d.score)
+
+    def _opens_up(self, finding: Mapping[str, Any]) -> bool:
+        entity_id = _action_entity(finding)
+        entity = self._entity(entity_id) if entity_id else None
+        details = finding.get("details") or {}
+        state = (
+            details.get("state")
+            if finding.get("type") == "time_of_day"
+            else ((details.get("action") or {}).get("state"))
         )
-        when = f"{_DAY_WORDS.get(days, 'every day')} at {at}"
+        return entity is not None and opens_up(entity, str(state))
+
+    # -- time-of-day habits ------------------------------------------------------------
+
+    def _habit_groups(self, habits: list[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+        """Return habits grouped into the automations a person would write for them."""
+        groups: list[list[Mapping[str, Any]]] = []
+        used: set[int] = set()
+        ordered = sorted(habits, key=lambda p: -p["score"])
+        for i, habit in enumerate(ordered):
+            if i in used:
+                continue
+            used.add(i)
+            group = [habit]
+            details = habit["details"]
+            for j, other in enumerate(ordered):
+                if j in used:
+                    continue
+                theirs = other["details"]
+                same_days = theirs.get("days") == details.get("days")
+                if not same_days or bool(theirs.get("sun")) != bool(details.get("sun")):
+                    continue
+                same_entity = theirs["entity_id"] == details["entity_id"]
+                apart = abs(_minutes(theirs["time"]) - _minutes(details["time"])) % 1440
+                apart = min(apart, 1440 - apart)
+                same_moment = (
+                    apart <= _SAME_MOMENT_MIN
+                    and not same_entity
+                    and self._area_of(theirs["entity_id"]) is not None
+                    and self._area_of(theirs["entity_id"]) == self._area_of(details["entity_id"])
+                    and all(g["details"]["state"] == g["details"]["state"] for g in group)
+                    and len({g["details"]["entity_id"] for g in group}) == len(group)
+                )
+                on_and_off = (
+                    same_entity
+                    and theirs["state"] != details["state"]
+                    and len(group) == 1
+                    and not details.get("sun")
+                    and apart <= _ON_AND_OFF_MAX_MIN
+                )
+                if same_moment or on_and_off:
+                    used.add(j)
+                    group.append(other)
+            groups.append(group)
+        return groups
+
+    def _time_trigger(self, details: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+        """Return a habit's trigger and how it reads: a clock time, or the sun with an offset."""
+        sun = details.get("sun")
+        if isinstance(sun, Mapping):
+            offset = round(float(sun.get("offset_minutes", 0)))
+            event = str(sun.get("event", "sunset"))
+            trigger: dict[str, Any] = {"trigger": "sun", "event": event}
+            if offset:
+                sign = "-" if offset < 0 else ""
+                trigger["offset"] = f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}:00"
+            side = "before" if offset < 0 else "after"
+            words = f"{abs(offset)} min {side} {event}" if offset else f"at {event}"
+            return trigger, words
+        at = str(details["time"])
+        return {"trigger": "time", "at": f"{at}:00"}, f"at {at}"
+
+    def _habits(self, group: list[Mapping[str, Any]]) -> Draft | None:
+        """Return one automation for habits of one moment, or one entity's on and off."""
+        first = group[0]["details"]
+        hour = _minutes(str(first["time"])) // 60
+        days = str(first.get("days", "all"))
+        conditions = _weekday_conditions(days)
+        day_words = _DAY_WORDS.get(days, "every day")
+        explanation = " ".join(str(p["description"]) for p in group)
+        score = max(float(p["score"]) for p in group)
+        evidence = group[0].get("evidence")
+        entities = {p["details"]["entity_id"] for p in group}
+        if len(group) == 2 and len(entities) == 1:
+            return self._on_and_off(group, conditions, day_words, explanation, score)
+        steps = [self._act(p["details"], hour) for p in group]
+        if any(step is None for step in steps):
+            return None
+        done = [step for step in steps if step is not None]
+        trigger, when = self._time_trigger(first)
+        actions = [action for step in done for action in step.actions]
+        phrase = _joined([step.phrase for step in done])
+        off_after = first.get("off_after_s")
+        if len(group) == 1 and isinstance(off_after, int | float) and off_after >= 60:
+            back = self._act({"entity_id": first["entity_id"], "state": _idle_of(first)})
+            if back is not None:
+                actions += [{"delay": period(int(off_after))}, *back.actions]
+                phrase += f", then {back.phrase} {wait_text(int(off_after))} later"
+        title = (
+            f"{phrase} {day_words} {when}"
+            if len(group) == 1
+            else (f"{_sentence(when)} {day_words}, {phrase}")
+        )
+        return _draft(
+            "pattern",
+            group[0]["id"],
+            title=title,
+            description=f"{_sentence(when)} {day_words}, {phrase}.",
+            explanation=explanation,
+            score=score,
+            behaviour={"triggers": [trigger], "conditions": conditions, "actions": actions},
+            evidence=evidence,
+        )
+
+    def _on_and_off(
+        self,
+        group: list[Mapping[str, Any]],
+        conditions: list[dict[str, Any]],
+        day_words: str,
+        explanation: str,
+        score: float,
+    ) -> Draft | None:
+        """Return one automation with a trigger per habit of one entity, choosing by trigger."""
+        ordered = sorted(group, key=lambda p: _minutes(str(p["details"]["time"])))
+        triggers, options, parts = [], [], []
+        for pattern in ordered:
+            details = pattern["details"]
+            step = self._act(details, _minutes(str(details["time"])) // 60)
+            if step is None:
+                return None
+            trigger, when = self._time_trigger(details)
+            trigger_id = str(details["state"])
+            triggers.append({**trigger, "id": trigger_id})
+            options.append(
+                {
+                    "conditions": [{"condition": "trigger", "id": trigger_id}],
+                    "sequence": step.actions,
+                }
+            )
+            parts.append(f"{step.phrase} {when}")
+        title = f"{_joined(parts)} {day_words}"
+        return _draft(
+            "pattern",
+            ordered[0]["id"],
+            title=title,
+            description=f"{_sentence(title)}.",
+            explanation=explanation,
+            score=score,
+            behaviour={
+                "triggers": triggers,
+                "conditions": conditions,
+                "actions": [{"choose": options}],
+            },
+            evidence=ordered[0].get("evidence"),
+        )
+
+    # -- pairs, idioms, routines -------------------------------------------------------
+
+    def _pair(self, pattern: Mapping[str, Any]) -> Draft | None:
+        details = pattern["details"]
+        if isinstance(details["trigger"].get("routine"), Mapping):
+            return self._after_routine(pattern)
+        if details.get("idiom") in ("motion_light", "door_light"):
+            return self._light_idiom(pattern)
+        return self._chain("pattern", pattern, [details["trigger"], details["action"]])
+
+    def _condition_words(self, condition: Mapping[str, Any] | None) -> str:
+        if not condition:
+            return ""
+        if condition.get("entity_id") == "sun.sun" or condition.get("condition") == "or":
+            return " when it is dark"
+        if condition.get("condition") == "numeric_state":
+            return (
+                f" when {self._name(str(condition['entity_id']))} reads below {condition['below']}"
+            )
+        if condition.get("condition") == "time":
+            return f" between {str(condition['after'])[:5]} and {str(condition['before'])[:5]}"
+        return ""
+
+    def _dark(self) -> dict[str, Any]:
+        """Return Home Assistant's "after sunset, before sunrise" for this home."""
+        if "sun.sun" in self._entities:
+            return {"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"}
+        return {
+            "condition": "or",
+            "conditions": [
+                {"condition": "sun", "after": "sunset"},
+                {"condition": "sun", "before": "sunrise"},
+            ],
+        }
+
+    def _light_idiom(self, pattern: Mapping[str, Any]) -> Draft | None:
+        """Return the motion-light (or door-light) automation: on, then off after a wait."""
+        details = pattern["details"]
+        trigger_id = str(details["trigger"]["entity_id"])
+        light_id = str(details["action"]["entity_id"])
+        on = self._act(details["action"])
+        off = self._act({"entity_id": light_id, "state": "off"})
+        if on is None or off is None:
+            return None
+        condition = details.get("condition")
+        if isinstance(condition, Mapping) and condition.get("entity_id") == "sun.sun":
+            condition = self._dark()
+        conditions = [dict(condition)] if isinstance(condition, Mapping) else []
+        when = self._when(trigger_id, "on")
+        actions: list[dict[str, Any]] = list(on.actions)
+        wait = details.get("off_after_s")
+        title = f"{on.phrase} when {when}"
+        if isinstance(wait, int | float) and wait > 0:
+            wait = int(wait)
+            if details["idiom"] == "motion_light":
+                # The motion-light blueprint's shape: mode restart, so new motion restarts
+                # the wait; the light goes off once motion has stopped for `wait`.
+                actions += [
+                    {
+                        "wait_for_trigger": [
+                            {
+                                "trigger": "state",
+                                "entity_id": trigger_id,
+                                "from": "on",
+                                "to": "off",
+                            }
+                        ]
+                    },
+                    {"delay": period(wait)},
+                    *off.actions,
+                ]
+                title += f", and off after {wait_text(wait)} without motion"
+            else:
+                actions += [{"delay": period(wait)}, *off.actions]
+                title += f", and off {wait_text(wait)} later"
+        title += self._condition_words(condition if isinstance(condition, Mapping) else None)
+        trigger: dict[str, Any] = {
+            "trigger": "state",
+            "entity_id": trigger_id,
+            "from": "off",
+            "to": "on",
+        }
         return _draft(
             "pattern",
             pattern["id"],
-            title=f"{step.phrase} {when}",
-            description=f"{_sentence(when)}, {step.phrase}.",
+            title=title,
+            description=f"{_sentence(title)}.",
             explanation=pattern["description"],
+            score=pattern["score"],
+            behaviour={"triggers": [trigger], "conditions": conditions, "actions": actions},
             evidence=pattern.get("evidence"),
+            mode="restart",
+        )
+
+    def _after_routine(self, pattern: Mapping[str, Any]) -> Draft | None:
+        """Return "when someone is first active in the kitchen after 05:00, start the coffee"."""
+        details = pattern["details"]
+        routine = details["trigger"]["routine"]
+        step = self._act(details["action"], _minutes(str(routine["time"])) // 60)
+        if step is None:
+            return None
+        sensors = [str(s) for s in routine.get("sensors") or [details["trigger"]["entity_id"]]]
+        state = str(details["trigger"].get("state", "on"))
+        usual = _minutes(str(routine["time"]))
+        after = (usual - _ROUTINE_BEFORE_MIN) // 15 * 15
+        before = usual + _ROUTINE_AFTER_MIN
+        days = str(routine.get("days", "all"))
+        area = self._areas.get(str(routine.get("area_id"))) if routine.get("area_id") else None
+        kind = routine.get("kind")
+        if kind == "arrival":
+            moment = f"someone comes home after {_hhmm(after)}"
+        elif area is not None:
+            moment = f"someone is first active in the {area} after {_hhmm(after)}"
+        else:
+            moment = f"{self._when(sensors[0], state)} for the first time after {_hhmm(after)}"
+        day_words = _DAY_WORDS.get(days, "every day")
+        title = f"{step.phrase} when {moment} {day_words}"
+        conditions: list[dict[str, Any]] = [
+            {"condition": "time", "after": f"{_hhmm(after)}:00", "before": f"{_hhmm(before)}:00"},
+            *_weekday_conditions(days),
+            # Once a day: the routine is the first activity after the quiet, not every one.
+            {
+                "condition": "template",
+                "value_template": "{{ this.attributes.last_triggered is none or "
+                f"this.attributes.last_triggered < today_at('{_hhmm(after)}') }}}}",
+            },
+        ]
+        return _draft(
+            "pattern",
+            pattern["id"],
+            title=title,
+            description=f"{_sentence(title)}.",
+            explanation=pattern["description"],
             score=pattern["score"],
             behaviour={
-                "triggers": [{"trigger": "time", "at": f"{at}:00"}],
+                "triggers": [
+                    {"trigger": "state", "entity_id": sensors, "to": state}
+                    if len(sensors) > 1
+                    else {"trigger": "state", "entity_id": sensors[0], "to": state}
+                ],
                 "conditions": conditions,
                 "actions": step.actions,
             },
+            evidence=pattern.get("evidence"),
         )
 
     def _chain(
@@ -158,24 +553,132 @@ class Drafter:
     ) -> Draft | None:
         """Return "when the first step happens, do the others" for a pair or a chain."""
         first, rest = steps[0], steps[1:]
+        root = str(first["entity_id"])
+        # The root's own later changes are no actions (the garage door closing once the car
+        # is in), and neither is anything that guards the home.
+        rest = [
+            step
+            for step in rest
+            if str(step.get("entity_id")) != root and not self._guards(str(step.get("entity_id")))
+        ]
         done = [self._act(step) for step in rest]
         if not rest or any(step is None for step in done):
             return None
         actions = [action for step in done if step for action in step.actions]
         phrases = [step.phrase for step in done if step]
-        what = ", then ".join(phrases)
-        trigger_id, trigger_state = str(first["entity_id"]), str(first["state"])
-        when = event_phrase(self._name(trigger_id), trigger_state)
+        trigger_state = str(first["state"])
+        when = self._when(root, trigger_state)
+        title = f"{phrases[0]} when {when}"
+        if len(phrases) > 1:
+            title = f"When {when}, {', then '.join(phrases)}"
         return _draft(
             source,
             finding["id"],
-            title=f"{phrases[0]} when {when}" + (" and more" if len(phrases) > 1 else ""),
-            description=f"When {when}, {what}.",
+            title=title,
+            description=f"When {when}, {', then '.join(phrases)}.",
             explanation=finding["description"],
-            evidence=finding.get("evidence"),
             score=finding["score"],
-            behaviour={"triggers": [state_trigger(trigger_id, trigger_state)], "actions": actions},
+            behaviour={"triggers": [state_trigger(root, trigger_state)], "actions": actions},
+            evidence=finding.get("evidence"),
         )
+
+    def _guards(self, entity_id: str) -> bool:
+        entity = self._entity(entity_id)
+        return entity is not None and sensitive(entity)
+
+    # -- safety direction --------------------------------------------------------------
+
+    def _protective(
+        self, insecure: list[Mapping[str, Any]], patterns: list[Mapping[str, Any]]
+    ) -> list[Draft]:
+        """Return, once per entity, the protective counterpart of habits that open the home."""
+        drafts: list[Draft] = []
+        done: set[str] = set()
+        for finding in sorted(insecure, key=lambda p: -p["score"]):
+            entity_id = _action_entity(finding)
+            entity = self._entity(entity_id) if entity_id else None
+            if entity is None or entity.entity_id in done:
+                continue
+            done.add(entity.entity_id)
+            securing = [
+                p
+                for p in patterns
+                if p["type"] == "time_of_day"
+                and p["details"]["entity_id"] == entity.entity_id
+                and secures(entity, str(p["details"]["state"]))
+            ]
+            draft = self._secure_at(entity, securing[0], finding) if securing else None
+            if draft is None:
+                draft = self._warn_when_left(entity, finding)
+            if draft is not None:
+                drafts.append(draft)
+        return drafts
+
+    def _secure_at(
+        self, entity: Entity, habit: Mapping[str, Any], finding: Mapping[str, Any]
+    ) -> Draft | None:
+        """Return "at the usual time, if it is still open, close it"."""
+        details = habit["details"]
+        state = str(details["state"])
+        step = action_step(entity, state)
+        if step is None:
+            return None
+        spread = float(details.get("spread_minutes") or 0)
+        at = _minutes(str(details["time"])) + max(_PROTECT_MARGIN_MIN, round(2 * spread))
+        at = -(-at // 5) * 5
+        days = str(details.get("days", "all"))
+        insecure = _finding_state(finding)
+        name = entity.name or entity.entity_id
+        still = _state_word(entity, insecure)
+        title = f"{step.phrase} {_DAY_WORDS.get(days, 'every day')} at {_hhmm(at)} if still {still}"
+        return _draft(
+            "pattern",
+            habit["id"],
+            title=title,
+            description=f"{_sentence(title)}: {name} is usually {_state_word(entity, state)} "
+            "by then.",
+            explanation=f"{habit['description']} {finding['description']}",
+            score=max(float(habit["score"]), float(finding["score"])),
+            behaviour={
+                "triggers": [{"trigger": "time", "at": f"{_hhmm(at)}:00"}],
+                "conditions": [
+                    {"condition": "state", "entity_id": entity.entity_id, "state": insecure},
+                    *_weekday_conditions(days),
+                ],
+                "actions": step.actions,
+            },
+            evidence=habit.get("evidence"),
+        )
+
+    def _warn_when_left(self, entity: Entity, finding: Mapping[str, Any]) -> Draft | None:
+        """Return "notify when it stays open longer than usual"."""
+        details = finding["details"]
+        insecure = _finding_state(finding)
+        usual = details.get("usual_duration_s")
+        wait = int(usual) if isinstance(usual, int | float) and usual > 0 else _PROTECT_DEFAULT_S
+        wait = max(_LONG_STATE_MIN_S, min(_LONG_STATE_MAX_S, int(wait * _LONG_STATE_MARGIN)))
+        wait -= wait % 300
+        name = entity.name or entity.entity_id
+        word = _state_word(entity, insecure)
+        minutes = wait // 60
+        message = f"{name} has been {word} for {minutes} minutes, longer than usual."
+        title = f"notify when {name} stays {word} longer than usual ({minutes} min)"
+        return _draft(
+            "pattern",
+            finding["id"],
+            title=title,
+            description=f"When {name} has been {word} for {minutes} minutes, longer than it "
+            "usually is, send a notification.",
+            explanation=str(finding["description"]),
+            score=float(finding["score"]),
+            behaviour={
+                "triggers": [state_trigger(entity.entity_id, insecure, wait)],
+                "actions": [notification("HomeIQ", message)],
+            },
+            evidence=finding.get("evidence"),
+        )
+
+    # -- anomalies ---------------------------------------------------------------------
 
     def _anomaly(self, pattern: Mapping[str, Any]) -> Draft | None:
         """Return a notification for the next time an unusually long state happens."""
@@ -187,23 +690,60 @@ class Drafter:
         after_s = min(_LONG_STATE_MAX_S, max(_LONG_STATE_MIN_S, int(usual_s * _LONG_STATE_MARGIN)))
         after_s -= after_s % 60
         entity_id, state = str(details["entity_id"]), str(details["state"])
+        entity = self._entity(entity_id)
         name = self._name(entity_id)
+        word = _state_word(entity, state) if entity else state
         minutes = after_s // 60
-        message = f"{event_phrase(name, state)} and has stayed so for {minutes} minutes."
+        message = f"{name} has been {word} for {minutes} minutes, longer than usual."
         return _draft(
             "anomaly",
             pattern["id"],
-            title=f"notify when {name} stays {state} for {minutes} min",
-            description=f"When {name} has been {state} for {minutes} minutes, longer than "
+            title=f"notify when {name} stays {word} for {minutes} min",
+            description=f"When {name} has been {word} for {minutes} minutes, longer than "
             "usual, send a notification.",
             explanation=pattern["description"],
-            evidence=pattern.get("evidence"),
             score=pattern["score"],
             behaviour={
                 "triggers": [state_trigger(entity_id, state, after_s)],
-                "actions": [notification("HomeIQ", _sentence(message))],
+                "actions": [notification("HomeIQ", message)],
             },
+            evidence=pattern.get("evidence"),
         )
+
+
+# How a state reads after "is" / "stays": by domain, then in plain words.
+_STATE_WORDS: Final[Mapping[str, str]] = {
+    "on": "on",
+    "off": "off",
+    "open": "open",
+    "closed": "closed",
+    "unlocked": "unlocked",
+    "locked": "locked",
+    "disarmed": "disarmed",
+    "playing": "playing",
+}
+
+
+def _state_word(entity: Entity | None, state: str) -> str:
+    """Return a state as an adjective ("open", "unlocked"), by device class for sensors."""
+    if entity is not None and entity.domain == "binary_sensor":
+        verb = event_phrase(entity, state).removeprefix(f"{entity.name} ")
+        return {"opens": "open", "closes": "closed"}.get(verb, "on" if state == "on" else "off")
+    return _STATE_WORDS.get(state, state.replace("_", " "))
+
+
+def _finding_state(finding: Mapping[str, Any]) -> str:
+    """Return the state a habit or pair brings its action's entity to."""
+    details = finding["details"]
+    if finding.get("type") == "co_occurrence":
+        return str(details["action"]["state"])
+    return str(details["state"])
+
+
+def _idle_of(details: Mapping[str, Any]) -> str:
+    """Return the state an entity returns to after a habit's state."""
+    state = str(details["state"])
+    return {"on": "off", "open": "closed", "playing": "off", "closed": "open"}.get(state, "off")
 
 
 def query_draft(query_id: str, text: str, automation: Mapping[str, Any]) -> Draft:
@@ -224,4 +764,5 @@ def query_draft(query_id: str, text: str, automation: Mapping[str, Any]) -> Draf
         explanation=f'Asked for: "{text}".',
         score=1.0,
         behaviour=behaviour,
+        mode=str(automation.get("mode") or "single"),
     )

@@ -68,19 +68,29 @@ class SuggestionService:
         known = await self.store.fingerprints()
         existing = await self._patterns.store.existing_automations()
         known |= {fingerprint(automation.config) for automation in existing}
-        found_patterns, found_synergies = await self._patterns.store.suggestible(ANOMALY_MIN_SCORE)
-        candidates: list[tuple[float, Draft | None]] = []
-        for pattern in found_patterns:
-            threshold = ANOMALY_MIN_SCORE if pattern["type"] == "anomaly" else SUGGESTION_THRESHOLD
-            # A pattern an automation of Home Assistant already covers needs no suggestion.
-            if pattern["score"] >= threshold and not pattern["covered_by"]:
-                candidates.append((pattern["score"], drafter.pattern(pattern)))
-        for synergy in found_synergies:
-            ends = [synergy["chain"][0]["entity_id"], synergy["chain"][-1]["entity_id"]]
-            if synergy["score"] >= SUGGESTION_THRESHOLD and not covered_by(
-                existing, "co_occurrence", ends
-            ):
-                candidates.append((synergy["score"], drafter.synergy(synergy)))
+        # Everything not suppressed is context (a lock's usual locking time, even when it
+        # scores too low to suggest on its own); what scores high enough becomes drafts.
+        found_patterns, found_synergies = await self._patterns.store.suggestible(0.0)
+        wanted = [
+            pattern
+            for pattern in found_patterns
+            if pattern["score"]
+            >= (ANOMALY_MIN_SCORE if pattern["type"] == "anomaly" else SUGGESTION_THRESHOLD)
+            and not pattern["covered_by"]
+        ]
+        chains = [
+            synergy
+            for synergy in found_synergies
+            if synergy["score"] >= SUGGESTION_THRESHOLD
+            and not covered_by(
+                existing,
+                "co_occurrence",
+                [synergy["chain"][0]["entity_id"], synergy["chain"][-1]["entity_id"]],
+            )
+        ]
+        candidates: list[tuple[float, Draft | None]] = [
+            (draft.score, draft) for draft in drafter.drafts(wanted, chains, found_patterns)
+        ]
         candidates.sort(key=lambda item: -item[0])
         now = time.time()
         rows: list[dict[str, Any]] = []

@@ -229,31 +229,28 @@ def action_step(entity: Entity, state: str, hour: int | None = None) -> Step | N
     return make(entity, state, entity.name or entity.entity_id, hour) if make else None
 
 
-_EVENT_WORDS: Final = {
-    "on": "turns on",
-    "off": "turns off",
-    "open": "opens",
-    "closed": "closes",
-    "playing": "starts playing",
-    "locked": "is locked",
-    "unlocked": "is unlocked",
-    "home": "comes home",
-    "not_home": "leaves home",
-}
-
-
-def event_phrase(name: str, state: str) -> str:
-    """Return how a state change reads as a trigger: "Front door opens"."""
-    return f"{name} {_EVENT_WORDS.get(state, f'changes to {state}')}"
+def period(seconds: int) -> dict[str, int]:
+    """Return a duration as Home Assistant's editor writes it."""
+    hours, rest = divmod(seconds, 3600)
+    return {"hours": hours, "minutes": rest // 60, "seconds": rest % 60}
 
 
 def state_trigger(entity_id: str, state: str, for_s: int | None = None) -> dict[str, Any]:
     """Return a state trigger on an entity reaching a state (held for `for_s` seconds)."""
     trigger: dict[str, Any] = {"trigger": "state", "entity_id": entity_id, "to": state}
     if for_s:
-        hours, rest = divmod(for_s, 3600)
-        trigger["for"] = {"hours": hours, "minutes": rest // 60, "seconds": rest % 60}
+        trigger["for"] = period(for_s)
     return trigger
+
+
+def wait_text(seconds: int) -> str:
+    """Return a wait in words: "2 min", "45 s", "1 h 30 min"."""
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
 
 
 def notification(title: str, message: str) -> dict[str, Any]:
