@@ -152,7 +152,27 @@ UNBOUNDED_REPEATS: Final[list[dict[str, Any]]] = [
     {"repeat": {"while": [IS_ON], "sequence": [{"delay": {"minutes": 1}}]}},
     {"repeat": {"until": [IS_ON], "sequence": [{"delay": {"minutes": 1}}]}},
 ]
+# One automation with a trigger per case, choosing by the trigger's id (on at 7, off at 8).
+BY_TRIGGER_ID: Final[dict[str, Any]] = {
+    "alias": "On and off",
+    "triggers": [{**AT_SEVEN, "id": "on"}, {"trigger": "time", "at": "08:00:00", "id": "off"}],
+    "conditions": [
+        {"condition": "template", "value_template": "{{ this.attributes.last_triggered is none }}"}
+    ],
+    "actions": [
+        {
+            "choose": [
+                {"conditions": [{"condition": "trigger", "id": "on"}], "sequence": [KITCHEN_LIGHT]},
+                {
+                    "conditions": [{"condition": "trigger", "id": ["off"]}],
+                    "sequence": [{"delay": {"seconds": 1}}],
+                },
+            ]
+        }
+    ],
+}
 VALID_AUTOMATIONS: Final[list[dict[str, Any]]] = [
+    BY_TRIGGER_ID,
     {"alias": "Only what is required", "triggers": [AT_SEVEN], "actions": [KITCHEN_LIGHT]},
     {**automation(), "mode": "queued", "max": 5},
     {**automation(), "mode": "parallel", "max": 2},
@@ -225,7 +245,6 @@ BROKEN_TRIGGERS: Final[list[tuple[dict[str, Any], str]]] = [
         "triggers[0].event",
     ),
     ({"trigger": "webhook", "webhook_id": "x"}, "triggers[0].trigger"),
-    ({"trigger": "sun", "event": "sunset", "id": "evening"}, "triggers[0].id"),
     ({"platform": "sun", "event": "sunset"}, "triggers[0].platform"),
 ]
 BROKEN_CONDITIONS: Final[list[tuple[dict[str, Any], str]]] = [
@@ -250,7 +269,6 @@ BROKEN_CONDITIONS: Final[list[tuple[dict[str, Any], str]]] = [
         "conditions[0].conditions[1].after",
     ),
     ({"condition": "zone", "entity_id": "person.anna"}, "conditions[0].zone"),
-    ({"condition": "template", "value_template": "{{ true }}"}, "conditions[0].condition"),
     ({"entity_id": "light.kitchen", "state": "on"}, "conditions[0].condition"),
 ]
 BROKEN_ACTIONS: Final[list[tuple[dict[str, Any], str]]] = [
@@ -605,6 +623,15 @@ def test_anything_touching_secrets_is_blocked(data: dict[str, Any], path: str) -
     result = validate(automation(actions=[{"action": "notify.notify", "data": data}]))
     assert [(found.code, found.path) for found in result.errors] == [("secret_reference", path)]
     assert result.safety.score == 0
+
+
+def test_a_condition_template_that_reads_a_secret_is_blocked() -> None:
+    config = automation(
+        conditions=[
+            {"condition": "template", "value_template": "{{ states('input_text.api_key') }}"}
+        ]
+    )
+    assert ("secret_reference", "conditions[0].value_template") in codes(validate(config))
 
 
 def test_ordinary_words_are_no_secrets() -> None:

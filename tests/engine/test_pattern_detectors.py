@@ -1,24 +1,16 @@
-"""Pattern detectors against the ground truth recorded by the synthetic homes' generator.
+"""Pattern detectors against the ground truth the synthetic homes' generator records.
 
-Matching: a reported time_of_day matches a planted one with the same entity and state whose
-time is within 15 minutes (day kinds compatible: equal, or either is "all"); a reported
-co_occurrence matches a planted pair (a `co_occurrence` routine, or two consecutive steps of
-a planted `chain`) with the same trigger and action (entity and state). One report can match
-several planted routines: the family's departures a few minutes apart are one busy door.
-
-Recall is measured against the planted routines only. Precision counts a report as correct
-when it matches a planted routine or a relation the generator records as implied by what it
-planted (`SyntheticHome.implied`: the door closing after it opens, the lock and hallway
-light moving when someone leaves, a habit's light going off, one wake-up's lights following
-each other), matched the same way, and only when the implied relation shows on at least half
-the days the report claims: a report mostly made of coincidences is wrong even if a
-consequence of a routine shows now and then.
+Quality is measured on homes whose seeds the detectors were never tuned on
+(`TEST_HOMES`; development looks at `engine.training.quality.TUNING_HOMES` instead), per
+pattern type, with the matching rules of engine/training/quality.py: recall over what was
+planted, precision over what was reported (planted or implied truth). The bars sit below
+the figures measured when they were set, so a detector that gets worse fails here.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,18 +19,18 @@ import pytest
 from engine.home.catalog import Catalog, CatalogSource, catalog_from_import
 from engine.patterns.arrays import ORIGIN_MANUAL, EventArrays
 from engine.patterns.detect import SUGGESTION_THRESHOLD, DetectedPattern, DetectionResult, detect
+from engine.training.quality import TEST_HOMES, Quality, apart, score_home
 from engine.training.synthetic import SyntheticHome, generate_home
 
-HOMES = (
-    ("studio_apartment", 1),
-    ("family_house", 1),
-    ("shared_flat", 2),
-    ("home_office", 3),
-    ("family_house", 4),
+HOUSEHOLDS = tuple(home for home in TEST_HOMES if home[0] not in ("sensor_only", "motion_lit"))
+SENSOR_ONLY = tuple(home for home in TEST_HOMES if home[0] == "sensor_only")
+# (type, least recall, least precision), over every household test home together.
+BARS = (
+    ("time_of_day", 0.85, 0.9),
+    ("co_occurrence", 0.95, 0.95),
+    ("routine", 0.8, 0.6),
+    ("anomaly", 0.7, 0.8),
 )
-TIME_TOLERANCE_MIN = 15.0
-# An implied relation explains a report when it shows on at least this share of its days.
-IMPLIED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,201 +44,112 @@ class Analysed:
     seconds: float
 
 
+def _analyse(home_type: str, seed: int) -> Analysed:
+    home = generate_home(home_type, days=30, seed=seed)
+    catalog = catalog_from_import(home.catalog, CatalogSource.SYNTHETIC)
+    events = EventArrays.from_api_events(home.events)
+    started = time.perf_counter()
+    result = detect(events, catalog, time_zone=catalog.time_zone)
+    return Analysed(home, events, catalog, result, time.perf_counter() - started)
+
+
 @pytest.fixture(scope="module")
 def analysed() -> list[Analysed]:
-    """Generate and analyse every home once for the whole module."""
-    out = []
-    for home_type, seed in HOMES:
-        home = generate_home(home_type, days=30, seed=seed)
-        catalog = catalog_from_import(home.catalog, CatalogSource.SYNTHETIC)
-        events = EventArrays.from_api_events(home.events)
-        started = time.perf_counter()
-        result = detect(events, catalog, time_zone=catalog.time_zone)
-        out.append(Analysed(home, events, catalog, result, time.perf_counter() - started))
-    return out
+    """Generate and analyse every household test home once for the whole module."""
+    return [_analyse(home_type, seed) for home_type, seed in HOUSEHOLDS]
 
 
-def _minutes(hhmm: str) -> float:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
+@pytest.fixture(scope="module")
+def residents() -> list[Analysed]:
+    """Generate and analyse every sensor-only test home once for the whole module."""
+    return [_analyse(home_type, seed) for home_type, seed in SENSOR_ONLY]
 
 
-def _apart(a: str, b: str) -> float:
-    diff = abs(_minutes(a) - _minutes(b)) % 1440
-    return min(diff, 1440 - diff)
+def _total(items: list[Analysed]) -> Quality:
+    total = Quality()
+    for item in items:
+        quality = score_home(item.home, item.result)
+        print(f"{item.home.home_type} {item.home.seed} ({item.seconds:.2f} s): {quality.line()}")
+        total.add(quality)
+    print(f"overall: {total.line()}")
+    return total
 
 
-def _close(a: str, b: str) -> bool:
-    return _apart(a, b) <= TIME_TOLERANCE_MIN
+@pytest.mark.parametrize(("kind", "least_recall", "least_precision"), BARS)
+def test_each_type_is_found_and_right_on_homes_never_tuned_on(
+    analysed: list[Analysed], kind: str, least_recall: float, least_precision: float
+) -> None:
+    """Per type: planted truth is found, and what is reported is real."""
+    counts = _total(analysed).by_type[kind]
+    for what in counts.missed:
+        print(f"  missed: {what}")
+    for what in counts.wrong:
+        print(f"  not in the ground truth: {what}")
+    assert counts.planted > 0
+    assert counts.recall >= least_recall
+    assert counts.precision >= least_precision
 
 
-def _days_fit(a: str, b: str) -> bool:
-    return a == b or "all" in (a, b)
+def test_every_planted_chain_is_one_synergy(analysed: list[Analysed]) -> None:
+    """A chain of 2 to 4 steps comes out as one synergy with all its steps, in order."""
+    total = _total(analysed)
+    assert total.chains_planted > 0
+    assert total.chains_found >= 0.9 * total.chains_planted
 
 
-def _planted_pairs(routines: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
-    pairs = set()
-    for r in routines:
-        if r["kind"] == "co_occurrence":
-            t, a = r["trigger"], r["action"]
-            pairs.add((t["entity_id"], t["state"], a["entity_id"], a["state"]))
-        elif r["kind"] == "chain":
-            for t, a in zip(r["chain"], r["chain"][1:], strict=False):
-                pairs.add((t["entity_id"], t["state"], a["entity_id"], a["state"]))
-    return pairs
-
-
-Pair = tuple[str, str, str, str]
-
-
-def _pair_of(details: dict[str, Any]) -> Pair:
-    t, a = details["trigger"], details["action"]
-    return (t["entity_id"], t["state"], a["entity_id"], a["state"])
-
-
-@dataclass
-class Scores:
-    """Counts behind recall and precision for one home."""
-
-    tod_planted: int = 0
-    tod_found: int = 0
-    # Found with every report matching one planted habit at most (see the module docstring).
-    tod_found_alone: int = 0
-    pair_planted: int = 0
-    pair_found: int = 0
-    reported: int = 0
-    correct_planted: int = 0
-    correct_implied: int = 0
-    wrong: list[str] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float:
-        """Return recall over planted time_of_day routines and pairs."""
-        return (self.tod_found + self.pair_found) / max(1, self.tod_planted + self.pair_planted)
-
-    @property
-    def precision(self) -> float:
-        """Return the share of reports that match planted or implied truth."""
-        return (self.correct_planted + self.correct_implied) / max(1, self.reported)
-
-    def add(self, other: Scores) -> None:
-        """Add another home's counts."""
-        for name in (
-            "tod_planted", "tod_found", "tod_found_alone", "pair_planted", "pair_found",
-            "reported", "correct_planted", "correct_implied",
-        ):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.wrong += other.wrong
-
-
-def _tod_matches(reported: dict[str, Any], truth: dict[str, Any]) -> bool:
-    return (
-        (reported["entity_id"], reported["state"]) == (truth["entity_id"], truth["state"])
-        and _close(reported["time"], truth["time"])
-        and _days_fit(reported["days"], truth["days"])
-    )
-
-
-def _score(item: Analysed) -> Scores:
-    routines = item.home.routines
-    patterns = [p for p in item.result.patterns if p.type in ("time_of_day", "co_occurrence")]
-    planted_tod = [r for r in routines if r["kind"] == "time_of_day"]
-    planted_pairs = _planted_pairs(routines)
-    implied_tod = [r for r in item.home.implied if r["kind"] == "time_of_day"]
-    implied_pairs = {
-        _pair_of(r): r["support_days"] for r in item.home.implied if r["kind"] == "co_occurrence"
-    }
-    tods = [p.details for p in patterns if p.type == "time_of_day"]
-    s = Scores(tod_planted=len(planted_tod), pair_planted=len(planted_pairs))
-    s.tod_found = sum(any(_tod_matches(d, r) for d in tods) for r in planted_tod)
-    candidates = sorted(
-        (_apart(d["time"], r["time"]), i, j)
-        for i, r in enumerate(planted_tod)
-        for j, d in enumerate(tods)
-        if _tod_matches(d, r)
-    )
-    routines_used: set[int] = set()
-    reports_used: set[int] = set()
-    for _, i, j in candidates:
-        if i not in routines_used and j not in reports_used:
-            routines_used.add(i)
-            reports_used.add(j)
-    s.tod_found_alone = len(routines_used)
-    reported_pairs = {_pair_of(p.details) for p in patterns if p.type == "co_occurrence"}
-    s.pair_found = len(planted_pairs & reported_pairs)
-    for p in patterns:
-        s.reported += 1
-        needed = IMPLIED_SHARE * p.support_days
-        if p.type == "time_of_day":
-            if any(_tod_matches(p.details, r) for r in planted_tod):
-                s.correct_planted += 1
-            elif any(
-                _tod_matches(p.details, r) and r["support_days"] >= needed for r in implied_tod
-            ):
-                s.correct_implied += 1
-            else:
-                s.wrong.append(p.description)
-        elif _pair_of(p.details) in planted_pairs:
-            s.correct_planted += 1
-        elif implied_pairs.get(_pair_of(p.details), 0) >= needed:
-            s.correct_implied += 1
-        else:
-            s.wrong.append(p.description)
-    return s
-
-
-def test_recall_and_precision_reach_targets(analysed: list[Analysed]) -> None:
-    """Planted habits are found (recall >= 0.9), reports are real (precision >= 0.9)."""
-    total = Scores()
-    for item in analysed:
-        s = _score(item)
+def test_a_residents_routines_are_found_within_half_an_hour(residents: list[Analysed]) -> None:
+    """Sensor-only homes: 80% of planted routines found, at most 3 patterns per routine."""
+    found = planted_total = patterns_total = 0
+    for item in residents:
+        routines = score_home(item.home, item.result).by_type["routine"]
+        planted = sum(1 for r in item.home.routines if r["kind"] == "routine")
         print(
-            f"{item.home.home_type} seed {item.home.seed}: recall {s.recall:.3f} "
-            f"(tod {s.tod_found}/{s.tod_planted}, pairs {s.pair_found}/{s.pair_planted}), "
-            f"precision {s.precision:.3f} ({s.correct_planted} planted + {s.correct_implied} "
-            f"implied of {s.reported} reported), detect {item.seconds:.2f} s"
+            f"{item.home.home_type} {item.home.seed} ({item.catalog.time_zone}): routines "
+            f"{routines.found}/{routines.planted}, {len(item.result.patterns)} patterns"
         )
-        total.add(s)
-    alone = (total.tod_found_alone + total.pair_found) / (total.tod_planted + total.pair_planted)
-    print(
-        f"overall: recall {total.recall:.3f} ({alone:.3f} if no report may match two planted "
-        f"habits), precision {total.precision:.3f} ({total.reported} reported)"
-    )
-    for description in total.wrong:
-        print(f"  not in the ground truth: {description}")
-    assert total.recall >= 0.9
-    assert total.precision >= 0.9
+        for what in routines.missed:
+            print(f"  missed: {what}")
+        assert planted >= 5
+        # One home may be hard (a night owl's 8 weekend mornings); none may be lost.
+        assert routines.recall >= 0.6
+        assert len(item.result.patterns) <= 3 * planted
+        # People-sensors never become clock habits or actions.
+        assert {p.type for p in item.result.patterns} <= {"routine", "anomaly"}
+        found, planted_total = found + routines.found, planted_total + routines.planted
+        patterns_total += len(item.result.patterns)
+    print(f"routines found {found}/{planted_total}, {patterns_total} patterns")
+    assert found >= 0.8 * planted_total
 
 
 def test_time_of_day_habits_are_found_at_their_planted_time(analysed: list[Analysed]) -> None:
     """Reported habits sit within 15 minutes of the planted time (nine in ten, median 5)."""
     # Every planted habit with a report of its entity, state and kind of day within an hour
     # counts, so a report that is off by 20 minutes shows here instead of just being missed.
-    # Most of those are wide weekend habits: the mean of their 8 to 13 days drifts from the
-    # planted mean by more than the tolerance (SyntheticHome.implied has the real one).
     errors = []
     for item in analysed:
         tods = [p.details for p in item.result.patterns if p.type == "time_of_day"]
         for r in (r for r in item.home.routines if r["kind"] == "time_of_day"):
-            apart = [
-                _apart(d["time"], r["time"])
+            near = [
+                apart(d["time"], r["time"])
                 for d in tods
                 if (d["entity_id"], d["state"]) == (r["entity_id"], r["state"])
-                and _days_fit(d["days"], r["days"])
+                and (d["days"] == r["days"] or "all" in (d["days"], r["days"]))
             ]
-            if apart and min(apart) <= 60:
-                errors.append(min(apart))
-    within = sum(e <= TIME_TOLERANCE_MIN for e in errors) / len(errors)
+            if near and min(near) <= 60:
+                errors.append(min(near))
+    within = sum(e <= 15 for e in errors) / len(errors)
     median = float(np.median(errors))
-    print(
-        f"time of day: {len(errors)} planted habits reported, {within:.0%} within "
-        f"{TIME_TOLERANCE_MIN:.0f} min, median error {median:.0f} min, worst {max(errors):.0f}"
-    )
-    assert within >= 0.9
+    print(f"time of day: {len(errors)} reported, {within:.0%} within 15 min, median {median:.0f}")
+    assert within >= 0.85
     assert median <= 5
 
 
-def _reported_pairs(result: DetectionResult) -> set[Pair]:
+def _pair_of(details: dict[str, Any]) -> tuple[str, str, str, str]:
+    t, a = details["trigger"], details["action"]
+    return (t["entity_id"], t["state"], a["entity_id"], a["state"])
+
+
+def _reported_pairs(result: DetectionResult) -> set[tuple[str, str, str, str]]:
     return {_pair_of(p.details) for p in result.patterns if p.type == "co_occurrence"}
 
 

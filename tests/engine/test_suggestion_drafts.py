@@ -11,6 +11,7 @@ from engine.automation.suggestions.fingerprint import fingerprint
 from engine.automation.validate import validate_automation
 from engine.automation.yaml_render import automation_to_yaml
 from engine.home.catalog import Area, Catalog, CatalogSource, Entity
+from engine.home.phrases import event_phrase
 
 
 def _entity(entity_id: str, name: str, **attributes: Any) -> Entity:
@@ -157,7 +158,7 @@ def test_titles_descriptions_and_explanations_read_as_sentences() -> None:
     draft = _draft(pattern)
     assert draft.title == ("Turn on Sofa lamp at 100% brightness and 4000 K on weekdays at 07:00")
     assert draft.description == (
-        "On weekdays at 07:00, turn on Sofa lamp at 100% brightness and 4000 K."
+        "At 07:00 on weekdays, turn on Sofa lamp at 100% brightness and 4000 K."
     )
     assert draft.explanation == pattern["description"]
     assert draft.source == "pattern"
@@ -197,7 +198,7 @@ def test_a_chain_runs_its_steps_in_order() -> None:
         "light.turn_on",
         "media_player.turn_off",
     ]
-    assert draft.description == "When Front door turns on, turn on Relay light, then turn off TV."
+    assert draft.description == "When Front door opens, turn on Relay light, then turn off TV."
     assert validate_automation(draft.automation, HOME).valid
     # A chain with a step nothing can carry out suggests nothing.
     synergy["chain"] = [*synergy["chain"], {"entity_id": "sensor.temperature", "state": "20"}]
@@ -239,7 +240,7 @@ def test_a_long_anomaly_becomes_a_notification_past_the_usual_duration() -> None
 
 
 def test_locks_and_alarms_need_confirmation() -> None:
-    for entity_id, state in (("lock.front", "unlocked"), ("alarm_control_panel.home", "disarmed")):
+    for entity_id, state in (("lock.front", "locked"), ("alarm_control_panel.home", "armed_night")):
         result = validate_automation(_draft(_time_of_day(entity_id, state)).automation, HOME)
         assert result.valid
         assert result.requires_confirmation
@@ -297,3 +298,223 @@ DRAFTED = [
         ("input_select.mode", "night", "22:00"),
     )
 ]
+
+
+# -- suggestions a household would want -------------------------------------------------
+
+IDIOM_HOME = Catalog(
+    CatalogSource.IMPORT,
+    "Europe/Berlin",
+    areas=[Area("hall", "Hallway"), Area("pantry", "Pantry"), Area("garage", "Garage")],
+    entities=[
+        Entity("light.hall", "Hallway ceiling", area_id="hall"),
+        Entity(
+            "binary_sensor.hall_motion", "Hallway motion", area_id="hall", device_class="motion"
+        ),
+        Entity("light.pantry", "Pantry light", area_id="pantry"),
+        Entity("binary_sensor.pantry_door", "Pantry door", area_id="pantry", device_class="door"),
+        Entity("lock.front", "Front door lock", area_id="hall"),
+        Entity("cover.garage", "Garage door", area_id="garage", device_class="garage"),
+        Entity("light.garage", "Garage light", area_id="garage"),
+        Entity("alarm_control_panel.home", "Alarm"),
+        Entity("valve.water", "Water main"),
+        Entity("switch.coffee", "Coffee machine", area_id="hall"),
+        Entity("light.bed", "Bedroom ceiling", area_id="hall"),
+        Entity("light.lamp", "Hallway lamp", area_id="hall"),
+        Entity("person.anna", "Anna"),
+    ],
+)
+
+
+def _idiom(trigger: str, action: str, idiom: str, **extra: Any) -> dict[str, Any]:
+    pair: dict[str, Any] = _pair((trigger, "on"), (action, "on"))
+    pair["details"].update({"idiom": idiom, **extra})
+    pair["evidence"] = {"days": [{"date": "2026-11-02", "times": ["07:00:01"], "delays_s": [4]}]}
+    return pair
+
+
+def test_a_motion_light_is_one_automation_on_at_motion_and_off_after_no_motion() -> None:
+    pattern = _idiom(
+        "binary_sensor.hall_motion", "light.hall", "motion_light", off_after_s=120,
+        condition={"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"},
+    )  # fmt: skip
+    draft = Drafter(IDIOM_HOME).pattern(pattern)
+    assert draft is not None
+    automation = draft.automation
+    # The shape of Home Assistant's motion-light blueprint.
+    assert automation["mode"] == "restart"
+    assert automation["triggers"] == [
+        {"trigger": "state", "entity_id": "binary_sensor.hall_motion", "from": "off", "to": "on"}
+    ]
+    assert [next(iter(a)) for a in automation["actions"]] == [
+        "action", "wait_for_trigger", "delay", "action",
+    ]  # fmt: skip
+    assert automation["actions"][1]["wait_for_trigger"][0]["to"] == "off"
+    assert automation["actions"][2]["delay"] == {"hours": 0, "minutes": 2, "seconds": 0}
+    assert automation["actions"][3]["action"] == "light.turn_off"
+    # No sun entity in this home: Home Assistant's own sun conditions say "dark".
+    assert automation["conditions"][0]["condition"] == "or"
+    assert draft.title == (
+        "Turn on Hallway ceiling when motion is detected in the Hallway, and off after "
+        "2 min without motion when it is dark"
+    )
+    assert draft.evidence == pattern["evidence"]
+    assert validate_automation(automation, IDIOM_HOME).valid
+
+
+def test_a_door_light_turns_off_after_the_learned_time() -> None:
+    draft = Drafter(IDIOM_HOME).pattern(
+        _idiom("binary_sensor.pantry_door", "light.pantry", "door_light", off_after_s=180)
+    )
+    assert draft is not None
+    assert [next(iter(a)) for a in draft.automation["actions"]] == ["action", "delay", "action"]
+    assert draft.title == "Turn on Pantry light when Pantry door opens, and off 3 min later"
+    assert validate_automation(draft.automation, IDIOM_HOME).valid
+
+
+def test_a_routine_starts_an_automation_once_a_day_in_its_window() -> None:
+    pattern = _pair(("binary_sensor.hall_motion", "on"), ("switch.coffee", "on"))
+    pattern["details"]["trigger"]["routine"] = {
+        "kind": "first_activity", "area_id": "hall", "time": "06:35", "days": "weekdays",
+        "sensors": ["binary_sensor.hall_motion"], "quiet_minutes": 60,
+    }  # fmt: skip
+    draft = Drafter(IDIOM_HOME).pattern(pattern)
+    assert draft is not None
+    assert draft.title == (
+        "Turn on Coffee machine when someone is first active in the Hallway after 05:00 on weekdays"
+    )
+    conditions = draft.automation["conditions"]
+    assert conditions[0] == {"condition": "time", "after": "05:00:00", "before": "08:35:00"}
+    assert conditions[1] == {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
+    assert "last_triggered" in conditions[2]["value_template"]
+    assert validate_automation(draft.automation, IDIOM_HOME).valid
+
+
+def test_one_entitys_on_and_off_and_one_rooms_moment_are_one_automation() -> None:
+    drafter = Drafter(IDIOM_HOME)
+    on_off = drafter.drafts(
+        [_time_of_day("light.bed", "on", "19:15"), _time_of_day("light.bed", "off", "19:45")], []
+    )
+    assert len(on_off) == 1
+    automation = on_off[0].automation
+    assert [t["id"] for t in automation["triggers"]] == ["on", "off"]
+    assert [o["conditions"][0]["id"] for o in automation["actions"][0]["choose"]] == ["on", "off"]
+    assert validate_automation(automation, IDIOM_HOME).valid
+    moment = drafter.drafts(
+        [_time_of_day("light.hall", "on", "06:30"), _time_of_day("light.lamp", "on", "06:33")], []
+    )
+    assert len(moment) == 1
+    assert {a["target"]["entity_id"] for a in moment[0].automation["actions"]} == {
+        "light.hall",
+        "light.lamp",
+    }
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "state"),
+    [
+        ("lock.front", "unlocked"),
+        ("alarm_control_panel.home", "disarmed"),
+        ("cover.garage", "open"),
+        ("valve.water", "open"),
+    ],
+)
+def test_history_never_earns_an_automation_that_opens_the_home(entity_id: str, state: str) -> None:
+    drafter = Drafter(IDIOM_HOME)
+    habit = _time_of_day(entity_id, state, "07:15")
+    pair = _pair(("person.anna", "home"), (entity_id, state))
+    for draft in drafter.drafts([habit, pair], []):
+        calls = [a.get("action") for a in draft.automation["actions"]]
+        assert not {"lock.unlock", "alarm_control_panel.alarm_disarm", "cover.open_cover",
+                    "valve.open_valve"} & set(calls), draft.title  # fmt: skip
+    assert drafter.pattern(habit) is None
+    assert drafter.pattern(pair) is None
+
+
+def test_the_protective_counterpart_is_offered() -> None:
+    drafter = Drafter(IDIOM_HOME)
+    unlock = _time_of_day("lock.front", "unlocked", "07:15")
+    lock = {**_time_of_day("lock.front", "locked", "07:40"), "score": 0.2}
+    lock["details"]["spread_minutes"] = 4.0
+    (draft,) = drafter.drafts([unlock], [], [lock])
+    assert draft.title == "Lock Front door lock on weekdays at 07:50 if still unlocked"
+    assert draft.automation["conditions"][0] == {
+        "condition": "state", "entity_id": "lock.front", "state": "unlocked",
+    }  # fmt: skip
+    assert draft.automation["actions"] == [
+        {"action": "lock.lock", "target": {"entity_id": "lock.front"}}
+    ]
+    garage = _pair(("person.anna", "home"), ("cover.garage", "open"))
+    garage["details"]["usual_duration_s"] = 600
+    (warning,) = drafter.drafts([garage], [])
+    assert warning.title == "Notify when Garage door stays open longer than usual (15 min)"
+    assert warning.automation["actions"][0]["action"] == "persistent_notification.create"
+    for found in (draft, warning):
+        assert validate_automation(found.automation, IDIOM_HOME).valid
+
+
+def test_a_chain_from_its_root_never_acts_on_the_root_or_what_guards_the_home() -> None:
+    synergy = {
+        "id": "s2",
+        "chain": [
+            {"entity_id": "cover.garage", "state": "open"},
+            {"entity_id": "light.garage", "state": "on"},
+            {"entity_id": "cover.garage", "state": "closed"},
+        ],
+        "description": "chain",
+        "score": 0.6,
+    }
+    draft = Drafter(IDIOM_HOME).synergy(synergy)
+    assert draft is not None
+    assert [a["action"] for a in draft.automation["actions"]] == ["light.turn_on"]
+    assert draft.title == "Turn on Garage light when Garage door opens"
+
+
+BINARY_CLASSES = (
+    "door", "garage_door", "opening", "window", "motion", "occupancy", "presence", "moving",
+    "lock", "moisture", "smoke", "gas", "carbon_monoxide", "sound", "vibration", "plug",
+    "power", "running", "light", "battery", "battery_charging", "connectivity", "problem",
+    "safety", "tamper", "cold", "heat", "update", None,
+)  # fmt: skip
+
+
+def test_no_text_says_a_binary_sensor_turns_on_or_off() -> None:
+    """Every template that words a sensor's change, for every device class, both tenses."""
+    for device_class in BINARY_CLASSES:
+        sensor = Entity("binary_sensor.thing", "Thing", area_id="hall", device_class=device_class)
+        home = Catalog(
+            CatalogSource.IMPORT,
+            "Europe/Berlin",
+            areas=[Area("hall", "Hallway")],
+            entities=[sensor, Entity("light.hall", "Hallway ceiling", area_id="hall")],
+        )
+        texts = []
+        for state in ("on", "off"):
+            for tense in ("present", "past"):
+                texts.append(event_phrase(sensor, state, tense=tense))
+                texts.append(event_phrase(sensor, state, tense=tense, area="Hallway"))
+            pair = _pair(("binary_sensor.thing", state), ("light.hall", "on"))
+            idiom = _idiom("binary_sensor.thing", "light.hall", "motion_light", off_after_s=60)
+            anomaly = {
+                "id": "a", "type": "anomaly", "description": "x", "score": 0.4,
+                "details": {
+                    "entity_id": "binary_sensor.thing", "state": state,
+                    "kind": "unusual_duration", "expected": {"p95_duration_s": 600},
+                },
+            }  # fmt: skip
+            chain = {"id": "c", "description": "x", "score": 0.6, "chain": [
+                {"entity_id": "binary_sensor.thing", "state": state},
+                {"entity_id": "light.hall", "state": "on"},
+                {"entity_id": "light.hall", "state": "off"},
+            ]}  # fmt: skip
+            drafter = Drafter(home)
+            for draft in (
+                drafter.pattern(pair), drafter.pattern(idiom), drafter.pattern(anomaly),
+                drafter.synergy(chain),
+            ):  # fmt: skip
+                assert draft is not None
+                texts += [draft.title, draft.description, automation_to_yaml(draft.automation)]
+                texts += [a.get("data", {}).get("message", "") for a in draft.automation["actions"]]
+        for text in texts:
+            for wrong in ("turns on", "turns off", "turned on", "turned off"):
+                assert f"Thing {wrong}" not in text, text
