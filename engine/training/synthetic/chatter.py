@@ -56,7 +56,9 @@ class Environment:
         self.times = np.arange(tb.start_us - 2 * DAY_US, tb.end_us + 2 * DAY_US, _GRID_US)
         n = len(self.times)
         year_day = (self.times / DAY_US) % 365.2425
-        season = 2.0 * np.pi * (year_day - 15.0) / 365.2425
+        # The coldest day is mid-January in the north, half a year later in the south.
+        coldest = 15.0 if latitude >= 0 else 15.0 + 365.2425 / 2
+        season = 2.0 * np.pi * (year_day - coldest) / 365.2425
         summer = (1.0 - np.cos(season)) / 2.0
         self.cloud = 1.0 / (
             1.0 + np.exp(-(1.6 * smooth_noise(rng, n, 0.985, 1.0) + 0.6 - 0.8 * summer))
@@ -70,7 +72,7 @@ class Environment:
         self.outdoor = (
             9.5
             - 9.0 * np.cos(season)
-            - 0.4 * (latitude - 50.0)
+            - 0.4 * (abs(latitude) - 50.0)
             + diurnal
             + smooth_noise(rng, n, 0.996, 3.0)
         )
