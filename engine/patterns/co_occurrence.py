@@ -108,6 +108,8 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     device: I64,
     people: Bool,
     timeline: StateTimeline,
+    dark: Bool | None = None,
+    lit: Bool | None = None,
 ) -> list[Pair]:
     """Return the significant pairs among habit events (all arrays aligned, time-sorted).
 
@@ -164,8 +166,10 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
     trigger_sorted, follow_sorted = trig_of[order], follow[order]
     starts = np.searchsorted(pair_sorted, np.arange(len(unique_pairs)))
     ends = np.r_[starts[1:], len(pair_sorted)]
-    key_times: dict[int, I64] = {}
-    key_rates: dict[tuple[int, int], F64] = {}
+    judge = _Judge(
+        key, trigger_sorted, follow_sorted, delay_sorted, day_sorted, time_sorted,
+        minute_sorted, time_us, day, minute, span_us,
+    )  # fmt: skip
     found: list[Pair] = []
     for c in map(int, candidates):
         trig_key, act_key = divmod(int(unique_pairs[c]), n_keys)
@@ -174,39 +178,92 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
         rows_of_trigger = trigger_rows[trig_key]
         before = timeline.before(act_entity, time_us[rows_of_trigger])
         opportunities = rows_of_trigger[before != act_state]
-        n_trig = len(opportunities)
-        span = slice(starts[c], ends[c])
-        usable = np.isin(trigger_sorted[span], opportunities, assume_unique=False)
-        delays = delay_sorted[span][usable]
+        elsewhere = span_us - timeline.time_in(
+            act_entity, act_state, int(time_us[0]), int(time_us[-1])
+        )
+        candidate = _Candidate(
+            slice(starts[c], ends[c]),
+            act_key,
+            (trig_code >> 32, trig_code & 0xFFFFFFFF),
+            (act_entity, act_state),
+            elsewhere,
+        )
+        found_pair = judge(candidate, opportunities)
+        # A light that follows only in the dark (the porch light when the door opens at
+        # night) holds among the dark opportunities; the idiom learner states the condition.
+        if found_pair is None and dark is not None and lit is not None and lit[act_entity]:
+            found_pair = judge(candidate, opportunities[dark[opportunities]])
+        if found_pair is not None:
+            found.append(found_pair)
+    sensors = {int(e) for e in np.unique(entity[people])}
+    return _drop_covered(_drop_echoes(found), sensors)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A (trigger, action) pair of keys that happened on enough days to be judged."""
+
+    span: slice  # its rows in the pair-sorted columns
+    action_key: int
+    trigger: tuple[int, int]
+    action: tuple[int, int]
+    elsewhere_us: int  # how long the action's entity was not in the action's state
+
+
+class _Judge:
+    """Measures candidate pairs over a set of opportunities and keeps the significant ones."""
+
+    def __init__(  # noqa: PLR0917 - the pair-sorted columns and the event columns
+        self,
+        key: I64,
+        triggers: I64,
+        follows: I64,
+        delays: I64,
+        days: I64,
+        times: I64,
+        minutes: F64,
+        time_us: I64,
+        day: I64,
+        minute: F64,
+        span_us: int,
+    ) -> None:
+        self._key, self._triggers, self._follows = key, triggers, follows
+        self._delays, self._days, self._times, self._minutes = delays, days, times, minutes
+        self._time_us, self._day, self._minute, self._span_us = time_us, day, minute, span_us
+        self._key_times: dict[int, I64] = {}
+        self._rates: dict[tuple[int, int], F64] = {}
+
+    def __call__(self, candidate: _Candidate, chances: I64) -> Pair | None:
+        """Return the pair measured over these opportunities, if it holds there."""
+        span, act_key = candidate.span, candidate.action_key
+        n_trig = len(chances)
+        usable = np.isin(self._triggers[span], chances)
+        delays = self._delays[span][usable]
         if n_trig == 0 or len(delays) / n_trig < MIN_CONFIDENCE:
-            continue
-        days_c = day_sorted[span][usable]
-        times_c = time_sorted[span][usable]
-        minutes_c = minute_sorted[span][usable]
+            return None
         # The smallest window that holds nine in ten of the observed delays.
         p90 = float(delays[int(0.9 * (len(delays) - 1))]) / US
         window_s = next(w for w in WINDOWS_S if w >= p90)
         inside = delays <= window_s * US
         hit_count = int(inside.sum())
-        support_days = len(np.unique(days_c[inside]))
-        if act_key not in key_times:
-            key_times[act_key] = time_us[key == act_key]
-        elsewhere = span_us - timeline.time_in(
-            act_entity, act_state, int(time_us[0]), int(time_us[-1])
+        support_days = len(np.unique(self._days[span][usable][inside]))
+        if act_key not in self._key_times:
+            self._key_times[act_key] = self._time_us[self._key == act_key]
+        base = _base_rate(
+            self._key_times[act_key], window_s * US, max(candidate.elsewhere_us, window_s * US)
         )
-        base = _base_rate(key_times[act_key], window_s * US, max(elsewhere, window_s * US))
         # Two habits of the same hour (two children waking at 06:25) follow each other by
         # the clock, not by cause: the chance to beat is how often the action follows the
         # same clock time on any day, averaged over the opportunities.
-        rate_key = (act_key, window_s)
-        if rate_key not in key_rates:
-            rows = key == act_key
-            key_rates[rate_key] = _clock_rate(day[rows], minute[rows], window_s)
-        at = (minute[opportunities].astype(np.int64)) % 1440
-        local = max(base, float(key_rates[rate_key][at].mean()))
+        if (act_key, window_s) not in self._rates:
+            rows = self._key == act_key
+            self._rates[act_key, window_s] = _clock_rate(
+                self._day[rows], self._minute[rows], window_s
+            )
+        at = self._minute[chances].astype(np.int64) % 1440
+        local = max(base, float(self._rates[act_key, window_s][at].mean()))
         confidence = hit_count / n_trig
         lower = wilson_lower(hit_count, n_trig)
-        lift = confidence / base if base > 0 else float("inf")
         if (
             support_days < MIN_SUPPORT_DAYS
             or confidence < MIN_CONFIDENCE
@@ -215,30 +272,25 @@ def detect_co_occurrence(  # noqa: PLR0917, PLR0915 - one vectorised pass over a
             or lower < MIN_LOCAL_LIFT * local
             or binomial_tail(hit_count, n_trig, local) > MAX_P
         ):
-            continue
-        found.append(
-            Pair(
-                (trig_code >> 32, trig_code & 0xFFFFFFFF),
-                (act_entity, act_state),
-                window_s,
-                n_trig,
-                hit_count,
-                support_days,
-                confidence,
-                lower,
-                min(lift, 1000.0),
-                float(np.median(delays[inside])) / US,
-                lower * min(1.0, support_days / 14),
-                int(times_c[inside].min()),
-                int(times_c[inside].max()),
-                circular_mean_sd(minutes_c[inside])[0],
-                *_aligned(
-                    trigger_sorted[span][usable][inside], follow_sorted[span][usable][inside]
-                ),
-            )
+            return None
+        times = self._times[span][usable][inside]
+        return Pair(
+            candidate.trigger,
+            candidate.action,
+            window_s,
+            n_trig,
+            hit_count,
+            support_days,
+            confidence,
+            lower,
+            min(confidence / base if base > 0 else float("inf"), 1000.0),
+            float(np.median(delays[inside])) / US,
+            lower * min(1.0, support_days / 14),
+            int(times.min()),
+            int(times.max()),
+            circular_mean_sd(self._minutes[span][usable][inside])[0],
+            *_aligned(self._triggers[span][usable][inside], self._follows[span][usable][inside]),
         )
-    sensors = {int(e) for e in np.unique(entity[people])}
-    return _drop_covered(_drop_echoes(found), sensors)
 
 
 def _drop_echoes(pairs: list[Pair]) -> list[Pair]:

@@ -20,7 +20,7 @@ from engine.patterns.findings import ANOMALY_SCORE_CAP, DetectedPattern, Detecte
 from engine.patterns.idioms import Idiom
 from engine.patterns.routines import Routine
 from engine.patterns.rules import EntityRules
-from engine.patterns.stats import circular_mean_sd, hhmm
+from engine.patterns.stats import circular_mean_sd, hhmm, wilson_lower
 from engine.patterns.synergies import Chain
 from engine.patterns.time_of_day import TimeOfDay
 
@@ -280,14 +280,18 @@ def pair(  # noqa: PLR0917 - the pair and what its sentence needs
         "median_delay_s": round(item.median_delay_s, 1),
         "lift": round(item.lift, 2),
     }
-    confidence = item.confidence
+    confidence, score = item.confidence, item.score
     if idiom is not None:
         details["idiom"] = idiom.kind
         if idiom.off_after_s is not None:
             details["off_after_s"] = idiom.off_after_s
         if idiom.condition is not None:
             details["condition"] = idiom.condition
+            # Under its condition the light follows reliably: that is what an automation
+            # with the condition would do, and what it scores.
             confidence = idiom.hits / max(idiom.opportunities, 1)
+            lower = wilson_lower(idiom.hits, idiom.opportunities)
+            score = max(score, lower * min(1.0, item.support_days / 14))
         text += _idiom_clause(idiom, item, name)
     first, last = _seen(columns, item.hit_triggers)
     return DetectedPattern(
@@ -297,7 +301,7 @@ def pair(  # noqa: PLR0917 - the pair and what its sentence needs
         round(confidence, 3),
         item.support_days,
         observed_days,
-        round(item.score, 3),
+        round(score, 3),
         details,
         first,
         last,

@@ -21,7 +21,7 @@ from engine.patterns.findings import (
     DetectionResult,
 )
 from engine.patterns.holidays import is_day_off
-from engine.patterns.idioms import Idiom, IdiomContext, idiom_kind, learn_idiom
+from engine.patterns.idioms import LIT_DOMAINS, Idiom, IdiomContext, idiom_kind, learn_idiom
 from engine.patterns.routines import DAY_STARTS_MIN, detect_routines
 from engine.patterns.rules import EntityRules, habit_mask, timed_states
 from engine.patterns.sun import SunDays
@@ -224,6 +224,8 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
         device,
         rules.people[entity],
         timeline,
+        sun.dark(day, time_us) if sun is not None else None,
+        np.array([e is not None and e.domain in LIT_DOMAINS for e in rules.entities], dtype=bool),
     )
     pairs = explain.without_effect_triggers(pairs)
     key_rows = _key_rows(entity << 32 | state)
@@ -243,6 +245,14 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
 
     habits, steady = explain.by_durations(habits, timeline, time_us, minute)
     habits = explain.by_pairs(habits, pairs)
+    habits = explain.by_idioms(
+        habits,
+        idioms,
+        {pair: idiom.off_after_s for pair, idiom in idioms.items()},
+        timeline,
+        time_us,
+        [code for code, name in enumerate(events.states) if name == "off"],
+    )
     habits, links = explain.by_routines(habits, routines, time_us, minute)
 
     def times(step: tuple[int, int]) -> I64:

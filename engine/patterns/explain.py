@@ -11,6 +11,7 @@ better than the clock does.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,8 @@ LINK_WINDOWS_S = (30, 60, 120, 180, 300)
 MIN_DAYS = 5
 # A duration this steady (spread within this share of its median) is worth a timer.
 STEADY_DURATION_SHARE = 0.25
+# ...and short enough to be one (a light off overnight is no timer).
+STEADY_MAX_MIN = 240.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +162,8 @@ def by_durations(
         until = (changes[after[following]] - at[following]) / MINUTE_US
         if len(until) >= MIN_DAYS:
             middle = float(np.median(until))
-            if float(np.std(until)) <= STEADY_DURATION_SHARE * middle:
+            steady_enough = float(np.std(until)) <= STEADY_DURATION_SHARE * middle
+            if steady_enough and middle <= STEADY_MAX_MIN:
                 steady[habit] = middle
     return kept, steady
 
@@ -183,3 +187,30 @@ def without_effect_triggers(pairs: list[Pair]) -> list[Pair]:
             continue
         kept.append(pair)
     return kept
+
+
+def by_idioms(  # noqa: PLR0917 - the habits and what the light pairs explain
+    habits: list[TimeOfDay],
+    pairs: Iterable[Pair],
+    off_after: Mapping[Pair, int | None],
+    timeline: StateTimeline,
+    time_us: I64,
+    off_codes: Collection[int],
+) -> list[TimeOfDay]:
+    """Return habits without a light's offs that its motion or door timer explains."""
+    timed_off: dict[int, I64] = {}
+    for pair in pairs:
+        if off_after.get(pair) is None:
+            continue
+        light = pair.action[0]
+        ends = np.concatenate(
+            [timeline.next_change(light, time_us[pair.hit_actions], code) for code in off_codes]
+        )
+        timed_off[light] = np.r_[timed_off.get(light, np.zeros(0, dtype=np.int64)), ends]
+    return [
+        habit
+        for habit in habits
+        if habit.entity not in timed_off
+        or habit.state not in off_codes
+        or float(np.isin(time_us[habit.hits], timed_off[habit.entity]).mean()) < EXPLAINED_SHARE
+    ]

@@ -35,12 +35,12 @@ TUNING_HOMES: tuple[tuple[str, int], ...] = tuple(
     (home_type, seed)
     for home_type in ("studio_apartment", "family_house", "shared_flat", "home_office")
     for seed in (1, 2, 3, 4)
-) + tuple(("sensor_only", seed) for seed in range(1, 6))
+) + tuple((kind, seed) for kind in ("sensor_only", "motion_lit") for seed in range(1, 6))
 TEST_HOMES: tuple[tuple[str, int], ...] = tuple(
     (home_type, seed)
     for home_type in ("studio_apartment", "family_house", "shared_flat", "home_office")
     for seed in (101, 102, 103)
-) + tuple(("sensor_only", seed) for seed in range(101, 106))
+) + tuple((kind, seed) for kind in ("sensor_only", "motion_lit") for seed in range(101, 106))
 HABIT_TOLERANCE_MIN = 15.0
 ROUTINE_TOLERANCE_MIN = 30.0
 IMPLIED_SHARE = 0.5

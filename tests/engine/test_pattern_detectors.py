@@ -10,12 +10,13 @@ the figures measured when they were set, so a detector that gets worse fails her
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pytest
 
+from engine.automation.suggestions.drafts import Draft, Drafter
 from engine.home.catalog import Catalog, CatalogSource, catalog_from_import
 from engine.patterns.arrays import ORIGIN_MANUAL, EventArrays
 from engine.patterns.detect import SUGGESTION_THRESHOLD, DetectedPattern, DetectionResult, detect
@@ -24,6 +25,11 @@ from engine.training.synthetic import SyntheticHome, generate_home
 
 HOUSEHOLDS = tuple(home for home in TEST_HOMES if home[0] not in ("sensor_only", "motion_lit"))
 SENSOR_ONLY = tuple(home for home in TEST_HOMES if home[0] == "sensor_only")
+MOTION_LIT = tuple(home for home in TEST_HOMES if home[0] == "motion_lit")
+# Calls that open the home: history may never make an automation of them.
+OPENING_CALLS = frozenset(
+    {"lock.unlock", "lock.open", "alarm_control_panel.alarm_disarm", "valve.open_valve"}
+)
 # (type, least recall, least precision), over every household test home together.
 BARS = (
     ("time_of_day", 0.85, 0.9),
@@ -63,6 +69,23 @@ def analysed() -> list[Analysed]:
 def residents() -> list[Analysed]:
     """Generate and analyse every sensor-only test home once for the whole module."""
     return [_analyse(home_type, seed) for home_type, seed in SENSOR_ONLY]
+
+
+@pytest.fixture(scope="module")
+def lit_homes() -> list[Analysed]:
+    """Generate and analyse every motion-lit test home once for the whole module."""
+    return [_analyse(home_type, seed) for home_type, seed in MOTION_LIT]
+
+
+def _drafts(item: Analysed) -> list[Draft]:
+    """Return the drafts the suggestion service would make of an analysis."""
+    found = [
+        {**asdict(p), "id": f"p{n}", "covered_by": []} for n, p in enumerate(item.result.patterns)
+    ]
+    chains = [{**asdict(s), "id": f"s{n}"} for n, s in enumerate(item.result.synergies)]
+    wanted = [p for p in found if p["score"] >= SUGGESTION_THRESHOLD]
+    strong = [c for c in chains if c["score"] >= SUGGESTION_THRESHOLD]
+    return Drafter(item.catalog).drafts(wanted, strong, found)
 
 
 def _total(items: list[Analysed]) -> Quality:
@@ -119,6 +142,94 @@ def test_a_residents_routines_are_found_within_half_an_hour(residents: list[Anal
         patterns_total += len(item.result.patterns)
     print(f"routines found {found}/{planted_total}, {patterns_total} patterns")
     assert found >= 0.8 * planted_total
+
+
+def test_motion_and_door_lights_are_found_with_their_timer_and_suggested_whole(
+    lit_homes: list[Analysed],
+) -> None:
+    """A planted motion or door light is one pair with its idiom, wait and condition."""
+    planted = found = timed = suggested = 0
+    for item in lit_homes:
+        pairs = {
+            (p.details["trigger"]["entity_id"], p.details["action"]["entity_id"]): p
+            for p in item.result.patterns
+            if p.type == "co_occurrence"
+        }
+        drafts = _drafts(item)
+        for truth in (r for r in item.home.routines if r.get("idiom")):
+            planted += 1
+            key = (truth["trigger"]["entity_id"], truth["action"]["entity_id"])
+            pattern = pairs.get(key)
+            if pattern is None or pattern.details.get("idiom") != truth["idiom"]:
+                print(f"  missed: {truth['idiom']} {key}")
+                continue
+            found += 1
+            wait = pattern.details.get("off_after_s")
+            if wait is not None and abs(wait - truth["off_after_s"]) <= max(
+                30, 0.2 * truth["off_after_s"]
+            ):
+                timed += 1
+            # One automation turns the light on at the trigger and off after the wait.
+            domain = key[1].split(".")[0]
+            on_and_off = {f"{domain}.turn_on", f"{domain}.turn_off"}
+            suggested += any(
+                d.automation["triggers"][0].get("entity_id") == key[0]
+                and d.automation["mode"] == "restart"
+                and on_and_off <= {a.get("action") for a in d.automation["actions"]}
+                for d in drafts
+            )
+    print(f"lights: {found}/{planted} found, {timed} timed right, {suggested} suggested whole")
+    assert planted >= 10
+    assert found >= 0.9 * planted
+    assert timed >= 0.9 * found
+    assert suggested >= 0.8 * planted
+
+
+def test_history_never_suggests_opening_the_home_and_offers_the_counterpart(
+    analysed: list[Analysed], lit_homes: list[Analysed]
+) -> None:
+    """Homes with a daily unlock or garage habit: protective counterparts, never the habit."""
+    homes_with_habits = 0
+    for item in [*analysed, *lit_homes]:
+        drafts = _drafts(item)
+        for draft in drafts:
+            for node in _calls(draft.automation["actions"]):
+                assert node not in OPENING_CALLS, draft.title
+                if node == "cover.open_cover":
+                    raise AssertionError(f"a cover opened from history: {draft.title}")
+        guarded = {
+            r["action"]["entity_id"] if r["kind"] == "co_occurrence" else r["entity_id"]
+            for r in item.home.routines
+            if r.get("security") and r["kind"] in ("time_of_day", "co_occurrence")
+        }
+        if not guarded:
+            continue
+        homes_with_habits += 1
+        protected = {
+            entity_id
+            for draft in drafts
+            for entity_id in guarded
+            if entity_id in str(draft.automation["triggers"] + draft.automation["conditions"])
+            and any(
+                call in ("lock.lock", "persistent_notification.create", "cover.close_cover")
+                or call.startswith("alarm_control_panel.alarm_arm")
+                for call in _calls(draft.automation["actions"])
+            )
+        }
+        print(f"{item.home.home_type} {item.home.seed}: guarded {guarded}, protected {protected}")
+        assert protected, [d.title for d in drafts]
+    assert homes_with_habits >= 5
+
+
+def _calls(actions: list[dict[str, Any]]) -> list[str]:
+    """Return every service a list of actions calls, nested ones included."""
+    found: list[str] = []
+    for action in actions:
+        if "action" in action:
+            found.append(str(action["action"]))
+        for option in action.get("choose", []):
+            found += _calls(option["sequence"])
+    return found
 
 
 def test_time_of_day_habits_are_found_at_their_planted_time(analysed: list[Analysed]) -> None:

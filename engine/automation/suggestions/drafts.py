@@ -47,6 +47,9 @@ _ON_AND_OFF_MAX_MIN: Final = 8 * 60
 # (rounded down to a quarter hour), and only until this long after it.
 _ROUTINE_BEFORE_MIN: Final = 90
 _ROUTINE_AFTER_MIN: Final = 120
+# Habits that open the home earn their counterpart from this score (a real habit of a
+# week or more: a warning is cheap, and the habit itself is never automated).
+PROTECT_MIN_SCORE: Final = 0.2
 # The protective counterpart locks this long after the usual locking time, at the least.
 _PROTECT_MARGIN_MIN: Final = 10
 _PROTECT_DEFAULT_S: Final = 15 * 60
@@ -213,7 +216,11 @@ class Drafter:
         patterns = list(patterns)
         known = [*patterns, *context]
         drafts: list[Draft | None] = []
-        insecure = [p for p in patterns if self._opens_up(p)]
+        # A habit that opens the home deserves its counterpart even when it is too weak to
+        # suggest on its own: locking up is cheap, and the habit is never automated.
+        insecure = [
+            p for p in known if self._opens_up(p) and float(p["score"]) >= PROTECT_MIN_SCORE
+        ]
         drafts += self._protective(insecure, known)
         safe = [p for p in patterns if not self._opens_up(p)]
         habits = [p for p in safe if p["type"] == "time_of_day"]
@@ -338,17 +345,18 @@ class Drafter:
         trigger, when = self._time_trigger(first)
         actions = [action for step in done for action in step.actions]
         phrase = _joined([step.phrase for step in done])
-        off_after = first.get("off_after_s")
-        if len(group) == 1 and isinstance(off_after, int | float) and off_after >= 60:
-            back = self._act({"entity_id": first["entity_id"], "state": _idle_of(first)})
-            if back is not None:
-                actions += [{"delay": period(int(off_after))}, *back.actions]
-                phrase += f", then {back.phrase} {wait_text(int(off_after))} later"
         title = (
             f"{phrase} {day_words} {when}"
             if len(group) == 1
             else (f"{_sentence(when)} {day_words}, {phrase}")
         )
+        off_after = first.get("off_after_s")
+        if len(group) == 1 and isinstance(off_after, int | float) and off_after >= 60:
+            back = self._act({"entity_id": first["entity_id"], "state": _idle_of(first)})
+            if back is not None:
+                actions += [{"delay": period(int(off_after))}, *back.actions]
+                then = f", then {back.phrase} {wait_text(int(off_after))} later"
+                title, phrase = title + then, phrase + then
         return _draft(
             "pattern",
             group[0]["id"],
