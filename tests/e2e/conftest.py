@@ -9,19 +9,27 @@ import pytest
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.engine.process import REPO
 
-# A real light entity (a template light, optimistic) for requests such as "turn on the porch
+# Real light entities (template lights, optimistic) for requests such as "turn on the porch
 # light at sunset": input_booleans are not lights, and the UI cannot make template lights.
 PORCH_LIGHT = {
     "platform": "template",
     "lights": {
-        "porch_light": {
-            "friendly_name": "Porch light",
-            "unique_id": "homeiq_e2e_porch_light",
+        object_id: {
+            "friendly_name": name,
+            "unique_id": f"homeiq_{object_id}",
             "turn_on": [{"delay": 0}],
             "turn_off": [{"delay": 0}],
         }
+        for object_id, name in (
+            ("porch_light", "Porch light"),
+            # Lights that learned idioms switch in tests/e2e/test_idioms.py.
+            ("e2e_hall_light", "E2E Hallway light"),
+            ("e2e_pantry_light", "E2E Pantry light"),
+        )
     },
 }
+HALL_LIGHT = "light.e2e_hall_light"
+PANTRY_LIGHT = "light.e2e_pantry_light"
 
 
 @pytest.fixture(scope="session", autouse=True)
