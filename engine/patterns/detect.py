@@ -244,6 +244,9 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
     pairs = _without_idiom_echoes(pairs, idioms)
 
     habits, steady = explain.by_durations(habits, timeline, time_us, minute)
+    # The first activity in a room after a quiet spell is a more telling cause than any
+    # single motion of the sensor there: a habit it explains becomes its link.
+    habits, links = explain.by_routines(habits, routines, time_us, minute)
     habits = explain.by_pairs(habits, pairs)
     habits = explain.by_idioms(
         habits,
@@ -253,7 +256,6 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
         time_us,
         [code for code, name in enumerate(events.states) if name == "off"],
     )
-    habits, links = explain.by_routines(habits, routines, time_us, minute)
 
     def times(step: tuple[int, int]) -> I64:
         """Return the times of one (entity, state), sorted."""

@@ -35,7 +35,7 @@ MIN_DAYS = 5
 # A duration this steady (spread within this share of its median) is worth a timer.
 STEADY_DURATION_SHARE = 0.25
 # ...and short enough to be one (a light off overnight is no timer).
-STEADY_MAX_MIN = 240.0
+STEADY_MAX_MIN = 120.0
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,12 +26,20 @@ def pattern_id(pattern: DetectedPattern) -> str:
         return _digest(pattern.type, details["entity_id"], details["state"], details["days"])
     if pattern.type == "co_occurrence":
         trigger, action = details["trigger"], details["action"]
+        # After a routine's moment is not after every change of its sensor: another pair.
+        routine = trigger.get("routine") or {}
+        moment = (
+            [routine.get("kind"), routine.get("area_id") or "", routine.get("days")]
+            if routine
+            else []
+        )
         return _digest(
             pattern.type,
             trigger["entity_id"],
             trigger["state"],
             action["entity_id"],
             action["state"],
+            *moment,
         )
     if pattern.type == "routine":
         # Seen in an area, or on one sensor: either may be absent, never both.

@@ -337,3 +337,41 @@ async def test_a_ranker_trained_before_routines_is_refused_and_the_bayesian_rank
         scorer = await client.app[PATTERNS].scorer()
     assert scorer.model is None
     assert "retrain" in caplog.text
+
+
+def test_an_action_after_a_routine_is_another_pattern_than_after_its_sensor() -> None:
+    """The same sensor and action, once after any motion and once after the routine."""
+    moment = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
+    details = {
+        "trigger": {"entity_id": "binary_sensor.kitchen_motion", "state": "on"},
+        "action": {"entity_id": "switch.coffee", "state": "on"},
+    }
+    plain = DetectedPattern("co_occurrence", [], "", 0.5, 5, 30, 0.5, details, moment, moment)
+    routine = {"kind": "first_activity", "area_id": "kitchen", "days": "weekdays", "time": "06:40"}
+    after = DetectedPattern(
+        "co_occurrence",
+        [],
+        "",
+        0.5,
+        5,
+        30,
+        0.5,
+        {**details, "trigger": {**details["trigger"], "routine": routine}},
+        moment,
+        moment,
+    )
+    later = {**routine, "time": "06:55"}
+    drifted = DetectedPattern(
+        "co_occurrence",
+        [],
+        "",
+        0.6,
+        6,
+        30,
+        0.6,
+        {**details, "trigger": {**details["trigger"], "routine": later}},
+        moment,
+        moment,
+    )
+    assert pattern_id(plain) != pattern_id(after)
+    assert pattern_id(after) == pattern_id(drifted)

@@ -240,8 +240,18 @@ class Drafter:
                 continue
             linked |= links
             drafts.append(draft)
+        after_routines: dict[str, list[Mapping[str, Any]]] = {}
+        for pair in (p for p in safe if p["type"] == "co_occurrence"):
+            routine = pair["details"]["trigger"].get("routine")
+            if isinstance(routine, Mapping):
+                moment = (routine.get("kind"), routine.get("area_id"), routine.get("time"))
+                after_routines.setdefault(repr(moment), []).append(pair)
+        for group in after_routines.values():
+            drafts.append(self._after_routine(*sorted(group, key=lambda p: -p["score"])))
         for pair in (p for p in safe if p["type"] == "co_occurrence"):
             details = pair["details"]
+            if isinstance(details["trigger"].get("routine"), Mapping):
+                continue
             link = (
                 details["trigger"]["entity_id"],
                 details["trigger"]["state"],
@@ -504,13 +514,25 @@ class Drafter:
             mode="restart",
         )
 
-    def _after_routine(self, pattern: Mapping[str, Any]) -> Draft | None:
-        """Return "when someone is first active in the kitchen after 05:00, start the coffee"."""
+    def _after_routine(self, *patterns: Mapping[str, Any]) -> Draft | None:
+        """Return "when someone is first active in the kitchen after 05:00, start the coffee".
+
+        Several actions after one routine's moment are one automation (desk lamp, monitor
+        and speaker when someone is first in the office), in their patterns' order.
+        """
+        pattern = patterns[0]
         details = pattern["details"]
         routine = details["trigger"]["routine"]
-        step = self._act(details["action"], _minutes(str(routine["time"])) // 60)
-        if step is None:
+        steps = [
+            self._act(p["details"]["action"], _minutes(str(routine["time"])) // 60)
+            for p in patterns
+        ]
+        if any(step is None for step in steps):
             return None
+        step = Step(
+            [action for done in steps if done for action in done.actions],
+            _joined([done.phrase for done in steps if done]),
+        )
         sensors = [str(s) for s in routine.get("sensors") or [details["trigger"]["entity_id"]]]
         state = str(details["trigger"].get("state", "on"))
         usual = _minutes(str(routine["time"]))
@@ -542,8 +564,8 @@ class Drafter:
             pattern["id"],
             title=title,
             description=f"{_sentence(title)}.",
-            explanation=pattern["description"],
-            score=pattern["score"],
+            explanation=" ".join(str(p["description"]) for p in patterns),
+            score=max(float(p["score"]) for p in patterns),
             behaviour={
                 "triggers": [
                     {"trigger": "state", "entity_id": sensors, "to": state}
