@@ -1,9 +1,10 @@
-"""Pattern detection figures: a month of a 200-entity, million-event home."""
+"""Pattern detection figures: a month of a 200-entity home, about 1.07 million events."""
 
 from __future__ import annotations
 
 import statistics
 import tempfile
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -22,8 +23,8 @@ from engine.training.synthetic import generate_home
 
 # Two family houses side by side (the second's ids suffixed) give about 200 entities; their
 # continuous sensors then report this many times as often (copies shifted by seconds), which
-# is how a busy home's event count reaches about a million.
-SENSOR_COPIES = 3
+# is how a busy home's event count reaches the issue's 1.07 million.
+SENSOR_COPIES = (3, 2)
 TARGET_ENTITIES = 200
 
 
@@ -45,7 +46,7 @@ def _big_home() -> tuple[EventArrays, dict[str, object]]:
         entity_ids += names
         state_map = np.array([states.setdefault(s, len(states)) for s in part.states])
         sensor = np.array([n.startswith("sensor.") for n in names])[part.entity]
-        for shift in range(SENSOR_COPIES):
+        for shift in range(SENSOR_COPIES[copy]):
             pick = np.ones(len(part), dtype=bool) if shift == 0 else sensor
             columns.append(
                 (
@@ -88,7 +89,7 @@ def _big_home() -> tuple[EventArrays, dict[str, object]]:
 
 
 def bench_patterns() -> None:
-    """Print how long detection takes on a 200-entity, million-event month, and its memory."""
+    """Print how long detection takes on a 200-entity, 1.07-million-event month, and its memory."""
     events, body = _big_home()
     catalog = catalog_from_import(body, CatalogSource.SYNTHETIC)
     tracemalloc.start()
@@ -129,8 +130,54 @@ def _import_bodies(events: EventArrays) -> list[bytes]:
     return bodies
 
 
+class PeakResident:
+    """The peak resident memory of another process while this context runs (Linux /proc)."""
+
+    # The kernel's high-water mark (VmHWM) is reset on entry, so what the process used
+    # before (importing the history) does not count; polling VmRSS backs it up where the
+    # reset is not allowed.
+
+    def __init__(self, pid: int, interval_s: float = 0.01) -> None:
+        self._status = Path(f"/proc/{pid}/status")
+        self._clear_refs = Path(f"/proc/{pid}/clear_refs")
+        self._interval_s = interval_s
+        self._sampled_kib = 0
+        self._reset = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.peak_mb = 0.0
+
+    def _field_kib(self, name: str) -> int:
+        for line in self._status.read_text().splitlines():
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+        return 0
+
+    def _sample(self) -> None:
+        while not self._done.wait(self._interval_s):
+            self._sampled_kib = max(self._sampled_kib, self._field_kib("VmRSS"))
+
+    def __enter__(self) -> PeakResident:
+        try:
+            self._clear_refs.write_text("5")  # 5: reset the peak resident set size
+            self._reset = True
+        except OSError:
+            self._reset = False
+        self._sampled_kib = self._field_kib("VmRSS")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        peak_kib = max(self._sampled_kib, self._field_kib("VmRSS"))
+        if self._reset:
+            peak_kib = max(peak_kib, self._field_kib("VmHWM"))
+        self.peak_mb = peak_kib / 1024
+
+
 def bench_analysis_api() -> None:
-    """Print an analysis run's duration and memory through a real engine, and /health meanwhile."""
+    """Print an analysis run's duration and peak memory (engine + worker) through an engine."""
     events, body = _big_home()
     bodies = _import_bodies(events)
     with (
@@ -143,25 +190,29 @@ def bench_analysis_api() -> None:
         for chunk in bodies:
             client.post("/api/v1/events/import", content=chunk, headers=headers).raise_for_status()
         health_latencies(client, 200)  # warm-up
-        response = client.post("/api/v1/analysis/run", json={"days": 30}, headers=AUTH)
-        run_id = response.json()["run_id"]
+        resident_before = client.get("/api/v1/stats", headers=AUTH).json()["memory_rss_mb"]
+        assert engine.process is not None
         durations: list[float] = []
-        while True:
-            run = client.get(f"/api/v1/analysis/runs/{run_id}", headers=AUTH).json()
-            if run["status"] not in ("queued", "running"):
-                break
-            durations += health_latencies(client, 20)
+        with PeakResident(engine.process.pid) as engine_peak:
+            response = client.post("/api/v1/analysis/run", json={"days": 30}, headers=AUTH)
+            run_id = response.json()["run_id"]
+            while True:
+                run = client.get(f"/api/v1/analysis/runs/{run_id}", headers=AUTH).json()
+                if run["status"] not in ("queued", "running"):
+                    break
+                durations += health_latencies(client, 20)
         stats = run.get("stats") or {}
-        rss = client.get("/api/v1/stats", headers=AUTH).json()["memory_rss_mb"]
         synergy_stats = client.get("/api/v1/synergies/stats", headers=AUTH).json()
     if run["status"] != "succeeded":
         raise RuntimeError(f"the analysis failed: {run}")
+    worker_mb = stats["peak_memory_mb"]
     print(
         f"analysis: {stats['events']:,} events of {stats['entities']} entities (30 days) "
-        f"analysed through the engine in {stats['duration_s']:.2f} s, worker peak memory "
-        f"{stats['peak_memory_mb']:.0f} MB, engine resident {rss:.0f} MB; "
-        f"{stats['patterns']} patterns, {stats['synergies']} synergies "
-        f"(by depth {synergy_stats['by_depth']}) (target: < 20 s, < 400 MB)"
+        f"in {stats['duration_s']:.2f} s, peak memory engine {engine_peak.peak_mb:.0f} MB + "
+        f"worker {worker_mb:.0f} MB = {engine_peak.peak_mb + worker_mb:.0f} MB "
+        f"(engine resident {resident_before:.0f} MB before the run); {stats['patterns']} "
+        f"patterns, {stats['synergies']} synergies (by depth {synergy_stats['by_depth']}) "
+        "(target: <= 10 s, <= 250 MB)"
     )
     print(
         f"health during analysis: GET /health median {statistics.median(durations):.3f} ms, "

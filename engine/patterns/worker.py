@@ -7,6 +7,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
+from pathlib import Path
 
 from engine.home.catalog import Catalog
 from engine.patterns.detect import detect
@@ -23,6 +24,15 @@ class AnalysisStopped(Exception):  # noqa: N818 - a stop signal, not a failure
 
 def peak_memory_mb() -> float:
     """Return this process's peak resident memory in MB."""
+    # Linux's ru_maxrss of a spawned process also counts the parent's peak before the exec,
+    # so it would report the engine's memory; VmHWM is this process's own.
+    try:
+        with Path("/proc/self/status").open() as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
