@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import pytest_asyncio
 
+from engine.patterns import load
+from engine.patterns.arrays import DAY_US, ORIGIN_AUTOMATION, ORIGIN_MANUAL
+from engine.patterns.load import load_window
 from engine.patterns.worker import peak_memory_mb
+from engine.store.database import create_database_engine
+from engine.store.events import EventStore, NewEvent, Origin
+from engine.store.migrate import migrate
+
+T0 = 1_767_000_000_000_000
+
+
+@pytest_asyncio.fixture
+async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+    await migrate(engine)
+    store = EventStore(engine)
+    await store.setup()
+    yield store
+    await engine.dispose()
+
+
+def _url(store: EventStore) -> str:
+    return store.engine.url.render_as_string(hide_password=False)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
@@ -20,3 +44,54 @@ def test_a_spawned_worker_reports_its_own_peak_not_the_engines() -> None:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         worker_peak = pool.apply(peak_memory_mb)
     assert worker_peak < parent_peak - 64
+
+
+async def test_the_window_comes_sorted_by_time_then_as_stored(store: EventStore) -> None:
+    await store.write([NewEvent("light.old", T0 - 40 * DAY_US, "on", Origin.MANUAL)])
+    await store.write(
+        [
+            NewEvent("sensor.c", T0 + 40, "6", Origin.SYSTEM),
+            NewEvent("sensor.c", T0 + 20, "5", Origin.SYSTEM),
+        ]
+    )
+    await store.write(
+        [
+            NewEvent("light.b", T0 + 20, "off", Origin.AUTOMATION),
+            NewEvent("light.a", T0 + 10, "on", Origin.MANUAL),
+            NewEvent("light.a", T0 + 20, "off", Origin.MANUAL),
+        ]
+    )
+    window = load_window(_url(store), 30)
+    # Keys: light.old 1 (outside the window), sensor.c 2, light.a 3, light.b 4.
+    assert window.entity_ids == ["sensor.c", "light.a", "light.b"]
+    assert window.time_us.tolist() == [T0 + 10, T0 + 20, T0 + 20, T0 + 20, T0 + 40]
+    assert [window.entity_ids[e] for e in window.entity] == [
+        "light.a",
+        "sensor.c",
+        "light.b",
+        "light.a",
+        "sensor.c",
+    ]
+    assert [window.states[s] for s in window.state] == ["on", "5", "off", "off", "6"]
+    assert window.origin[0] == ORIGIN_MANUAL
+    assert window.origin[2] == ORIGIN_AUTOMATION
+    for column in (window.entity, window.time_us, window.state, window.origin):
+        assert column.flags.c_contiguous
+
+
+async def test_the_window_holds_events_written_after_they_were_counted(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Undercounted(load._Columns):
+        def __init__(self, rows: int) -> None:
+            super().__init__(min(rows, 1))
+
+    monkeypatch.setattr(load, "_Columns", Undercounted)
+    monkeypatch.setattr(load, "CHUNK_ROWS", 3)
+    await store.write(
+        [NewEvent(f"light.{i % 4}", T0 + i, str(i), Origin.MANUAL) for i in range(20)]
+    )
+    window = load_window(_url(store), 30)
+    assert window.time_us.tolist() == [T0 + i for i in range(20)]
+    assert [window.states[s] for s in window.state] == [str(i) for i in range(20)]
+    assert [window.entity_ids[e] for e in window.entity] == [f"light.{i % 4}" for i in range(20)]
