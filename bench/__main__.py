@@ -6,6 +6,7 @@ import argparse
 
 from bench.engine_api import run_api_benchmarks
 from bench.patterns import bench_analysis_api, bench_patterns
+from bench.quality import bench_quality
 from bench.query import bench_queries
 from bench.suggestions import bench_suggestions
 from bench.synthetic import bench_synthetic
@@ -18,6 +19,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="events to ingest")
     args = parser.parse_args()
     bench_synthetic()
+    bench_quality()
     bench_patterns()
     bench_analysis_api()
     bench_queries()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from engine.home.catalog import Catalog
 from engine.patterns import describe, explain
-from engine.patterns.anomalies import AnomalyContext, detect_anomalies, home_rhythm
+from engine.patterns.anomalies import Anomaly, AnomalyContext, detect_anomalies, home_rhythm
 from engine.patterns.arrays import DAY_US, F64, I64, Bool, EventArrays, local_clock
 from engine.patterns.co_occurrence import Pair, detect_co_occurrence
 from engine.patterns.describe import Columns, Namer
@@ -21,7 +22,14 @@ from engine.patterns.findings import (
     DetectionResult,
 )
 from engine.patterns.holidays import is_day_off
-from engine.patterns.idioms import LIT_DOMAINS, Idiom, IdiomContext, idiom_kind, learn_idiom
+from engine.patterns.idioms import (
+    LIT_DOMAINS,
+    NO_CONDITION_RATE,
+    Idiom,
+    IdiomContext,
+    idiom_kind,
+    learn_idiom,
+)
 from engine.patterns.routines import DAY_STARTS_MIN, detect_routines
 from engine.patterns.rules import EntityRules, habit_mask, timed_states
 from engine.patterns.sun import SunDays
@@ -166,6 +174,46 @@ def _idioms(
     return found
 
 
+def _reliable(pair: Pair, idiom: Idiom) -> bool:
+    """Return whether a light follows its trigger reliably (under its condition, if any)."""
+    rate = idiom.hits / max(idiom.opportunities, 1)
+    return (
+        idiom.condition is not None
+        or rate >= NO_CONDITION_RATE
+        or pair.confidence >= NO_CONDITION_RATE
+    )
+
+
+def _times(key_rows: dict[int, I64], time_us: I64, step: tuple[int, int]) -> I64:
+    """Return the times of one (entity, state), sorted."""
+    rows = key_rows.get(step[0] << 32 | step[1])
+    return time_us[rows] if rows is not None else np.zeros(0, dtype=np.int64)
+
+
+def _anomalies(  # noqa: PLR0917 - aligned columns and what judges them
+    entity: I64,
+    state: I64,
+    columns: Columns,
+    rules: EntityRules,
+    timeline: StateTimeline,
+    states: list[str],
+) -> list[Anomaly]:
+    """Return the anomalies of what people switch and open (not of their motion)."""
+    doors = np.array(
+        [e is not None and e.device_class in DOOR_CLASSES for e in rules.entities], dtype=bool
+    )
+    return detect_anomalies(
+        entity,
+        state,
+        columns.time_us,
+        columns.day,
+        columns.minute,
+        np.flatnonzero((rules.act | rules.opening) & ~rules.people),
+        states,
+        AnomalyContext(timeline, home_rhythm(columns.day, columns.minute), doors & rules.opening),
+    )
+
+
 def _without_idiom_echoes(pairs: list[Pair], idioms: dict[Pair, Idiom]) -> list[Pair]:
     """Return pairs without the light's other changes after an idiom's trigger."""
     lit = {(p.trigger[0], p.action[0]) for p, idiom in idioms.items() if idiom is not None}
@@ -242,14 +290,16 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
     )
     idioms = _idioms(pairs, rules, context, key_rows)
     pairs = _without_idiom_echoes(pairs, idioms)
+    lights = [pair for pair, idiom in idioms.items() if _reliable(pair, idiom)]
+    pairs = explain.by_idiom_pairs(pairs, lights)
 
     habits, steady = explain.by_durations(habits, timeline, time_us, minute)
     # The first activity in a room after a quiet spell is a more telling cause than any
     # single motion of the sensor there: a habit it explains becomes its link.
     habits, links = explain.by_routines(habits, routines, time_us, minute)
-    habits = explain.by_pairs(habits, pairs)
+    links = explain.without_idiom_links(links, lights)
     habits = explain.by_idioms(
-        habits,
+        explain.by_pairs(habits, pairs),
         idioms,
         {pair: idiom.off_after_s for pair, idiom in idioms.items()},
         timeline,
@@ -257,26 +307,8 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
         [code for code, name in enumerate(events.states) if name == "off"],
     )
 
-    def times(step: tuple[int, int]) -> I64:
-        """Return the times of one (entity, state), sorted."""
-        rows = key_rows.get(step[0] << 32 | step[1])
-        return time_us[rows] if rows is not None else np.zeros(0, dtype=np.int64)
-
-    chains = build_chains(pairs, times, DAY_US, time_us)
-    candidates = np.flatnonzero((rules.act | rules.opening) & ~rules.people)
-    doors = np.array(
-        [e is not None and e.device_class in DOOR_CLASSES for e in rules.entities], dtype=bool
-    )
-    anomalies = detect_anomalies(
-        entity,
-        state,
-        time_us,
-        day,
-        minute,
-        candidates,
-        events.states,
-        AnomalyContext(timeline, home_rhythm(day, minute), doors & rules.opening),
-    )
+    chains = build_chains(pairs, partial(_times, key_rows, time_us), DAY_US, time_us)
+    anomalies = _anomalies(entity, state, columns, rules, timeline, events.states)
     zone = ZoneInfo(time_zone)
     patterns = [
         describe.time_of_day(item, namer, calendar, columns, sun_of.get(item), steady.get(item))

@@ -214,3 +214,38 @@ def by_idioms(  # noqa: PLR0917 - the habits and what the light pairs explain
         or habit.state not in off_codes
         or float(np.isin(time_us[habit.hits], timed_off[habit.entity]).mean()) < EXPLAINED_SHARE
     ]
+
+
+# An idiom's light pair explains another pair of the same light when it holds this share
+# of that pair's hits and predicts the light at least this well (share of its confidence).
+IDIOM_COVERS_SHARE = 0.8
+IDIOM_CONFIDENCE_SHARE = 0.8
+
+
+def by_idiom_pairs(pairs: list[Pair], idioms: Iterable[Pair]) -> list[Pair]:
+    """Return pairs without those a motion or door light's own pair explains.
+
+    Once a light follows its motion sensor reliably, the person arriving minutes earlier,
+    the bedroom light turned on before the walk to the bathroom, or the front door opened
+    on the way in only precede the motion that switches it: the nearer, reliable cause is
+    the sensor.
+    """
+    lights = list(idioms)
+    return [
+        pair
+        for pair in pairs
+        if not any(
+            light is not pair
+            and light.action == pair.action
+            and light.median_delay_s < pair.median_delay_s
+            and light.confidence >= IDIOM_CONFIDENCE_SHARE * pair.confidence
+            and float(np.isin(pair.hit_actions, light.hit_actions).mean()) >= IDIOM_COVERS_SHARE
+            for light in lights
+        )
+    ]
+
+
+def without_idiom_links(links: list[RoutineLink], idioms: Iterable[Pair]) -> list[RoutineLink]:
+    """Return routine links whose action is not a light a sensor already switches reliably."""
+    lit = {pair.action for pair in idioms}
+    return [link for link in links if (link.habit.entity, link.habit.state) not in lit]

@@ -80,14 +80,34 @@ def can_trigger(entity: Entity) -> bool:
     return entity.domain in ACTION_DOMAINS or entity.domain in TRIGGER_ONLY_DOMAINS
 
 
+# A binary sensor set up without a device class still says what it is in its name
+# (English, German, French, Spanish, Dutch words).
+_PEOPLE_WORDS = ("motion", "pir", "occupancy", "presence", "bewegung", "praesenz", "präsenz",
+                 "mouvement", "movimiento", "beweging", "aanwezig")  # fmt: skip
+_OPENING_WORDS = ("door", "window", "contact", "tuer", "tür", "fenster", "porte", "fenetre",
+                  "fenêtre", "puerta", "ventana", "deur", "raam")  # fmt: skip
+
+
+def _named(entity: Entity, words: tuple[str, ...]) -> bool:
+    """Return whether a class-less binary sensor's id or name holds one of the words."""
+    if entity.domain != "binary_sensor" or entity.device_class is not None:
+        return False
+    text = f"{entity.entity_id} {entity.name}".lower()
+    return any(word in text for word in words)
+
+
 def follows_people(entity: Entity) -> bool:
     """Return whether an entity merely follows people moving (motion, occupancy)."""
-    return entity.domain == "binary_sensor" and entity.device_class in PEOPLE_SENSOR_CLASSES
+    if entity.domain == "binary_sensor" and entity.device_class in PEOPLE_SENSOR_CLASSES:
+        return True
+    return _named(entity, _PEOPLE_WORDS)
 
 
 def is_opening(entity: Entity) -> bool:
     """Return whether an entity is a door, window or other contact a person opens."""
-    return entity.domain == "binary_sensor" and entity.device_class in OPENING_CLASSES
+    if entity.domain == "binary_sensor" and entity.device_class in OPENING_CLASSES:
+        return True
+    return _named(entity, _OPENING_WORDS) and not _named(entity, _PEOPLE_WORDS)
 
 
 def is_presence(entity: Entity) -> bool:
