@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Applied to every new SQLite connection; the order matters: WAL before anything writes.
 SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
@@ -31,6 +33,10 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> Non
 
 def create_database_engine(url: str) -> AsyncEngine:
     """Create the process's one async engine; on SQLite, make the file's folder too."""
+    # Imported here: the analysis worker imports this module for create_sync_engine, and
+    # SQLAlchemy's asyncio layer would bring the ORM into its memory.
+    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -6,12 +6,17 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.store.dialect import insert_ignoring_conflicts
 from engine.store.schema import entity_keys, events
+
+if TYPE_CHECKING:
+    # Annotations only: the analysis worker imports this module (for Origin, through the
+    # catalog), and SQLAlchemy's asyncio layer would bring the ORM into its memory.
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # One transaction per batch, as DESIGN.md asks: a crash loses at most the open batch.
 BATCH_SIZE = 1000

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from engine.patterns.worker import peak_memory_mb
 from engine.store.database import create_database_engine
 from engine.store.events import EventStore, NewEvent, Origin
 from engine.store.migrate import migrate
+
+from .process import REPO
 
 T0 = 1_767_000_000_000_000
 
@@ -44,6 +48,19 @@ def test_a_spawned_worker_reports_its_own_peak_not_the_engines() -> None:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         worker_peak = pool.apply(peak_memory_mb)
     assert worker_peak < parent_peak - 64
+
+
+def test_the_worker_imports_nothing_of_the_web_engine() -> None:
+    # A spawned worker imports what its function's module does; each of these costs MBs.
+    code = (
+        "import sys, engine.patterns.worker; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiohttp', 'hassil', 'openai',"
+        " 'alembic', 'pydantic'}) + [m for m in sys.modules if m.startswith('sqlalchemy.orm')])"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert found.stdout.strip() == "[]"
 
 
 async def test_the_window_comes_sorted_by_time_then_as_stored(store: EventStore) -> None:
