@@ -20,6 +20,7 @@ from engine.patterns.pattern_store import PatternStore
 from engine.patterns.scoring import Scorer
 from engine.patterns.worker import run_analysis
 from engine.process_job import ProcessJob
+from engine.store.database import release_idle_memory
 from engine.store.run_rows import (
     INTERRUPTED_BY_RESTART,
     INTERRUPTED_BY_STOP,
@@ -206,6 +207,9 @@ class AnalysisRunner:
             f"homeiq-analysis-{run.run_id[:8]}",
         )
         self._job = job
+        # The worker reads the whole window through a connection of its own, so the pages
+        # the engine's idle connections cache would only add to the analysis's peak memory.
+        await release_idle_memory(self._engine)
         message = await job.run(lambda fraction: self._progress(run, fraction * WORKER_SHARE))
         run.finished_at = time.time()
         if message[0] == "done":

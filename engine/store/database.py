@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ctypes
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -57,3 +61,31 @@ def create_sync_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _apply_sqlite_pragmas)
     return engine
+
+
+async def release_idle_memory(engine: AsyncEngine) -> None:
+    """Empty the SQLite page caches of the pooled connections no one is using right now."""
+    # Every connection may cache 64 MB of pages (SQLITE_PRAGMAS), so after a bulk import or
+    # a scan the idle pool can hold several times what the engine needs between requests,
+    # while an analysis worker is the one that needs memory. Pages are read again (from the
+    # OS's file cache) when a query wants them.
+    pool = engine.pool
+    if engine.dialect.name != "sqlite" or not isinstance(pool, QueuePool):
+        return
+    async with contextlib.AsyncExitStack() as stack:
+        # Held all at once, so each checkout is a different idle connection.
+        for _ in range(pool.checkedin()):
+            connection = await stack.enter_async_context(engine.connect())
+            await connection.exec_driver_sql("PRAGMA shrink_memory")
+    await asyncio.to_thread(_return_free_heap)
+
+
+def _return_free_heap() -> None:
+    """Hand the C heap's free pages back to the system, where the C library allows it."""
+    # SQLite frees its cache into malloc's per-thread arenas (one per aiosqlite connection),
+    # which keep the pages resident until told otherwise.
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # glibc; absent on macOS and musl
+    except (AttributeError, OSError, TypeError):
+        return
+    trim(0)

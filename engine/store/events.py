@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func, or_, select
 
+from engine.store.database import release_idle_memory
 from engine.store.dialect import insert_ignoring_conflicts
 from engine.store.schema import entity_keys, events
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 BATCH_SIZE = 1000
 # Deleting in slices keeps each transaction short, so live writes are never held up long.
 PURGE_BATCH_SIZE = 10_000
+# A write this big is a bulk import (history, a synthetic home, /events/import), which can
+# leave every pooled connection with a full page cache; live batches are far smaller.
+BULK_WRITE_EVENTS = 10_000
 
 
 class Origin(IntEnum):
@@ -111,6 +115,8 @@ class EventStore:
                 self._keys.update(created)
                 imported += result.rowcount
                 self._total += result.rowcount
+        if len(new_events) >= BULK_WRITE_EVENTS:
+            await release_idle_memory(self._engine)
         return WriteResult(imported=imported, duplicates=len(new_events) - imported)
 
     async def clear(self) -> None:

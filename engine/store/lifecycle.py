@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.keys import CACHE, DATABASE, EVENTS, INSTANCE_ID, SETTINGS
 from engine.store.cache import CorrelationCache
-from engine.store.database import create_database_engine
+from engine.store.database import create_database_engine, release_idle_memory
 from engine.store.dialect import insert_ignoring_conflicts
 from engine.store.events import EventStore
 from engine.store.migrate import migrate
@@ -42,6 +42,8 @@ async def store_context(app: web.Application) -> AsyncIterator[None]:
         app[INSTANCE_ID] = await load_instance_id(engine)
         events = EventStore(engine)
         await events.setup()
+        # Counting the events read the whole time index into a connection's page cache.
+        await release_idle_memory(engine)
         app[EVENTS] = events
         app[CACHE] = CorrelationCache(
             engine, max_entries=settings.cache_size, ttl_s=settings.cache_ttl_s

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import _sqlite3
+import asyncio
+import ctypes
 import multiprocessing
 import subprocess
 import sys
@@ -11,15 +14,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
-from engine.patterns import load
+from engine.app import create_app
+from engine.patterns import load, runs
 from engine.patterns.arrays import DAY_US, ORIGIN_AUTOMATION, ORIGIN_MANUAL
 from engine.patterns.load import load_window
 from engine.patterns.worker import peak_memory_mb
-from engine.store.database import create_database_engine
-from engine.store.events import EventStore, NewEvent, Origin
+from engine.settings import Settings
+from engine.store import events as events_module
+from engine.store import lifecycle
+from engine.store.database import create_database_engine, release_idle_memory
+from engine.store.events import BULK_WRITE_EVENTS, EventStore, NewEvent, Origin
 from engine.store.migrate import migrate
 
+from .conftest import AUTH, ClientFactory
 from .process import REPO
 
 T0 = 1_767_000_000_000_000
@@ -112,3 +122,96 @@ async def test_the_window_holds_events_written_after_they_were_counted(
     assert window.time_us.tolist() == [T0 + i for i in range(20)]
     assert [window.states[s] for s in window.state] == [str(i) for i in range(20)]
     assert [window.entity_ids[e] for e in window.entity] == [f"light.{i % 4}" for i in range(20)]
+
+
+def _sqlite_memory_used() -> int | None:
+    """Return the bytes SQLite has allocated in this process, if its library says."""
+    try:
+        used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
+    except (OSError, AttributeError):
+        return None
+    used.restype = ctypes.c_int64
+    return int(used())
+
+
+async def _fill_page_caches(engine: AsyncEngine, connections: int) -> None:
+    """Read a ~10 MB table through `connections` pooled connections at once."""
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("CREATE TABLE filler (data BLOB)")
+        await connection.exec_driver_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) "
+            "INSERT INTO filler SELECT randomblob(1000) FROM n"
+        )
+    held = [await engine.connect() for _ in range(connections)]
+    for connection in held:
+        await connection.exec_driver_sql("SELECT max(data) FROM filler")
+    for connection in held:
+        await connection.close()
+
+
+async def test_releasing_empties_the_page_caches_of_idle_connections(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    try:
+        before = _sqlite_memory_used()
+        if before is None:
+            pytest.skip("SQLite's memory statistics are not available here")
+        await _fill_page_caches(engine, 3)
+        filled = _sqlite_memory_used()
+        assert filled is not None
+        if filled == 0:
+            pytest.skip("SQLite was built without memory statistics")
+        assert filled - before > 25_000_000  # three caches of the table
+        await release_idle_memory(engine)
+        released = _sqlite_memory_used()
+        assert released is not None
+        assert released - before < (filled - before) / 4
+        pool = engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.checkedin() == 3  # the connections stay, only their pages go
+    finally:
+        await engine.dispose()
+
+
+async def test_a_bulk_write_releases_the_idle_caches_and_a_live_batch_does_not(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[AsyncEngine] = []
+
+    async def record(engine: AsyncEngine) -> None:
+        released.append(engine)
+
+    monkeypatch.setattr(events_module, "release_idle_memory", record)
+    await store.write([NewEvent("light.a", T0 + i, str(i), Origin.MANUAL) for i in range(1000)])
+    assert released == []
+    bulk = [NewEvent("light.a", T0 + 10_000 + i, "on", Origin.MANUAL) for i in range(10_000)]
+    assert len(bulk) >= BULK_WRITE_EVENTS
+    await store.write(bulk)
+    assert released == [store.engine]
+
+
+async def test_start_up_and_every_analysis_release_the_idle_caches(
+    aiohttp_client: ClientFactory, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[str] = []
+
+    def recorder(where: str) -> object:
+        async def record(_engine: AsyncEngine) -> None:
+            released.append(where)
+
+        return record
+
+    monkeypatch.setattr(lifecycle, "release_idle_memory", recorder("start-up"))
+    monkeypatch.setattr(runs, "release_idle_memory", recorder("analysis"))
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    assert released == ["start-up"]
+    response = await client.post("/api/v1/analysis/run", json={}, headers=AUTH)
+    assert response.status == 202
+    path = f"/api/v1/analysis/runs/{(await response.json())['run_id']}"
+    async with asyncio.timeout(60):
+        while (await (await client.get(path, headers=AUTH)).json())["status"] in (  # noqa: ASYNC110 - polls the API
+            "queued",
+            "running",
+        ):
+            await asyncio.sleep(0.05)
+    assert released == ["start-up", "analysis"]
