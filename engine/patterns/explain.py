@@ -20,7 +20,7 @@ from engine.patterns.arrays import F64, I64, MINUTE_US
 from engine.patterns.co_occurrence import Pair
 from engine.patterns.routines import Routine
 from engine.patterns.stats import circular_distance, circular_mean_sd, wilson_lower
-from engine.patterns.time_of_day import TimeOfDay
+from engine.patterns.time_of_day import TimeOfDay, days_fit
 from engine.patterns.timeline import StateTimeline
 
 US = 1_000_000
@@ -52,10 +52,6 @@ class RoutineLink:
     score: float
 
 
-def _days_fit(a: str, b: str) -> bool:
-    return a == b or "all" in (a, b)
-
-
 def clock_minute(habit: TimeOfDay, minute: F64) -> float:
     """Return a habit's mean local minute of day (a sun-timed habit's `minute` is relative)."""
     return circular_mean_sd(minute[habit.hits])[0]
@@ -85,7 +81,7 @@ def by_routines(
             if routine.stream.kind not in ("first_activity", "arrival"):
                 continue
             moment = routine.habit
-            if not _days_fit(moment.days, habit.days):
+            if not days_fit(moment.days, habit.days):
                 continue
             apart = float(
                 circular_distance(np.array([moment.minute]), clock_minute(habit, minute))[0]

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.patterns.arrays import F64, I64, MINUTE_US, Bool
 from engine.patterns.rules import EntityRules
-from engine.patterns.time_of_day import TimeOfDay, detect_time_of_day
+from engine.patterns.time_of_day import TimeOfDay, days_fit, detect_time_of_day
 
 RoutineKind = Literal["first_activity", "last_activity", "arrival", "departure"]
 # A room is "quiet" after this long without activity: long enough that a meal, getting up
@@ -283,7 +283,7 @@ def _moments(routines: list[Routine], time_us: I64) -> list[Routine]:
                 leader.stream.kind == routine.stream.kind
                 and leader.stream.area_id not in (None, area)
                 and area not in leader.then
-                and _days_fit(leader.habit.days, routine.habit.days)
+                and days_fit(leader.habit.days, routine.habit.days)
                 and _same_moment(leader, routine, time_us)
             ):
                 leaders[index] = replace(leader, then=(*leader.then, area))
@@ -291,10 +291,6 @@ def _moments(routines: list[Routine], time_us: I64) -> list[Routine]:
         else:
             leaders.append(routine)
     return leaders
-
-
-def _days_fit(a: str, b: str) -> bool:
-    return a == b or "all" in (a, b)
 
 
 def _same_moment(a: Routine, b: Routine, time_us: I64) -> bool:

@@ -60,6 +60,11 @@ AGREE_MIN = 10.0
 ECHO_MIN = 5.0
 
 
+def days_fit(a: str, b: str) -> bool:
+    """Return whether two kinds of day overlap (equal, or one of them is every day)."""
+    return a == b or "all" in (a, b)
+
+
 @dataclass(frozen=True, eq=False)
 class TimeOfDay:
     """One habit: the state reached around `minute` on `support` of `observed` days."""

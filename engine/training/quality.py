@@ -28,6 +28,7 @@ from itertools import pairwise
 from typing import Any
 
 from engine.patterns.findings import DetectedPattern, DetectionResult
+from engine.patterns.time_of_day import days_fit
 from engine.training.synthetic import SyntheticHome
 
 # Homes the detectors are developed on, and homes they are judged on (never tuned on).
@@ -60,10 +61,6 @@ def apart(a: str, b: str) -> float:
     """Return minutes between two HH:MM times, the short way round midnight."""
     diff = abs(_minutes(a) - _minutes(b)) % 1440
     return min(diff, 1440 - diff)
-
-
-def _days_fit(a: str, b: str) -> bool:
-    return a == b or "all" in (a, b)
 
 
 def _sensor(entity_id: str) -> bool:
@@ -170,7 +167,7 @@ def _habit_match(report: Mapping[str, Any], truth: Mapping[str, Any]) -> bool:
     return (
         (report["entity_id"], report["state"]) == (truth["entity_id"], truth["state"])
         and apart(report["time"], truth["time"]) <= _tolerance(truth, HABIT_TOLERANCE_MIN)
-        and _days_fit(report["days"], truth["days"])
+        and days_fit(report["days"], truth["days"])
     )
 
 
@@ -183,7 +180,7 @@ def _routine_sensors(details: Mapping[str, Any]) -> set[str]:
 
 def _routine_match(details: Mapping[str, Any], truth: Mapping[str, Any]) -> bool:
     """Return whether a reported routine's details show a planted routine or sensor time."""
-    if not _days_fit(details["days"], truth["days"]) or (
+    if not days_fit(details["days"], truth["days"]) or (
         apart(details["time"], truth["time"]) > ROUTINE_TOLERANCE_MIN
     ):
         return False
@@ -237,7 +234,7 @@ def _habits(truth: _Truth, by_type: dict[str, list[DetectedPattern]], counts: Co
         ended = any(
             d["entity_id"] == habit["entity_id"]
             and d.get("off_after_s")
-            and _days_fit(d["days"], habit["days"])
+            and days_fit(d["days"], habit["days"])
             and abs(_minutes(d["time"]) + d["off_after_s"] / 60 - _minutes(habit["time"]))
             <= HABIT_TOLERANCE_MIN
             for d in reports
@@ -303,7 +300,7 @@ def _routines(truth: _Truth, reports: Iterable[DetectedPattern], counts: Counts)
         implied = any(
             r["entity_id"] in _routine_sensors(details)
             and r["support_days"] >= needed
-            and _days_fit(details["days"], r["days"])
+            and days_fit(details["days"], r["days"])
             and apart(details["time"], r["time"]) <= ROUTINE_TOLERANCE_MIN
             for r in truth.implied_times
         )
