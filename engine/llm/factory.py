@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engine.ha.client import HomeAssistantClient
 from engine.llm.ai_task import AITaskBackend
 from engine.llm.backend import LimitedLLM
-from engine.llm.openai_backend import OpenAIBackend
 from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.llm.openai_backend import OpenAIBackend
 
 
 def create_llm(
@@ -16,6 +19,10 @@ def create_llm(
 ) -> LimitedLLM | None:
     """Return the configured backend behind its limits, or None when no LLM is configured."""
     if settings.llm == "openai":
+        # The openai package costs an engine without a language model some 20 MB: it is
+        # imported only when one is configured.
+        from engine.llm.openai_backend import OpenAIBackend  # noqa: PLC0415
+
         backend: OpenAIBackend | AITaskBackend = OpenAIBackend(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,

@@ -28,7 +28,9 @@ class StateTimeline:
         starts = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         return cls(
-            events.time_us[order].astype(np.int64), events.state[order].astype(np.int64), starts
+            events.time_us[order].astype(np.int64, copy=False),
+            events.state[order].astype(np.int64, copy=False),
+            starts,
         )
 
     def _rows(self, entity: int) -> tuple[I64, I64]:

@@ -73,6 +73,19 @@ def test_the_worker_imports_nothing_of_the_web_engine() -> None:
     assert found.stdout.strip() == "[]"
 
 
+def test_an_engine_without_a_language_model_does_not_load_openai() -> None:
+    # The openai package is some 20 MB of the engine's memory; only a configured LLM needs it.
+    code = (
+        "import sys, engine.app; from engine.llm.factory import create_llm; "
+        "from engine.settings import Settings; "
+        "print(create_llm(Settings.from_env({}), lambda: None), 'openai' in sys.modules)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert found.stdout.strip() == "None False"
+
+
 async def test_the_window_comes_sorted_by_time_then_as_stored(store: EventStore) -> None:
     await store.write([NewEvent("light.old", T0 - 40 * DAY_US, "on", Origin.MANUAL)])
     await store.write(
