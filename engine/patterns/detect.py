@@ -46,6 +46,8 @@ __all__ = [
     "detect",
 ]
 
+# States an entity returns to when it is done (the end of an on-duration).
+RETURN_STATES = frozenset({"off", "closed", "idle", "standby", "paused", "docked"})
 # Contacts that are open for moments, unlike windows that air a room for hours.
 DOOR_CLASSES = frozenset({"door", "garage_door", "opening"})
 # Domains whose times may follow the sun rather than the clock (lights, blinds).
@@ -293,7 +295,13 @@ def detect(events: EventArrays, catalog: Catalog, *, time_zone: str) -> Detectio
     lights = [pair for pair, idiom in idioms.items() if _reliable(pair, idiom)]
     pairs = explain.by_idiom_pairs(pairs, lights)
 
-    habits, steady = explain.by_durations(habits, timeline, time_us, minute)
+    habits, steady = explain.by_durations(
+        habits,
+        timeline,
+        time_us,
+        minute,
+        [code for code, name in enumerate(events.states) if name in RETURN_STATES],
+    )
     # The first activity in a room after a quiet spell is a more telling cause than any
     # single motion of the sensor there: a habit it explains becomes its link.
     habits, links = explain.by_routines(habits, routines, time_us, minute)

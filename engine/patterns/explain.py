@@ -34,6 +34,12 @@ LINK_WINDOWS_S = (30, 60, 120, 180, 300)
 MIN_DAYS = 5
 # A duration this steady (spread within this share of its median) is worth a timer.
 STEADY_DURATION_SHARE = 0.25
+# A return to rest this soon after the entity's previous change is a habit of its own only
+# when it is tight: within this many minutes, and clearly steadier than the duration since
+# (this share of its spread). The end of a random on-duration is no habit.
+DURATION_MAX_MIN = 12 * 60.0
+TIGHT_RETURN_MIN = 25.0
+RETURN_TIGHTER = 0.5
 # ...and short enough to be one (a light off overnight is no timer).
 STEADY_MAX_MIN = 120.0
 
@@ -130,15 +136,21 @@ def _link(
 
 
 def by_durations(
-    habits: list[TimeOfDay], timeline: StateTimeline, time_us: I64, minute: F64
+    habits: list[TimeOfDay],
+    timeline: StateTimeline,
+    time_us: I64,
+    minute: F64,
+    returns: Collection[int] = (),
 ) -> tuple[list[TimeOfDay], dict[TimeOfDay, float]]:
     """Return habits that their entity's previous change plus a duration does not explain.
 
     The light off at 06:19 went on at 06:05 and stays on about a quarter of an hour: its
     time is the previous change's plus a duration, which varies less than the clock time
-    does. A light switched off at 22:30 whenever it went on is the other way round. Also
-    returns, per kept habit, the steady time (minutes) after which the entity changes
-    again, when there is one: a timer a person would set.
+    does. A light switched off at 22:30 whenever it went on is the other way round. A
+    return to rest (`returns`: off, closed, idle) that follows a change of the same day
+    is a habit only when its own time is tight. Also returns, per kept habit, the steady
+    time (minutes) after which the entity changes again, when there is one: a timer a
+    person would set.
     """
     kept: list[TimeOfDay] = []
     steady: dict[TimeOfDay, float] = {}
@@ -150,8 +162,14 @@ def by_durations(
         since = (at[previous] - changes[np.maximum(index[previous] - 1, 0)]) / MINUTE_US
         mean = clock_minute(habit, minute)
         own = (minute[habit.hits] - mean + 720.0) % 1440.0 - 720.0
-        if len(since) >= MIN_DAYS and float(np.std(since)) < float(np.std(own[previous])):
-            continue
+        if len(since) >= MIN_DAYS:
+            own_spread = float(np.std(own[previous]))
+            after_change = float(np.median(since)) <= DURATION_MAX_MIN
+            loose_return = habit.state in returns and after_change
+            duration_spread = float(np.std(since))
+            tight = own_spread <= TIGHT_RETURN_MIN and own_spread < RETURN_TIGHTER * duration_spread
+            if duration_spread < own_spread or (loose_return and not tight):
+                continue
         kept.append(habit)
         after = np.searchsorted(changes, at, side="right")
         following = after < len(changes)
