@@ -145,9 +145,8 @@ def _routine_clause(routine: Routine, name: Namer) -> str:
         return (
             f"{said} for the first time after {quiet}"
             if first
-            else (f"{said} for the last time that day")
+            else f"{said} for the last time that day"
         )
-    del who
     return (
         f"the first activity in the {where} after {quiet} was"
         if first

@@ -102,14 +102,12 @@ def _quiet_onsets(rows: I64, time_us: I64, quiet_us: int) -> tuple[I64, I64]:
     return first, last
 
 
-def _before_night(last: I64, rows: I64, day: I64, minute: F64) -> Bool:
+def _before_night(last: I64, rows: I64, day: I64) -> Bool:
     """Return which of the rows ending a quiet spell are the last of their activity day."""
-    # `day` already counts days from DAY_STARTS_MIN (see detect).
-    del minute
-    shifted = day
+    # `day` counts days from DAY_STARTS_MIN (see detect): the next activity is tomorrow's.
     position = np.searchsorted(rows, last)
     following = rows[np.minimum(position + 1, len(rows) - 1)]
-    result: Bool = shifted[following] > shifted[last]
+    result: Bool = day[following] > day[last]
     return result
 
 
@@ -141,12 +139,12 @@ def _streams(  # noqa: PLR0917 - one pass building every stream
     state_active: Bool,
     state_home: Bool,
     state: I64,
-    columns: tuple[I64, I64, F64],
+    columns: tuple[I64, I64],
     rules: EntityRules,
     area_names: dict[str, str],
 ) -> list[tuple[Stream, I64]]:
     """Return every derived stream with its occurrences (row indices, time-sorted)."""
-    time_us, day, minute = columns
+    time_us, day = columns
     sensed = rules.people | rules.opening
     active = sensed[entity] & state_active[state]
     streams: list[tuple[Stream, I64]] = []
@@ -167,7 +165,7 @@ def _streams(  # noqa: PLR0917 - one pass building every stream
                 continue
             first, _ = _quiet_onsets(rows, time_us, quiet_us)
             _, last = _quiet_onsets(rows, time_us, night_us)
-            last = last[_before_night(last, rows, day, minute)]
+            last = last[_before_night(last, rows, day)]
             streams.append((Stream("first_activity", group_area, single, QUIET_MIN, 1), first))
             streams.append((Stream("last_activity", group_area, single, NIGHT_MIN, 1), last))
     entrances = [
@@ -207,9 +205,7 @@ def detect_routines(  # noqa: PLR0917 - aligned event columns
     """Return the routines in people-sensor activity (columns time-sorted, habits only)."""
     state_active = np.array([s.lower() in ACTIVE_STATES for s in states], dtype=bool)
     state_home = np.array([s.lower() == HOME for s in states], dtype=bool)
-    streams = _streams(
-        entity, state_active, state_home, state, (time_us, day, minute), rules, area_names
-    )
+    streams = _streams(entity, state_active, state_home, state, (time_us, day), rules, area_names)
     streams = [(stream, rows) for stream, rows in streams if len(rows) > 0]
     if not streams:
         return []
