@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from engine.home.event_input import parse_time, to_epoch_us
 from engine.store.events import NewEvent, Origin
+from engine.store.schema import entity_keys, events
 
 # One day and 100 entities per request keeps answers and URLs small on a busy home.
 TIME_CHUNK = timedelta(days=1)
@@ -34,11 +38,41 @@ def plan_chunks(start: datetime, end: datetime, entity_ids: list[str]) -> Iterat
         cursor = chunk_end
 
 
-def events_from_history(series: list[list[dict[str, Any]]]) -> list[NewEvent]:
-    """Return the state changes of a minimal_response history answer.
+async def stored_states_at(
+    engine: AsyncEngine, entity_ids: Sequence[str], time_us: int
+) -> dict[str, str]:
+    """Return each entity's newest stored state at or before a time (none: left out)."""
+    newest = (
+        select(events.c.state)
+        .where(events.c.entity_key == entity_keys.c.key, events.c.time_us <= time_us)
+        .order_by(events.c.time_us.desc(), events.c.id.desc())
+        .limit(1)
+        .correlate(entity_keys)
+        .scalar_subquery()
+    )
+    found: dict[str, str] = {}
+    async with engine.connect() as connection:
+        # One index seek per entity (the events' (entity_key, time_us) key), 100 per query.
+        for index in range(0, len(entity_ids), ENTITY_CHUNK):
+            chunk = entity_ids[index : index + ENTITY_CHUNK]
+            rows = await connection.execute(
+                select(entity_keys.c.entity_id, newest).where(entity_keys.c.entity_id.in_(chunk))
+            )
+            found.update(
+                (entity_id, state) for entity_id, state in rows.tuples() if state is not None
+            )
+    return found
 
-    The recorder's history has no context, so who made a backfilled change is unknown.
-    """
+
+def events_from_history(
+    series: list[list[dict[str, Any]]], known: dict[str, str] | None = None
+) -> list[NewEvent]:
+    """Return the state changes of a history answer; `known` follows each entity's state."""
+    # The recorder answers each entity's state at the window's start as its first row,
+    # stamped with the start: a change only if it differs from the state known before the
+    # window (what the store holds, or the previous window's last row). The recorder's
+    # history has no context, so who made a backfilled change is unknown.
+    known = {} if known is None else known
     found: list[NewEvent] = []
     for states in series:
         if not states:
@@ -46,11 +80,15 @@ def events_from_history(series: list[list[dict[str, Any]]]) -> list[NewEvent]:
         entity_id = states[0].get("entity_id")
         if not isinstance(entity_id, str):
             continue
-        previous: str | None = None
+        previous = known.get(entity_id)
         for item in states:
             state, moment = item.get("state"), parse_time(item.get("last_changed"))
-            if not isinstance(state, str) or moment is None or state == previous:
+            if not isinstance(state, str) or moment is None:
                 continue
-            previous = state
-            found.append(NewEvent(entity_id, to_epoch_us(moment), state[:255], Origin.UNKNOWN))
+            # Compared as stored: a state longer than the column is kept cut.
+            state = state[:255]
+            if state == previous:
+                continue
+            previous = known[entity_id] = state
+            found.append(NewEvent(entity_id, to_epoch_us(moment), state, Origin.UNKNOWN))
     return found

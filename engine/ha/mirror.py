@@ -20,7 +20,7 @@ from engine.ha.errors import (
     HomeAssistantConnectionError,
     HomeAssistantError,
 )
-from engine.ha.history import events_from_history, plan_chunks
+from engine.ha.history import events_from_history, plan_chunks, stored_states_at
 from engine.ha.origin import event_from_state_changed
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.service import BackfillStatus, HomeService
@@ -245,12 +245,15 @@ class HomeAssistantMirror:
         status = BackfillStatus(status="running", start=start, end=end)
         self._home.backfill = status
         chunks = list(plan_chunks(start, end, entity_ids))
+        # Each window's first rows restate the states at its start; those already stored
+        # (before the gap, or by the previous window) are not changes and are not stored.
+        known = await stored_states_at(self._events.engine, entity_ids, to_epoch_us(start))
         try:
             for done, chunk in enumerate(chunks, start=1):
                 if self._stopping.is_set() or not client.connected:
                     raise HomeAssistantConnectionError("Disconnected during the backfill")
                 found = events_from_history(
-                    await client.history(chunk.start, chunk.end, chunk.entity_ids)
+                    await client.history(chunk.start, chunk.end, chunk.entity_ids), known
                 )
                 status.events += (await self._events.write(found)).imported
                 status.progress = done / len(chunks)

@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.e2e.polling import poll
+from tests.e2e.proxy import TcpProxy
 from tests.engine.process import EngineProcess
 
 TOKEN = "e2e-engine-token-0123456789"
@@ -31,6 +32,9 @@ class Home:
     porch: str
     trigger: str
     before_engine: str
+    # Changed only while the engine is away: once stopped, once cut off.
+    restart_gap: str
+    outage_gap: str
     kitchen: str
     started_at: datetime
 
@@ -77,6 +81,10 @@ def home(home_assistant: HomeAssistantProcess) -> Home:
         porch=ha.create_input_boolean("Mirror Porch Light"),
         trigger=ha.create_input_boolean("Mirror Doorbell"),
         before_engine=ha.create_input_boolean("Mirror Early Switch"),
+        # Made before the engine starts, so they exist when each gap begins: the recorder
+        # then answers their state at the gap's start as the first row.
+        restart_gap=ha.create_input_boolean("Mirror Restart Gap"),
+        outage_gap=ha.create_input_boolean("Mirror Outage Gap"),
         kitchen=ha.create_area("Mirror Kitchen"),
         started_at=started_at,
     )
@@ -261,27 +269,96 @@ def test_reconnects_after_home_assistant_restarts(
     )
 
 
-def test_changes_made_while_disconnected_are_backfilled_exactly_once(
-    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home, tmp_path: Path
-) -> None:
-    gap_start = datetime.now(UTC)
-    assert engine.stop(signal.SIGTERM) == 0
-    assert home_assistant.get_state(home.porch)["state"] == "on"  # type: ignore[index]
-    for service in ("turn_off", "turn_on", "turn_off"):
-        home_assistant.call_service("input_boolean", service, {"entity_id": home.porch})
+def backfilled_after(engine: EngineProcess, moment: datetime) -> bool:
+    """Return True once a session connected and backfilled up to a moment or later."""
+    status = engine_get(engine, "/api/v1/ingest/status")
+    end = status["backfill"]["to"]
+    return bool(connected_and_synced(engine) and end and datetime.fromisoformat(end) > moment)
+
+
+def change_three_times(ha: HomeAssistantProcess, entity_id: str) -> datetime:
+    """Switch an off input_boolean on, off, on; return a moment before the changes."""
+    assert ha.get_state(entity_id)["state"] == "off"  # type: ignore[index]
+    before = datetime.now(UTC)
+    for service in ("turn_on", "turn_off", "turn_on"):
+        ha.call_service("input_boolean", service, {"entity_id": entity_id})
     # The recorder answers the state at the window's start too, then the three changes.
-    expected = home_assistant.wait_for_history(home.porch, gap_start, count=4)
+    ha.wait_for_history(entity_id, before, count=4)
+    return before
+
+
+def rows(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return sorted(
+        (event["state"], datetime.fromisoformat(event["time"]).isoformat(), event["origin"])
+        for event in events
+    )
+
+
+def assert_gap_stored_once(
+    ha: HomeAssistantProcess,
+    engine: EngineProcess,
+    entity_id: str,
+    before: list[dict[str, Any]],
+    gap_start: datetime,
+) -> None:
+    """Assert the engine holds what it held before the gap plus each change in it, once."""
+    missed = ha_changes(ha, entity_id, gap_start)
+    assert len(missed) == 3, missed
+    after = engine_events(engine, entity_id)
+    new = [row for row in rows(after) if row not in rows(before)]
+    # Backfilled changes have no context: who made them is unknown.
+    assert new == sorted((state, moment, "unknown") for state, moment in missed), after
+    assert len(after) == len(before) + 3, after
+
+
+def test_changes_made_while_the_engine_was_stopped_are_backfilled_exactly_once(
+    home_assistant: HomeAssistantProcess, engine: EngineProcess, home: Home
+) -> None:
+    before = poll(
+        lambda: engine_events(engine, home.restart_gap), "the entity's state to be stored"
+    )
+    assert engine.stop(signal.SIGTERM) == 0
+    gap_start = change_three_times(home_assistant, home.restart_gap)
+    # Home Assistant restarts in the gap too: its recorder keeps the history.
     home_assistant.stop()
     home_assistant.start()
 
     engine.start()
     poll(lambda: connected_and_synced(engine), "the engine to reconnect and backfill", 60)
-    missed = ha_changes(home_assistant, home.porch, gap_start)
-    assert len(missed) == 3, expected
-    stored = stored_changes(engine, home.porch, gap_start)
-    assert sorted(stored) == sorted(missed)  # every change, each exactly once
-    assert all(
-        event["origin"] == "unknown"
-        for event in engine_events(engine, home.porch)
-        if datetime.fromisoformat(event["time"]) > gap_start
+    assert_gap_stored_once(home_assistant, engine, home.restart_gap, before, gap_start)
+
+
+def test_changes_made_while_the_connection_was_cut_are_backfilled_exactly_once(
+    home_assistant: HomeAssistantProcess, home: Home, tmp_path: Path
+) -> None:
+    proxy = TcpProxy(home_assistant.port)
+    proxy.start()
+    process = EngineProcess(
+        tmp_path / "data",
+        {
+            "HOMEIQ_API_TOKEN": TOKEN,
+            "HA_URL": f"http://127.0.0.1:{proxy.port}",
+            "HA_TOKEN": home_assistant.token,
+            "HOMEIQ_EVENT_FLUSH_S": "0.1",
+            "HOMEIQ_BACKFILL_DAYS": "1",
+        },
     )
+    try:
+        with process as engine:
+            poll(lambda: connected_and_synced(engine), "the engine to connect and backfill")
+            before = engine_events(engine, home.outage_gap)
+            assert before, "the first backfill stores the entity's state"
+            proxy.cut()
+            try:
+                poll(
+                    lambda: not engine_get(engine, "/api/v1/ingest/status")["connected"],
+                    "the engine to notice the connection is gone",
+                )
+                gap_start = change_three_times(home_assistant, home.outage_gap)
+                gap_end = datetime.now(UTC)
+            finally:
+                proxy.restore()
+            poll(lambda: backfilled_after(engine, gap_end), "the engine to backfill the gap", 60)
+            assert_gap_stored_once(home_assistant, engine, home.outage_gap, before, gap_start)
+    finally:
+        proxy.close()
