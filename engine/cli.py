@@ -13,7 +13,7 @@ from engine import __version__
 from engine.app import create_app
 from engine.errors import SettingsError
 from engine.logs import configure_logging
-from engine.settings import Settings
+from engine.settings import Settings, redact_url
 
 _LOGGER = logging.getLogger("engine")
 
@@ -44,15 +44,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"homeiq-engine: configuration error: {err}", file=sys.stderr)
         return 2
     token_source = "HOMEIQ_API_TOKEN" if settings.api_token else settings.data_dir / "api_token"
+    sources = [f"database {settings.database_label}"]
+    if settings.ha_url:
+        sources.append(f"Home Assistant {redact_url(settings.ha_url)}")
+    if settings.influxdb.url:
+        sources.append(f"InfluxDB {redact_url(settings.influxdb.url)}")
 
     def announce(_message: str) -> None:
-        """Say where the engine listens, once it does."""
+        """Say where the engine listens and what it reads, once it listens."""
         _LOGGER.info(
-            "HomeIQ engine %s listening on http://%s:%d (database %s, API token from %s)",
+            "HomeIQ engine %s listening on http://%s:%d (%s, API token from %s)",
             __version__,
             settings.host,
             settings.port,
-            settings.database_label,
+            ", ".join(sources),
             token_source,
         )
 

@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from engine.errors import SettingsError
+from engine.logs import REDACTED
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8025
@@ -84,6 +86,22 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw.rstrip("/")
 
 
+def url_password(url: str | None) -> tuple[str, ...]:
+    """Return the password in a URL's user info, as written and decoded (none: empty)."""
+    password = urlsplit(url).password if url else None
+    return tuple({password, unquote(password)}) if password else ()
+
+
+def redact_url(url: str) -> str:
+    """Return a URL with the password in its user info shown as ***, for logs and errors."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{REDACTED}@{host}"))
+
+
 def _llm_backend(env: Mapping[str, str], ha_url: str | None) -> str | None:
     """Return HOMEIQ_LLM_BACKEND, refusing a backend whose connection is not configured."""
     backend = (_text(env, "HOMEIQ_LLM_BACKEND") or "").lower() or None
@@ -102,7 +120,8 @@ def _llm_backend(env: Mapping[str, str], ha_url: str | None) -> str | None:
 class InfluxSettings:
     """Where to read history from an InfluxDB that Home Assistant writes to."""
 
-    url: str | None = None
+    # URLs may carry user:password@, so they stay out of repr like the secrets.
+    url: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
     org: str | None = None
     bucket: str | None = None
@@ -138,10 +157,11 @@ class Settings:
     # Local time (the home's time zone) of the daily analysis; None: on demand only.
     analysis_time: time | None = time(3, 0)
     analysis_days: int = 30
-    ha_url: str | None = None
+    # Kept out of repr: a URL may carry user:password@.
+    ha_url: str | None = field(default=None, repr=False)
     ha_token: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
-    openai_base_url: str | None = None
+    openai_base_url: str | None = field(default=None, repr=False)
     openai_model: str | None = None
     # "openai", "ha_ai_task" or "off"; None: the OpenAI-compatible endpoint when one is set.
     llm_backend: str | None = None
@@ -249,5 +269,9 @@ class Settings:
             self.influxdb.token,
             self.influxdb.password,
             make_url(self.resolved_database_url).password,
+            # A URL may carry user:password@ (e.g. for a proxy in front of the service).
+            *url_password(self.ha_url),
+            *url_password(self.influxdb.url),
+            *url_password(self.openai_base_url),
         )
         return tuple(value for value in values if value)

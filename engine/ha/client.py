@@ -17,6 +17,7 @@ from engine.ha.errors import (
     HomeAssistantCommandError,
     HomeAssistantConnectionError,
 )
+from engine.settings import redact_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ class HomeAssistantClient:
         self, url: str, token: str, session: aiohttp.ClientSession, *, timeout_s: float = 30.0
     ) -> None:
         self._url = url.rstrip("/")
+        # What messages show: a password in the URL's user info is hidden.
+        self._where = redact_url(self._url)
         self._token = token
         self._session = session
         self._timeout_s = timeout_s
@@ -60,7 +63,7 @@ class HomeAssistantClient:
             )
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
             raise HomeAssistantConnectionError(
-                f"Cannot reach Home Assistant at {self._url}: {type(err).__name__}"
+                f"Cannot reach Home Assistant at {self._where}: {type(err).__name__}"
             ) from None
         try:
             async with asyncio.timeout(self._timeout_s):

@@ -24,7 +24,7 @@ from engine.ha.history import events_from_history, plan_chunks, stored_states_at
 from engine.ha.origin import event_from_state_changed
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.service import BackfillStatus, HomeService
-from engine.settings import Settings
+from engine.settings import Settings, redact_url
 from engine.store.event_writer import BufferedEventWriter
 from engine.store.events import EventStore
 from engine.store.meta import read_meta, write_meta
@@ -174,7 +174,7 @@ class HomeAssistantMirror:
         await self._sync_catalog(client)
         self._set_connected(connected=True)
         self.last_error = None
-        _LOGGER.info("Mirroring Home Assistant %s at %s", client.ha_version, self._url)
+        _LOGGER.info("Mirroring Home Assistant %s at %s", client.ha_version, redact_url(self._url))
         await self._backfill(client, self._clock())
         await client.wait_closed()
 

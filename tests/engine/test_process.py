@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .process import REPO, EngineProcess
+from .process import REPO, EngineProcess, free_port
 
 TOKEN = "process-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -176,3 +176,35 @@ def test_bad_settings_exit_with_a_clear_message(data_dir: Path) -> None:
         engine.start()
     assert engine.process is not None
     assert engine.process.wait() == 2
+
+
+def _wait_for_output(engine: EngineProcess, text: str, deadline_s: float = 30.0) -> str:
+    """Poll the engine's log until it contains a text; return the log."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if text in (output := engine.stderr):
+            return output
+        time.sleep(0.05)
+    raise TimeoutError(f"{text!r} not logged in {deadline_s} s: {engine.stderr}")
+
+
+def test_passwords_in_urls_are_hidden_in_the_logs(data_dir: Path) -> None:
+    ha_port, influx_port = free_port(), free_port()  # nobody listens: connections fail
+    env = {
+        "HOMEIQ_API_TOKEN": TOKEN,
+        "HA_URL": f"http://homeiq:ha-url-password@127.0.0.1:{ha_port}",
+        "HA_TOKEN": "ha-secret-0123456789",
+        "INFLUXDB_URL": f"http://reader:influx-url-password@127.0.0.1:{influx_port}",
+        "INFLUXDB_DATABASE": "home_assistant",
+    }
+    with EngineProcess(data_dir, env) as engine:
+        shown = f"http://homeiq:***@127.0.0.1:{ha_port}"
+        _wait_for_output(engine, f"Cannot reach Home Assistant at {shown}")
+        assert engine.stop(signal.SIGTERM) == 0
+    output = engine.stdout + engine.stderr
+    assert "ha-url-password" not in output
+    assert "influx-url-password" not in output
+    # At start-up the engine says where it reads from, with the passwords hidden.
+    listening = next(line for line in output.splitlines() if "listening on" in line)
+    assert shown in listening
+    assert f"http://reader:***@127.0.0.1:{influx_port}" in listening
