@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine.errors import BadRequestError, PayloadTooLargeError
-from engine.store.events import ORIGINS_BY_LABEL, NewEvent
+from engine.store.events import (
+    EARLIEST_EVENT_US,
+    ORIGINS_BY_LABEL,
+    NewEvent,
+    latest_event_us,
+    now_us,
+)
 
 MAX_EVENTS_PER_REQUEST = 100_000
 MAX_STATE_LENGTH = 255
@@ -47,13 +53,22 @@ def parse_time(value: Any) -> datetime | None:
 class _ItemError(Exception):
     """One imported event is invalid: which field and why."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(reason)
         self.field = field
         self.reason = reason
+        self.details = details or {}
 
 
-def _parse_item(item: Any) -> NewEvent:
+def _time_bounds(latest_us: int) -> tuple[str, dict[str, Any]]:
+    """Return why an event time is refused, and the bounds for the error's details."""
+    earliest = from_epoch_us(EARLIEST_EVENT_US).isoformat()
+    latest = from_epoch_us(latest_us).isoformat()
+    reason = f"must be from {earliest} to {latest} (now, plus a day for clocks that differ)"
+    return reason, {"earliest": earliest, "latest": latest}
+
+
+def _parse_item(item: Any, latest_us: int) -> NewEvent:
     """Return one event, or raise naming its first bad field."""
     if not isinstance(item, dict):
         raise _ItemError("", "must be an object")
@@ -69,13 +84,18 @@ def _parse_item(item: Any) -> NewEvent:
     moment = parse_time(item.get("time"))
     if moment is None:
         raise _ItemError("time", "must be ISO 8601 with a UTC offset, e.g. 2026-01-31T07:00:00Z")
+    time_us = to_epoch_us(moment)
+    # One event dated 2099 would become "the newest event" that retention and analysis
+    # count back from; one before 1970 is a typo (the store counts from 1970).
+    if not EARLIEST_EVENT_US <= time_us <= latest_us:
+        raise _ItemError("time", *_time_bounds(latest_us))
     origin = ORIGINS_BY_LABEL.get(item.get("origin") or "unknown")
     if origin is None:
         raise _ItemError("origin", f"must be one of {', '.join(ORIGINS_BY_LABEL)}")
     attributes = item.get("attributes")
     if attributes is not None and not isinstance(attributes, dict):
         raise _ItemError("attributes", "must be an object")
-    return NewEvent(entity_id, to_epoch_us(moment), state, origin)
+    return NewEvent(entity_id, time_us, state, origin)
 
 
 def parse_events(body: Any, *, limit: int | None = MAX_EVENTS_PER_REQUEST) -> list[NewEvent]:
@@ -92,13 +112,14 @@ def parse_events(body: Any, *, limit: int | None = MAX_EVENTS_PER_REQUEST) -> li
             {"max_events": limit, "events": len(items)},
         )
     index = 0
+    latest_us = latest_event_us(now_us())
     try:
         parsed = []
         for index, item in enumerate(items):  # noqa: B007 - index names the bad item below
-            parsed.append(_parse_item(item))
+            parsed.append(_parse_item(item, latest_us))
     except _ItemError as err:
         path = f"events[{index}].{err.field}" if err.field else f"events[{index}]"
         raise BadRequestError(
-            f"{path} {err.reason}", {"index": index, "field": err.field or None}
+            f"{path} {err.reason}", {"index": index, "field": err.field or None, **err.details}
         ) from None
     return parsed

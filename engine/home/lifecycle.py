@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime
 
 import aiohttp
 from aiohttp import web
 
 from engine.ha.mirror import CHECKPOINT_INTERVAL_S, HomeAssistantMirror
-from engine.home.event_input import from_epoch_us, to_epoch_us
+from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.service import HomeService
 from engine.influxdb.ingest import POLL_INTERVAL_S, InfluxIngest
 from engine.influxdb.source import create_influx_source
@@ -29,11 +29,12 @@ from engine.keys import (
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.event_writer import BufferedEventWriter
-from engine.store.events import EventStore
+from engine.store.events import EventStore, latest_event_us
 
 _LOGGER = logging.getLogger(__name__)
 
 DAY_S = 24 * 3600.0
+DAY_US = 24 * 3600 * 1_000_000
 
 
 def history_source(settings: Settings) -> str:
@@ -45,17 +46,32 @@ def history_source(settings: Settings) -> str:
     return "import"
 
 
-async def enforce_retention(events: EventStore, retention_days: int) -> int:
+async def enforce_retention(
+    events: EventStore, retention_days: int, now: datetime | None = None
+) -> int:
     """Delete events older than the retention window; return how many.
 
-    The window counts back from the newest stored event, as analysis does, so imported
-    history is kept the same way as live history (for live homes, newest is about now).
+    The window counts back from the newest stored event that is not later than now, as
+    analysis does, so imported history (a data set from 2012) is kept the same way as live
+    history (for live homes, that event is about now). An event dated ahead of the clock
+    (a wrong clock, or a row stored before times were checked) never moves the window: no
+    stored instant makes retention delete anything younger than `retention_days` before now.
     """
-    _, newest = await events.bounds()
-    if newest is None:
+    now_us = to_epoch_us(now or utc_now())
+    anchor = await events.newest_at_or_before(now_us)
+    if anchor is None:
         return 0
-    cutoff = from_epoch_us(newest) - timedelta(days=retention_days)
-    deleted = await events.purge_before(to_epoch_us(cutoff))
+    _, newest = await events.bounds()
+    if newest is not None and newest > latest_event_us(now_us):
+        _LOGGER.warning(
+            "The newest stored event is dated %s, ahead of the clock; retention counts back "
+            "from %s instead",
+            from_epoch_us(newest).isoformat(),
+            from_epoch_us(anchor).isoformat(),
+        )
+    # Integer microseconds: no datetime arithmetic to overflow near year 1.
+    cutoff = anchor - retention_days * DAY_US
+    deleted = await events.purge_before(cutoff)
     if deleted:
         _LOGGER.info("Retention removed %d events older than %d days", deleted, retention_days)
     return deleted

@@ -223,7 +223,15 @@ ROUTES = [
                     "maxItems": 100_000,
                     "items": {
                         **_EVENT,
-                        "properties": {**_EVENT["properties"], "attributes": {"type": "object"}},
+                        "properties": {
+                            **_EVENT["properties"],
+                            "time": {
+                                **_TIME,
+                                "description": "From 1970-01-01T00:00:00Z to one day after now "
+                                "(clocks differ a little; later is a wrong clock)",
+                            },
+                            "attributes": {"type": "object"},
+                        },
                         "additionalProperties": False,
                     },
                 }

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,8 @@ if TYPE_CHECKING:
     # catalog), and SQLAlchemy's asyncio layer would bring the ORM into its memory.
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+_LOGGER = logging.getLogger(__name__)
+
 # One transaction per batch, as DESIGN.md asks: a crash loses at most the open batch.
 BATCH_SIZE = 1000
 # Deleting in slices keeps each transaction short, so live writes are never held up long.
@@ -26,6 +31,29 @@ PURGE_BATCH_SIZE = 10_000
 # A write this big is a bulk import (history, a synthetic home, /events/import), which can
 # leave every pooled connection with a full page cache; live batches are far smaller.
 BULK_WRITE_EVENTS = 10_000
+
+_DAY_US = 24 * 3600 * 1_000_000
+# Stored times are microseconds since 1970-01-01 UTC; no home's history starts before it.
+EARLIEST_EVENT_US = 0
+# Clocks disagree a little (a device's, Home Assistant's, this machine's); an event dated
+# further ahead than this is a wrong clock or a typo, never a state change that happened.
+CLOCK_SKEW_US = _DAY_US
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+# The instants a datetime can hold (years 1 to 9999). A row outside them (stored before
+# times were checked, or by hand) cannot be shown: every read skips it.
+READABLE_MIN_US = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND
+READABLE_MAX_US = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND
+
+
+def now_us() -> int:
+    """Return the current time in epoch microseconds."""
+    return time.time_ns() // 1000
+
+
+def latest_event_us(now: int) -> int:
+    """Return the latest time an event may carry when the clock reads `now` (epoch µs)."""
+    return now + CLOCK_SKEW_US
 
 
 class Origin(IntEnum):
@@ -57,10 +85,30 @@ class NewEvent:
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
-    """How many events a write stored and how many it already had."""
+    """How many events a write stored, how many it already had, and how many it refused."""
 
     imported: int
     duplicates: int
+    refused: int = 0
+
+
+def _storable(new_events: Sequence[NewEvent]) -> Sequence[NewEvent]:
+    """Return the events dated from the epoch to now plus the clock skew, logging the rest."""
+    latest = latest_event_us(now_us())
+    kept = [e for e in new_events if EARLIEST_EVENT_US <= e.time_us <= latest]
+    if len(kept) < len(new_events):
+        # Imports refuse such events with a 400 first; this stops live sources (a Home
+        # Assistant or InfluxDB with a wrong clock) from moving "the newest event".
+        first = next(e for e in new_events if not EARLIEST_EVENT_US <= e.time_us <= latest)
+        _LOGGER.warning(
+            "Refused %d events dated before 1970 or ahead of the clock by more than %s, "
+            "e.g. %s at %d µs since 1970",
+            len(new_events) - len(kept),
+            timedelta(microseconds=CLOCK_SKEW_US),
+            first.entity_id,
+            first.time_us,
+        )
+    return kept
 
 
 class EventStore:
@@ -79,6 +127,19 @@ class EventStore:
             rows = await connection.execute(select(entity_keys.c.entity_id, entity_keys.c.key))
             self._keys = {k: v for k, v in rows.tuples()}  # noqa: C416 - Result has keys()
             self._total = (await connection.scalar(select(func.count()).select_from(events))) or 0
+            unreadable = 0
+            for outside in (events.c.time_us < READABLE_MIN_US, events.c.time_us > READABLE_MAX_US):
+                count = select(func.count()).select_from(events).where(outside)
+                unreadable += (await connection.scalar(count)) or 0
+        if unreadable:
+            _LOGGER.warning(
+                "%d stored events lie outside the dates years 1 to 9999 can hold; every read "
+                "skips them (delete them with: DELETE FROM events WHERE time_us < %d OR "
+                "time_us > %d)",
+                unreadable,
+                READABLE_MIN_US,
+                READABLE_MAX_US,
+            )
 
     @property
     def engine(self) -> AsyncEngine:
@@ -91,7 +152,9 @@ class EventStore:
         return self._total
 
     async def write(self, new_events: Sequence[NewEvent]) -> WriteResult:
-        """Store events in committed batches; an event already stored is skipped."""
+        """Store events in committed batches; one already stored, or dated impossibly, is not."""
+        given = len(new_events)
+        new_events = _storable(new_events)
         imported = 0
         async with self._write_lock:
             for start in range(0, len(new_events), BATCH_SIZE):
@@ -117,7 +180,11 @@ class EventStore:
                 self._total += result.rowcount
         if len(new_events) >= BULK_WRITE_EVENTS:
             await release_idle_memory(self._engine)
-        return WriteResult(imported=imported, duplicates=len(new_events) - imported)
+        return WriteResult(
+            imported=imported,
+            duplicates=len(new_events) - imported,
+            refused=given - len(new_events),
+        )
 
     async def clear(self) -> None:
         """Delete every event (a synthetic home replaces the history)."""
@@ -126,12 +193,32 @@ class EventStore:
         self._total = 0
 
     async def bounds(self) -> tuple[int | None, int | None]:
-        """Return the oldest and newest event times (epoch microseconds)."""
+        """Return the oldest and newest readable event times (epoch microseconds)."""
         async with self._engine.connect() as connection:
-            # Two single-column aggregates: each is one lookup on the time index.
-            oldest = await connection.scalar(select(func.min(events.c.time_us)))
-            newest = await connection.scalar(select(func.max(events.c.time_us)))
+            # Each is one lookup on the time index.
+            oldest = await connection.scalar(
+                select(events.c.time_us)
+                .where(events.c.time_us >= READABLE_MIN_US)
+                .order_by(events.c.time_us)
+                .limit(1)
+            )
+            newest = await connection.scalar(
+                select(events.c.time_us)
+                .where(events.c.time_us <= READABLE_MAX_US)
+                .order_by(events.c.time_us.desc())
+                .limit(1)
+            )
         return oldest, newest
+
+    async def newest_at_or_before(self, time_us: int) -> int | None:
+        """Return the time of the newest readable event not later than `time_us`."""
+        async with self._engine.connect() as connection:
+            return await connection.scalar(
+                select(events.c.time_us)
+                .where(events.c.time_us <= time_us, events.c.time_us >= READABLE_MIN_US)
+                .order_by(events.c.time_us.desc())
+                .limit(1)
+            )
 
     async def purge_before(self, time_us: int) -> int:
         """Delete events older than a time, in batches; return how many."""
@@ -193,14 +280,22 @@ async def page_events(
     after: tuple[int, int] | None,
     limit: int,
 ) -> list[StoredEvent]:
-    """Return up to `limit` events in (time, id) order, after a cursor position."""
-    query = select(
-        events.c.id, entity_keys.c.entity_id, events.c.time_us, events.c.state, events.c.origin
-    ).join(entity_keys, entity_keys.c.key == events.c.entity_key)
+    """Return up to `limit` readable events in (time, id) order, after a cursor position."""
+    query = (
+        select(
+            events.c.id, entity_keys.c.entity_id, events.c.time_us, events.c.state, events.c.origin
+        )
+        .join(entity_keys, entity_keys.c.key == events.c.entity_key)
+        # A row no datetime can hold would fail the whole page: it is skipped.
+        .where(
+            events.c.time_us >= (
+                READABLE_MIN_US if start_us is None else max(start_us, READABLE_MIN_US)
+            ),
+            events.c.time_us <= READABLE_MAX_US,
+        )
+    )
     if entity_id is not None:
         query = query.where(entity_keys.c.entity_id == entity_id)
-    if start_us is not None:
-        query = query.where(events.c.time_us >= start_us)
     if end_us is not None:
         query = query.where(events.c.time_us < end_us)
     if after is not None:
