@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.demo:
             settings = replace(settings, demo=True)
+        settings.check_database_drivers()
         configure_logging(settings.log_level, settings.log_format, settings.secrets)
         app = create_app(settings)
     except SettingsError as err:

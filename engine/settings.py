@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,12 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8025
 DEFAULT_MAX_BODY_MB = 20
 LLM_BACKENDS = ("openai", "ha_ai_task", "off")
+# The databases the store speaks (engine/store/dialect.py), each with the packages it
+# needs: the engine's async driver and the analysis worker's synchronous one.
+DATABASE_DRIVERS: dict[str, tuple[str, ...]] = {
+    "sqlite+aiosqlite": ("aiosqlite",),
+    "postgresql+asyncpg": ("asyncpg", "psycopg2"),
+}
 
 
 def _text(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
@@ -84,6 +91,22 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     if not raw.startswith(("http://", "https://")):
         raise SettingsError(f"{name} must start with http:// or https://")
     return raw.rstrip("/")
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """Return DATABASE_URL if it is a URL of a database the store supports."""
+    raw = _text(env, "DATABASE_URL")
+    if raw is None:
+        return None
+    try:
+        drivername = make_url(raw).drivername
+    except (ArgumentError, ValueError):
+        # Never the parser's message: it quotes the URL, password and all.
+        raise SettingsError("DATABASE_URL is not a valid SQLAlchemy URL") from None
+    if drivername not in DATABASE_DRIVERS:
+        supported = " or ".join(f"{name}://" for name in DATABASE_DRIVERS)
+        raise SettingsError(f"DATABASE_URL must use {supported}, not {drivername}://")
+    return raw
 
 
 def url_password(url: str | None) -> tuple[str, ...]:
@@ -184,12 +207,7 @@ class Settings:
         ha_token = _text(env, "HA_TOKEN")
         if ha_url and not ha_token:
             raise SettingsError("HA_URL is set but HA_TOKEN is not: create a long-lived token")
-        database_url = _text(env, "DATABASE_URL")
-        if database_url is not None:
-            try:
-                make_url(database_url)
-            except ArgumentError:
-                raise SettingsError("DATABASE_URL is not a valid SQLAlchemy URL") from None
+        database_url = _database_url(env)
         api_token = _text(env, "HOMEIQ_API_TOKEN")
         llm_backend = _llm_backend(env, ha_url)
         if api_token is not None and len(api_token) < 16:
@@ -239,6 +257,19 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'homeiq.db').resolve()}"
+
+    def check_database_drivers(self) -> None:
+        """Raise a SettingsError naming DATABASE_URL when its drivers are not installed."""
+        # Checked at start, not in from_env: it is about the installation, not the value.
+        drivername = make_url(self.resolved_database_url).drivername
+        missing = [
+            name for name in DATABASE_DRIVERS[drivername] if importlib.util.find_spec(name) is None
+        ]
+        if missing:
+            raise SettingsError(
+                f"DATABASE_URL {drivername} needs Python packages that are not installed "
+                f"beside the engine: {', '.join(missing)}"
+            )
 
     @property
     def database_label(self) -> str:

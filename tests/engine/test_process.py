@@ -208,3 +208,29 @@ def test_passwords_in_urls_are_hidden_in_the_logs(data_dir: Path) -> None:
     listening = next(line for line in output.splitlines() if "listening on" in line)
     assert shown in listening
     assert f"http://reader:***@127.0.0.1:{influx_port}" in listening
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        # The README's example, on an engine installed without PostgreSQL's drivers.
+        (
+            "postgresql+asyncpg://homeiq:db-url-password@db.local/homeiq",
+            "DATABASE_URL postgresql\\+asyncpg needs Python packages .*: asyncpg",
+        ),
+        ("mysql+aiomysql://homeiq:db-url-password@db.local/homeiq", "DATABASE_URL must use"),
+        ("postgresql://homeiq:db-url-password@db.local/homeiq", "DATABASE_URL must use"),
+        ("postgresql+asyncpg://homeiq:db-url-password@db.local:port/homeiq", "not a valid"),
+    ],
+)
+def test_an_unusable_database_url_exits_with_a_clear_message(
+    data_dir: Path, url: str, message: str
+) -> None:
+    engine = EngineProcess(data_dir, {"DATABASE_URL": url})
+    with pytest.raises(RuntimeError, match=message):
+        engine.start()
+    assert engine.process is not None
+    assert engine.process.wait() == 2
+    output = engine.stdout + engine.stderr
+    assert "db-url-password" not in output
+    assert "Traceback" not in output

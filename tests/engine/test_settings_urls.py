@@ -1,9 +1,14 @@
-"""URLs in settings: passwords in their user info never shown."""
+"""URLs in settings: passwords never shown; DATABASE_URL only for databases the engine opens."""
 
 from __future__ import annotations
 
+import importlib.util
+from importlib.machinery import ModuleSpec
+from pathlib import Path
+
 import pytest
 
+from engine.errors import SettingsError
 from engine.settings import Settings, redact_url
 
 
@@ -35,3 +40,37 @@ def test_url_passwords_are_secrets() -> None:
     for secret in ("ha-pass%21", "ha-pass!", "influx-pass", "llm-pass"):
         assert secret in settings.secrets
     assert "ha-pass" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql+aiomysql://homeiq:db-password@db/homeiq", "must use sqlite\\+aiosqlite://"),
+        ("postgresql://homeiq:db-password@db/homeiq", "not postgresql://"),
+        ("sqlite:///homeiq.db", "not sqlite://"),
+        ("postgresql+asyncpg://homeiq:db-password@db:port/homeiq", "not a valid"),
+        ("homeiq:db-password@db", "not a valid"),
+    ],
+)
+def test_a_database_the_engine_cannot_open_is_refused(url: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message) as caught:
+        Settings.from_env({"DATABASE_URL": url})
+    assert "db-password" not in str(caught.value)
+    assert caught.value.__cause__ is None
+
+
+def test_the_drivers_of_the_database_must_be_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Settings(data_dir=tmp_path).check_database_drivers()  # SQLite: aiosqlite is a dependency
+    postgres = Settings.from_env({"DATABASE_URL": "postgresql+asyncpg://homeiq:pw@db/homeiq"})
+    find_spec = importlib.util.find_spec
+
+    def without_asyncpg(name: str, package: str | None = None) -> ModuleSpec | None:
+        return None if name == "asyncpg" else find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_asyncpg)
+    with pytest.raises(SettingsError, match="DATABASE_URL postgresql\\+asyncpg needs") as caught:
+        postgres.check_database_drivers()
+    assert "asyncpg" in str(caught.value)
+    assert "pw" not in str(caught.value)
