@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from engine.api.http import json_response
 from engine.api.routing import ApiRoute
+from engine.errors import BadRequestError
 from engine.keys import STREAM
 from engine.stream import STREAM_TYPES
 
@@ -20,8 +20,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
     """Upgrade to a WebSocket and send engine events until either side closes."""
     socket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
     if not socket.can_prepare(request).ok:
-        return json_response(
-            {"error": {"code": "bad_request", "message": "This is a WebSocket endpoint"}}, 400
+        raise BadRequestError(
+            "This is a WebSocket endpoint: connect with a WebSocket upgrade request",
+            {"upgrade": "websocket"},
         )
     await socket.prepare(request)
     hub = request.app[STREAM]

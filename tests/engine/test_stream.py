@@ -37,6 +37,15 @@ async def test_the_stream_needs_the_token_and_a_websocket(client: Client) -> Non
     assert (await plain.json())["error"]["code"] == "bad_request"
 
 
+async def test_a_plain_request_gets_the_full_error_envelope(client: Client) -> None:
+    plain = await client.get("/api/v1/stream", headers=AUTH)
+    assert plain.status == 400
+    error = (await plain.json())["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert error["code"] == "bad_request"
+    assert error["details"] == {"upgrade": "websocket"}
+
+
 async def test_analysis_and_training_runs_are_announced(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
