@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final
 
 import voluptuous as vol
 
+from engine.automation.nesting import too_deep
 from engine.automation.walk import LEGACY_KEYS, SECTIONS
 from engine.home.event_input import VALID_ENTITY_ID
 
@@ -114,24 +115,23 @@ def _state(value: Any) -> str:
 
 def _plain(value: Any) -> Any:
     """Accept data made only of what YAML and JSON both hold: no Python objects."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise vol.Invalid(f"expected string keys, got {key!r}")
-            try:
-                _plain(item)
-            except vol.Invalid as err:
-                err.prepend([key])
-                raise
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            try:
-                _plain(item)
-            except vol.Invalid as err:
-                err.prepend([index])
-                raise
-    elif value is not None and not isinstance(value, str | int | float | bool):
-        raise vol.Invalid(f"expected plain data, got a {type(value).__name__}")
+    # A stack rather than recursion, so data of any depth is read without a RecursionError.
+    stack: list[tuple[Any, list[Hashable]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, Mapping):
+            for key in item:
+                if not isinstance(key, str):
+                    raise vol.Invalid(f"expected string keys, got {key!r}", path=path)
+            entries: list[tuple[Hashable, Any]] = list(item.items())
+        elif isinstance(item, list):
+            entries = list(enumerate(item))
+        elif item is not None and not isinstance(item, str | int | float | bool):
+            raise vol.Invalid(f"expected plain data, got a {type(item).__name__}", path=path)
+        else:
+            continue
+        # Reversed, so the first bad item in the data's order is the one reported.
+        stack.extend((child, [*path, key]) for key, child in reversed(entries))
     return value
 
 
@@ -504,7 +504,19 @@ _LEGACY_SECTIONS: Final[dict[vol.Marker, Validator]] = {
     vol.Optional(kind): _unsupported(f"'{kind}' is the legacy syntax, use '{section}'")
     for kind, section in SECTIONS.items()
 }
+
+
+def _not_too_deep(value: Any) -> Any:
+    """Refuse a config nested deeper than the schemas below can descend without recursing."""
+    found = too_deep(value)
+    if found is not None:
+        message, path = found
+        raise vol.Invalid(message, path=list(path))
+    return value
+
+
 AUTOMATION_SCHEMA: Final = vol.All(
+    _not_too_deep,
     vol.Schema(
         {
             vol.Optional("id"): _text,

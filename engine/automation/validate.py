@@ -10,6 +10,7 @@ import voluptuous as vol
 from rapidfuzz import fuzz, process
 
 from engine.automation.issues import Path, ValidationIssue, issue
+from engine.automation.nesting import too_deep
 from engine.automation.safety import ANY_DOMAIN, CONFIRMATIONS, SafetyReport, assess_safety
 from engine.automation.schemas import AUTOMATION_SCHEMA
 from engine.automation.walk import Node, entity_ids, referenced_entities, service_call, target, walk
@@ -53,6 +54,18 @@ def validate_automation(
     # only the services' domains are checked against the entities they target.
     # The structure is checked as given, so legacy syntax is reported; the rest is checked on
     # the modern form, so a legacy config gets every other finding too.
+    deep = too_deep(config)
+    if deep is not None:
+        # Refused before anything else reads it: each check would only repeat the refusal,
+        # in time that grows with the depth. Unchecked, it scores as low as a blocked one.
+        message, path = deep
+        return ValidationResult(
+            valid=False,
+            errors=[issue("invalid_structure", message, path)],
+            warnings=[],
+            safety=SafetyReport(score=0, issues=[]),
+            requires_confirmation=False,
+        )
     modern = normalise_automation(config)
     safety = assess_safety(modern, catalog)
     found = [

@@ -23,27 +23,46 @@ class Node:
     kind: Kind
     config: Mapping[str, Any]
     path: Path
+    # How many nodes hold this one, itself included: a top-level action is 1, its then's 2.
+    depth: int = 1
 
 
 def walk(automation: Mapping[str, Any]) -> Iterator[Node]:
     """Yield every node of an automation, each before the ones nested in it."""
     for kind, section in SECTIONS.items():
-        yield from _nodes(kind, automation.get(section), (section,))
+        yield from nodes(kind, automation.get(section), (section,))
 
 
-def _nodes(kind: Kind, items: Any, path: Path) -> Iterator[Node]:
+def nodes(kind: Kind, items: Any, path: Path, depth: int = 1) -> Iterator[Node]:
+    """Yield the nodes of a list and every node nested in them, each before its children."""
+    # A stack of lazy lists rather than recursion: any depth of nesting walks without a
+    # RecursionError, and a caller that changes a node sees its children after the change.
+    stack = [_listed(kind, items, path, depth)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        yield node
+        stack.append(_nested(node))
+
+
+def _nested(node: Node) -> Iterator[Node]:
+    """Yield the nodes nested right in a node (not theirs), read only when first asked for."""
+    for kind, items, path in children(node):
+        yield from _listed(kind, items, path, node.depth + 1)
+
+
+def _listed(kind: Kind, items: Any, path: Path, depth: int) -> Iterator[Node]:
     # Malformed parts are skipped: the schema reports them, and the other checks still run.
     if not isinstance(items, list):
         return
     for index, item in enumerate(items):
         if isinstance(item, Mapping):
-            node = Node(kind, item, (*path, index))
-            yield node
-            for child_kind, child_items, child_path in _children(node):
-                yield from _nodes(child_kind, child_items, child_path)
+            yield Node(kind, item, (*path, index), depth)
 
 
-def _children(node: Node) -> Iterator[tuple[Kind, Any, Path]]:
+def children(node: Node) -> Iterator[tuple[Kind, Any, Path]]:
     """Yield the lists of nodes nested in a node: (their kind, the list, its path)."""
     config, path = node.config, node.path
     if node.kind == "condition":

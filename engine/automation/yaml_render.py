@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any, Final
 
 import yaml
 
+from engine.automation.issues import format_path
+from engine.automation.nesting import too_deep
 from engine.automation.walk import LEGACY_KEYS, SECTIONS, walk
 
 _TOP_ORDER: Final = ("id", "alias", "description", "mode", "max", *SECTIONS.values())
@@ -41,6 +42,12 @@ def _plain(value: Any) -> Any:
 
 def automation_to_yaml(config: Mapping[str, Any]) -> str:
     """Return an automation config as YAML in a stable key order, without Python tags."""
+    # PyYAML recurses into every mapping and list: a config within the nesting limits
+    # renders, and a deeper one is refused here rather than by a RecursionError.
+    found = too_deep(config)
+    if found is not None:
+        message, path = found
+        raise ValueError(f"{message} (at {format_path(path) or 'the top'}); not rendered")
     return yaml.dump(
         _ordered(config, _TOP_ORDER),
         Dumper=_Dumper,
@@ -59,9 +66,31 @@ def _rename(mapping: dict[str, Any], old: str, new: str) -> None:
         mapping.update(items)
 
 
+def _copy(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of a config, its mappings as dicts and its lists as lists, any depth."""
+    # Iterative, so a config of any depth copies (its validation then refuses it by name);
+    # a mapping or list met twice is copied once, as copy.deepcopy does.
+    root: dict[str, Any] = {}
+    copies: dict[int, Any] = {id(config): root}
+    stack: list[tuple[Mapping[Any, Any] | list[Any], dict[Any, Any] | list[Any]]] = [(config, root)]
+    while stack:
+        source, copied = stack.pop()
+        items = source.items() if isinstance(source, Mapping) else enumerate(source)
+        for key, value in items:
+            if isinstance(value, Mapping | list) and id(value) not in copies:
+                copies[id(value)] = {} if isinstance(value, Mapping) else []
+                stack.append((value, copies[id(value)]))
+            item = copies.get(id(value), value) if isinstance(value, Mapping | list) else value
+            if isinstance(copied, dict):
+                copied[key] = item
+            else:
+                copied.append(item)
+    return root
+
+
 def normalise_automation(config: Mapping[str, Any]) -> dict[str, Any]:
     """Return a config in the modern syntax: plural sections, trigger: and action: keys."""
-    modern: dict[str, Any] = copy.deepcopy(dict(config))
+    modern: dict[str, Any] = _copy(config)
     for kind, section in SECTIONS.items():
         _rename(modern, kind, section)
         # The legacy syntax also took a single item where a list belongs.
@@ -69,7 +98,7 @@ def normalise_automation(config: Mapping[str, Any]) -> dict[str, Any]:
             modern[section] = [modern[section]]
     for node in walk(modern):
         item = node.config
-        # Only plain dicts can be changed in place; a config of other mappings stays as given.
+        # Every mapping of the copy is a dict; this tells the type checker so.
         if not isinstance(item, dict):
             continue
         if node.kind in LEGACY_KEYS:

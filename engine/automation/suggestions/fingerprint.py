@@ -16,16 +16,27 @@ BEHAVIOUR = ("triggers", "conditions", "actions")
 
 def _canonical(node: Any) -> Any:
     """Return a config with every entity_id as a sorted list ("a" and ["a"] mean the same)."""
-    if isinstance(node, Mapping):
-        return {
-            key: sorted(value if isinstance(value, list) else [value])
-            if key == "entity_id" and isinstance(value, str | list)
-            else _canonical(value)
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [_canonical(item) for item in node]
-    return node
+    # A stack rather than recursion: an automation of any depth hashes without a
+    # RecursionError (Home Assistant's own automations are hashed too, unvalidated).
+    if not isinstance(node, Mapping | list):
+        return node
+    root: dict[Any, Any] | list[Any] = {} if isinstance(node, Mapping) else []
+    stack: list[tuple[Mapping[Any, Any] | list[Any], dict[Any, Any] | list[Any]]] = [(node, root)]
+    while stack:
+        source, copied = stack.pop()
+        items = source.items() if isinstance(source, Mapping) else enumerate(source)
+        for key, value in items:
+            item: Any = value
+            if isinstance(source, Mapping) and key == "entity_id" and isinstance(value, str | list):
+                item = sorted(value if isinstance(value, list) else [value])
+            elif isinstance(value, Mapping | list):
+                item = {} if isinstance(value, Mapping) else []
+                stack.append((value, item))
+            if isinstance(copied, dict):
+                copied[key] = item
+            else:
+                copied.append(item)
+    return root
 
 
 def fingerprint(automation: Mapping[str, Any]) -> str:
