@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -16,6 +17,9 @@ from engine.validation import validate
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# What a database's BIGINT holds: a cursor position beyond it cannot be bound to a query.
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -74,14 +78,21 @@ CursorPart = type | tuple[type, ...]
 
 def _fits(value: Any, kind: CursorPart) -> bool:
     # bool is an int to isinstance, but never a valid position.
-    return isinstance(value, kind) and not isinstance(value, bool)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return _INT64_MIN <= value <= _INT64_MAX
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
 
 
 def decode_cursor(request: web.Request, *shape: CursorPart) -> list[Any] | None:
     """Return the position of ?cursor= (None for the first page), checked against `shape`.
 
     `shape` is the type of each part of the position the listing encoded, so a forged or
-    stale cursor is a 400, never an error deeper down.
+    stale cursor (or one whose numbers no database column holds) is a 400, never an error
+    deeper down.
     """
     raw = request.query.get("cursor")
     if not raw:
