@@ -204,6 +204,13 @@ class Settings:
         if log_format not in ("text", "json"):
             raise SettingsError("HOMEIQ_LOG_FORMAT must be text or json")
         ha_url = _url(env, "HA_URL")
+        if ha_url and urlsplit(ha_url).username is not None:
+            # Home Assistant is reached with HA_TOKEN in the Authorization header; a user
+            # and password in the URL would need that header too, so they cannot work.
+            raise SettingsError(
+                f"HA_URL must not carry a user or password ({redact_url(ha_url)}): "
+                "Home Assistant is reached with HA_TOKEN"
+            )
         ha_token = _text(env, "HA_TOKEN")
         if ha_url and not ha_token:
             raise SettingsError("HA_URL is set but HA_TOKEN is not: create a long-lived token")

@@ -192,22 +192,30 @@ def test_passwords_in_urls_are_hidden_in_the_logs(data_dir: Path) -> None:
     ha_port, influx_port = free_port(), free_port()  # nobody listens: connections fail
     env = {
         "HOMEIQ_API_TOKEN": TOKEN,
-        "HA_URL": f"http://homeiq:ha-url-password@127.0.0.1:{ha_port}",
+        "HA_URL": f"http://127.0.0.1:{ha_port}",
         "HA_TOKEN": "ha-secret-0123456789",
         "INFLUXDB_URL": f"http://reader:influx-url-password@127.0.0.1:{influx_port}",
         "INFLUXDB_DATABASE": "home_assistant",
     }
     with EngineProcess(data_dir, env) as engine:
-        shown = f"http://homeiq:***@127.0.0.1:{ha_port}"
-        _wait_for_output(engine, f"Cannot reach Home Assistant at {shown}")
+        _wait_for_output(engine, f"Cannot reach Home Assistant at http://127.0.0.1:{ha_port}")
         assert engine.stop(signal.SIGTERM) == 0
     output = engine.stdout + engine.stderr
-    assert "ha-url-password" not in output
     assert "influx-url-password" not in output
     # At start-up the engine says where it reads from, with the passwords hidden.
     listening = next(line for line in output.splitlines() if "listening on" in line)
-    assert shown in listening
     assert f"http://reader:***@127.0.0.1:{influx_port}" in listening
+
+
+def test_a_user_and_password_in_ha_url_are_refused_without_showing_them(data_dir: Path) -> None:
+    # The bearer token takes the Authorization header: URL credentials could never work.
+    env = {"HA_URL": "http://homeiq:ha-url-password@127.0.0.1:8123", "HA_TOKEN": "t" * 20}
+    engine = EngineProcess(data_dir, env)
+    with pytest.raises(RuntimeError, match="HA_URL must not carry a user or password") as err:
+        engine.start()
+    assert "ha-url-password" not in str(err.value)
+    assert engine.process is not None
+    assert engine.process.returncode == 2
 
 
 @pytest.mark.parametrize(
