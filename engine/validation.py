@@ -7,7 +7,7 @@ error to a 400 once.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -15,6 +15,21 @@ import voluptuous as vol
 from engine.errors import BadRequestError
 
 type Compiled = Callable[[list[Any], Any], Any]
+
+
+class Described:
+    """A validator with the JSON schema the OpenAPI document shows for it.
+
+    voluptuous_openapi can only guess a plain function's schema from its parameter type.
+    """
+
+    def __init__(self, validator: Callable[[Any], Any], json_schema: Mapping[str, Any]) -> None:
+        self.validator = validator
+        self.json_schema = dict(json_schema)
+
+    def __call__(self, value: Any) -> Any:
+        """Validate a value."""
+        return self.validator(value)
 
 
 def _refusing_bool(inner: Compiled, message: str) -> Compiled:

@@ -8,12 +8,13 @@ from typing import Any
 
 import voluptuous as vol
 from aiohttp import web
-from voluptuous_openapi import convert
+from voluptuous_openapi import UNSUPPORTED, convert
 
 from engine import __version__
 from engine.api.http import json_response
 from engine.api.routing import ApiRoute
 from engine.keys import ROUTES as ROUTES_KEY
+from engine.validation import Described
 
 _PATH_PARAM = re.compile(r"\{(\w+)\}")
 
@@ -61,10 +62,15 @@ _ERROR_TEXT = {
 }
 
 
+def _described(validator: Any) -> Any:
+    """Return the JSON schema a validator states about itself, if it does."""
+    return dict(validator.json_schema) if isinstance(validator, Described) else UNSUPPORTED
+
+
 def _body_schema(route: ApiRoute) -> dict[str, Any]:
     """Return the JSON schema of a route's request body."""
     if isinstance(route.body, vol.Schema):
-        return dict(convert(route.body))
+        return dict(convert(route.body, custom_serializer=_described))
     return dict(route.body or {})
 
 

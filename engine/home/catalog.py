@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import voluptuous as vol
 
 from engine.errors import BadRequestError
-from engine.home.event_input import VALID_ENTITY_ID
+from engine.home.attributes import (
+    MAX_ATTRIBUTE_BYTES,
+    MAX_ATTRIBUTE_DEPTH,
+    attributes_problem,
+    dropped_note,
+    trim_attributes,
+)
+from engine.home.event_input import ENTITY_ID_RULE, is_entity_id
+from engine.store.events import MAX_ENTITY_ID_LENGTH
+from engine.validation import Described
+
+# The longest IANA name is 32 characters; anything much longer is not a time zone.
+MAX_TIME_ZONE_LENGTH = 64
+# Home Assistant's floor levels count storeys (negative below ground); these bounds leave
+# room for any building while keeping the value a small integer in every database.
+MIN_FLOOR_LEVEL = -100
+MAX_FLOOR_LEVEL = 1000
+DEFAULT_TIME_ZONE = "UTC"
 
 
 class CatalogSource(StrEnum):
@@ -122,7 +139,7 @@ class Catalog:
 
 def empty_catalog() -> Catalog:
     """Return the catalog of a fresh engine: nothing imported yet."""
-    return Catalog(source=CatalogSource.IMPORT, time_zone="UTC")
+    return Catalog(source=CatalogSource.IMPORT, time_zone=DEFAULT_TIME_ZONE)
 
 
 def entity_to_dict(catalog: Catalog, entity: Entity) -> dict[str, Any]:
@@ -143,20 +160,51 @@ def home_to_dict(catalog: Catalog) -> dict[str, Any]:
     }
 
 
+@cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(value: Any) -> bool:
+    """Return True for a known IANA time zone name."""
+    # A set lookup, never a file path built from the request.
+    return isinstance(value, str) and value in _known_time_zones()
+
+
+_TIME_ZONE_RULE = "expected a known IANA time zone name such as Europe/Berlin"
+
+
 def _time_zone(value: Any) -> str:
-    if not isinstance(value, str):
-        raise vol.Invalid("expected an IANA time zone name such as Europe/Berlin")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise vol.Invalid(f"unknown time zone {value!r}") from None
-    return value
+    if not is_time_zone(value):
+        raise vol.Invalid(_TIME_ZONE_RULE)
+    return str(value)
 
 
 def _entity_id(value: Any) -> str:
-    if not isinstance(value, str) or not VALID_ENTITY_ID.match(value):
-        raise vol.Invalid("expected an entity id such as light.kitchen")
+    if not is_entity_id(value):
+        raise vol.Invalid(f"expected {ENTITY_ID_RULE}")
     return value
+
+
+def _attributes(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise vol.Invalid("expected an object")
+    if (problem := attributes_problem(value)) is not None:
+        raise vol.Invalid(f"attributes {problem}")
+    return value
+
+
+ATTRIBUTES = Described(
+    _attributes,
+    {
+        "type": "object",
+        "nullable": True,
+        "description": f"At most {MAX_ATTRIBUTE_DEPTH} levels deep and "
+        f"{MAX_ATTRIBUTE_BYTES // 1024} KB as JSON",
+    },
+)
 
 
 _ID = vol.All(str, vol.Length(min=1, max=255))
@@ -166,7 +214,9 @@ _ALIASES = vol.Any(None, [vol.All(str, vol.Length(min=1, max=255))])
 
 IMPORT_SCHEMA = vol.Schema(
     {
-        vol.Required("time_zone"): _time_zone,
+        vol.Required("time_zone", description="A known IANA name, e.g. Europe/Berlin"): vol.All(
+            vol.Length(min=1, max=MAX_TIME_ZONE_LENGTH, msg=_TIME_ZONE_RULE), _time_zone
+        ),
         vol.Optional("location"): vol.Any(
             None,
             {
@@ -178,7 +228,11 @@ IMPORT_SCHEMA = vol.Schema(
             {
                 vol.Required("floor_id"): _ID,
                 vol.Required("name"): _NAME,
-                vol.Optional("level"): vol.Any(None, int),
+                vol.Optional("level"): vol.Any(
+                    None,
+                    vol.All(int, vol.Range(min=MIN_FLOOR_LEVEL, max=MAX_FLOOR_LEVEL)),
+                    msg=f"expected an integer from {MIN_FLOOR_LEVEL} to {MAX_FLOOR_LEVEL}",
+                ),
                 vol.Optional("aliases"): _ALIASES,
             }
         ],
@@ -201,7 +255,10 @@ IMPORT_SCHEMA = vol.Schema(
         ],
         vol.Optional("entities", default=list): [
             {
-                vol.Required("entity_id"): _entity_id,
+                vol.Required("entity_id"): vol.All(
+                    vol.Length(min=1, max=MAX_ENTITY_ID_LENGTH, msg=f"expected {ENTITY_ID_RULE}"),
+                    _entity_id,
+                ),
                 vol.Required("name"): _NAME,
                 vol.Optional("area_id"): vol.Any(None, _ID),
                 vol.Optional("device_id"): vol.Any(None, _ID),
@@ -212,7 +269,7 @@ IMPORT_SCHEMA = vol.Schema(
                 vol.Optional("entity_category"): vol.Any(None, "config", "diagnostic"),
                 vol.Optional("aliases"): _ALIASES,
                 vol.Optional("state"): _OPTIONAL_TEXT,
-                vol.Optional("attributes"): vol.Any(None, dict),
+                vol.Optional("attributes"): ATTRIBUTES,
             }
         ],
     }
@@ -267,3 +324,35 @@ def catalog_from_import(body: dict[str, Any], source: CatalogSource) -> Catalog:
         devices=[Device(**item) for item in body["devices"]],
         entities=[Entity(**aliased(item)) for item in body["entities"]],
     )
+
+
+def within_bounds(catalog: Catalog) -> tuple[Catalog, list[str]]:
+    """Return the catalog with what would break its readers trimmed, and what was trimmed.
+
+    For catalogs the engine cannot refuse: Home Assistant's, and those stored before the
+    import bounds. Each note names an entity, a floor or the time zone.
+    """
+    notes: list[str] = []
+    entities = []
+    for entity in catalog.entities:
+        kept, dropped = trim_attributes(entity.attributes or {})
+        if dropped:
+            notes.append(dropped_note(entity.entity_id, dropped))
+            entities.append(replace(entity, attributes=kept))
+        else:
+            entities.append(entity)
+    floors = []
+    for floor in catalog.floors:
+        if floor.level is not None and not MIN_FLOOR_LEVEL <= floor.level <= MAX_FLOOR_LEVEL:
+            notes.append(f"floor {floor.floor_id}: level {floor.level} dropped")
+            floors.append(replace(floor, level=None))
+        else:
+            floors.append(floor)
+    time_zone = catalog.time_zone
+    if not is_time_zone(time_zone):
+        shown = time_zone[:MAX_TIME_ZONE_LENGTH]
+        notes.append(f"time zone {shown!r} is not known; {DEFAULT_TIME_ZONE} is used")
+        time_zone = DEFAULT_TIME_ZONE
+    if not notes:
+        return catalog, notes
+    return replace(catalog, time_zone=time_zone, floors=floors, entities=entities), notes

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from engine.errors import BadRequestError, PayloadTooLargeError
+from engine.home.attributes import attributes_problem
 from engine.store.events import (
     EARLIEST_EVENT_US,
+    MAX_ENTITY_ID_LENGTH,
     ORIGINS_BY_LABEL,
     NewEvent,
     latest_event_us,
@@ -20,8 +22,20 @@ MAX_STATE_LENGTH = 255
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _ALLOWED_KEYS = frozenset({"entity_id", "state", "time", "origin", "attributes"})
-# Home Assistant's own rule for entity ids (homeassistant.core.VALID_ENTITY_ID).
+# Home Assistant's own rule for entity ids (homeassistant.core.VALID_ENTITY_ID); its
+# length limit is the store's MAX_ENTITY_ID_LENGTH.
 VALID_ENTITY_ID = re.compile(r"^(?!.+__)(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
+ENTITY_ID_RULE = f"an entity id such as light.kitchen, at most {MAX_ENTITY_ID_LENGTH} characters"
+
+
+def is_entity_id(value: Any) -> TypeGuard[str]:
+    """Return True for a valid Home Assistant entity id."""
+    # Length first: the pattern need not scan a 100,000-character string.
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_ENTITY_ID_LENGTH
+        and VALID_ENTITY_ID.match(value) is not None
+    )
 
 
 def utc_now() -> datetime:
@@ -76,8 +90,8 @@ def _parse_item(item: Any, latest_us: int) -> NewEvent:
     if extra:
         raise _ItemError(sorted(extra)[0], "is not a known field")
     entity_id = item.get("entity_id")
-    if not isinstance(entity_id, str) or not VALID_ENTITY_ID.match(entity_id):
-        raise _ItemError("entity_id", "must be an entity id such as light.kitchen")
+    if not is_entity_id(entity_id):
+        raise _ItemError("entity_id", f"must be {ENTITY_ID_RULE}")
     state = item.get("state")
     if not isinstance(state, str) or len(state) > MAX_STATE_LENGTH:
         raise _ItemError("state", f"must be a string of at most {MAX_STATE_LENGTH} characters")
@@ -93,8 +107,11 @@ def _parse_item(item: Any, latest_us: int) -> NewEvent:
     if origin is None:
         raise _ItemError("origin", f"must be one of {', '.join(ORIGINS_BY_LABEL)}")
     attributes = item.get("attributes")
-    if attributes is not None and not isinstance(attributes, dict):
-        raise _ItemError("attributes", "must be an object")
+    if attributes is not None:
+        if not isinstance(attributes, dict):
+            raise _ItemError("attributes", "must be an object")
+        if (problem := attributes_problem(attributes)) is not None:
+            raise _ItemError("attributes", problem)
     return NewEvent(entity_id, time_us, state, origin)
 
 

@@ -16,10 +16,16 @@ from engine.api.http import (
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.errors import BadRequestError
-from engine.home.catalog import IMPORT_SCHEMA, entity_to_dict, home_to_dict
-from engine.home.event_input import from_epoch_us, parse_events, parse_time, to_epoch_us
+from engine.home.catalog import ATTRIBUTES, IMPORT_SCHEMA, entity_to_dict, home_to_dict
+from engine.home.event_input import (
+    MAX_STATE_LENGTH,
+    from_epoch_us,
+    parse_events,
+    parse_time,
+    to_epoch_us,
+)
 from engine.keys import DATABASE, EVENTS, HOME
-from engine.store.events import page_events
+from engine.store.events import MAX_ENTITY_ID_LENGTH, page_events
 
 _TIME = {"type": "string", "format": "date-time"}
 
@@ -117,8 +123,12 @@ _EVENT: dict[str, Any] = {
     "type": "object",
     "required": ["entity_id", "state", "time"],
     "properties": {
-        "entity_id": {"type": "string", "examples": ["light.kitchen"]},
-        "state": {"type": "string", "maxLength": 255},
+        "entity_id": {
+            "type": "string",
+            "maxLength": MAX_ENTITY_ID_LENGTH,
+            "examples": ["light.kitchen"],
+        },
+        "state": {"type": "string", "maxLength": MAX_STATE_LENGTH},
         "time": _TIME,
         "origin": {"type": "string", "enum": ["manual", "automation", "system", "unknown"]},
     },
@@ -230,7 +240,7 @@ ROUTES = [
                                 "description": "From 1970-01-01T00:00:00Z to one day after now "
                                 "(clocks differ a little; later is a wrong clock)",
                             },
-                            "attributes": {"type": "object"},
+                            "attributes": ATTRIBUTES.json_schema,
                         },
                         "additionalProperties": False,
                     },

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.errors import ConflictError
+from engine.home.attributes import dropped_note, trim_attributes
 from engine.home.catalog import (
     IMPORT_SCHEMA,
     Catalog,
@@ -18,6 +19,7 @@ from engine.home.catalog import (
     Entity,
     LiveState,
     catalog_from_import,
+    within_bounds,
 )
 from engine.home.catalog_store import load_catalog, save_catalog
 from engine.home.event_input import from_epoch_us, parse_events, to_epoch_us, utc_now
@@ -28,6 +30,8 @@ from engine.validation import validate
 _LOGGER = logging.getLogger(__name__)
 
 LOAD_STATE_KEY = "home_load_state"
+# Trimmed data is logged once per distinct note; the memory of notes is bounded.
+_MAX_NOTES_REMEMBERED = 10_000
 
 
 @dataclass(slots=True)
@@ -87,10 +91,12 @@ class HomeService:
         # when the registries change, states change all the time.
         self._states: dict[str, LiveState] = {}
         self._states_as_of: dict[str, int] = {}
+        self._notes_logged: set[str] = set()
 
     async def setup(self) -> None:
         """Load the stored catalog, and learn whether a home load was cut off."""
-        self._catalog = await load_catalog(self._engine)
+        # A catalog stored before the bounds existed is held to them too.
+        self._catalog = self._bounded(await load_catalog(self._engine))
         self._seed_states(self._catalog, _now_us())
         self.load_interrupted = await read_meta(self._engine, LOAD_STATE_KEY) == "in_progress"
         if self.load_interrupted:
@@ -101,9 +107,29 @@ class HomeService:
         """Return the current catalog (replaced whole, never mutated)."""
         return self._catalog
 
+    def _note(self, note: str) -> None:
+        """Log, once, what was trimmed from data the engine could not refuse."""
+        if note in self._notes_logged:
+            return
+        if len(self._notes_logged) >= _MAX_NOTES_REMEMBERED:
+            self._notes_logged.clear()
+        self._notes_logged.add(note)
+        _LOGGER.warning("Trimmed to keep the home readable: %s", note)
+
+    def _bounded(self, catalog: Catalog) -> Catalog:
+        """Return the catalog within the import bounds, logging what was trimmed."""
+        bounded, notes = within_bounds(catalog)
+        for note in notes:
+            self._note(note)
+        return bounded
+
     async def replace_catalog(self, catalog: Catalog, *, as_of_us: int | None = None) -> None:
-        """Store a new catalog and serve it from now on; its states are as of `as_of_us`."""
+        """Store a new catalog and serve it from now on; its states are as of `as_of_us`.
+
+        Home Assistant's catalog cannot be refused: what would break a reader is trimmed.
+        """
         as_of = _now_us() if as_of_us is None else as_of_us
+        catalog = self._bounded(catalog)
         await save_catalog(self._engine, catalog)
         self._catalog = catalog
         self._seed_states(catalog, as_of)
@@ -141,10 +167,12 @@ class HomeService:
             self._states.pop(entity_id, None)  # removed
             return
         state, attributes = new_state.get("state"), new_state.get("attributes")
-        self._states[entity_id] = (
-            state if isinstance(state, str) else None,
-            dict(attributes) if isinstance(attributes, Mapping) else None,
-        )
+        kept: dict[str, Any] | None = None
+        if isinstance(attributes, Mapping):
+            kept, dropped = trim_attributes(attributes)
+            if dropped:
+                self._note(dropped_note(entity_id, dropped))
+        self._states[entity_id] = (state if isinstance(state, str) else None, kept)
 
     def events_imported(self, events: Iterable[NewEvent]) -> None:
         """Take imported events newer than the states known (attributes are kept)."""

@@ -32,6 +32,8 @@ PURGE_BATCH_SIZE = 10_000
 # leave every pooled connection with a full page cache; live batches are far smaller.
 BULK_WRITE_EVENTS = 10_000
 
+# Home Assistant's limit (MAX_LENGTH_STATE_ENTITY_ID) and the width of the key column.
+MAX_ENTITY_ID_LENGTH = 255
 _DAY_US = 24 * 3600 * 1_000_000
 # Stored times are microseconds since 1970-01-01 UTC; no home's history starts before it.
 EARLIEST_EVENT_US = 0
@@ -93,19 +95,30 @@ class WriteResult:
 
 
 def _storable(new_events: Sequence[NewEvent]) -> Sequence[NewEvent]:
-    """Return the events dated from the epoch to now plus the clock skew, logging the rest."""
+    """Return the events the store can hold, logging the rest.
+
+    That is: dated from the epoch to now plus the clock skew, with an entity id that fits.
+    """
     latest = latest_event_us(now_us())
-    kept = [e for e in new_events if EARLIEST_EVENT_US <= e.time_us <= latest]
+
+    def fits(event: NewEvent) -> bool:
+        return (
+            EARLIEST_EVENT_US <= event.time_us <= latest
+            and len(event.entity_id) <= MAX_ENTITY_ID_LENGTH
+        )
+
+    kept = [event for event in new_events if fits(event)]
     if len(kept) < len(new_events):
         # Imports refuse such events with a 400 first; this stops live sources (a Home
         # Assistant or InfluxDB with a wrong clock) from moving "the newest event".
-        first = next(e for e in new_events if not EARLIEST_EVENT_US <= e.time_us <= latest)
+        first = next(event for event in new_events if not fits(event))
         _LOGGER.warning(
-            "Refused %d events dated before 1970 or ahead of the clock by more than %s, "
-            "e.g. %s at %d µs since 1970",
+            "Refused %d events dated before 1970 or ahead of the clock by more than %s, or "
+            "with an entity id over %d characters, e.g. %s at %d µs since 1970",
             len(new_events) - len(kept),
             timedelta(microseconds=CLOCK_SKEW_US),
-            first.entity_id,
+            MAX_ENTITY_ID_LENGTH,
+            first.entity_id[:MAX_ENTITY_ID_LENGTH],
             first.time_us,
         )
     return kept
@@ -288,9 +301,8 @@ async def page_events(
         .join(entity_keys, entity_keys.c.key == events.c.entity_key)
         # A row no datetime can hold would fail the whole page: it is skipped.
         .where(
-            events.c.time_us >= (
-                READABLE_MIN_US if start_us is None else max(start_us, READABLE_MIN_US)
-            ),
+            events.c.time_us
+            >= (READABLE_MIN_US if start_us is None else max(start_us, READABLE_MIN_US)),
             events.c.time_us <= READABLE_MAX_US,
         )
     )
