@@ -21,8 +21,16 @@ _SECRET: Final = re.compile(
     r"!secret|secrets\.yaml|(?<![a-z])(?:token|password|passwd|api_?key)s?(?![a-z])",
     re.IGNORECASE,
 )
-# A Jinja template's markers: Home Assistant renders what holds one at run time.
+# A Jinja template's markers; in a template, quotes joined by ~, +, % or a comma (or nothing)
+# split one string into pieces, and %s or {} placeholders take the next one in.
 _TEMPLATE: Final = re.compile(r"\{[{%#]")
+_SEAM: Final = re.compile(r"""['"][\s~+%,()\[\]]*['"]""")
+_PLACEHOLDER: Final = re.compile(r"%s|\{\d*\}")
+# Pieces may split a name anywhere ('access' ~ 'token'): once joined, only the word's end
+# is bounded. Applied to joined templates only, so ordinary words keep both boundaries.
+_JOINED_SECRET: Final = re.compile(
+    r"!secret|secrets\.yaml|(?:token|password|passwd|api_?key)s?(?![a-z])", re.IGNORECASE
+)
 # Home Assistant's homeassistant.turn_on/turn_off/toggle act on entities of any domain.
 ANY_DOMAIN: Final = "homeassistant"
 ANY_DOMAIN_SERVICES: Final = frozenset({"turn_on", "turn_off", "toggle"})
@@ -462,8 +470,14 @@ def _secret_issues(value: Any, path: Path) -> Iterator[ValidationIssue]:
 
 
 def _mentions_secret(text: str) -> bool:
-    """Return whether a text names a secret."""
-    return _SECRET.search(text) is not None
+    """Return whether a text names a secret, in a template also once its pieces are joined."""
+    if _SECRET.search(text):
+        return True
+    if not _is_template(text):
+        return False
+    # states('input_text.' ~ 'api_' ~ 'key') reads input_text.api_key all the same.
+    joined = _PLACEHOLDER.sub("", _SEAM.sub("", text))
+    return joined != text and _JOINED_SECRET.search(joined) is not None
 
 
 def _texts(value: Any, path: Path) -> Iterator[tuple[str, Path]]:

@@ -643,6 +643,55 @@ def test_ordinary_words_are_no_secrets() -> None:
     assert result.safety.score == 100
 
 
+# Names a template builds from pieces read as the name they build.
+BUILT_SECRETS: Final = [
+    "{{ states('input_text.' ~ 'api_' ~ 'key') }}",
+    "{{ states('input_text.access_'~'token') }}",
+    "{{ states('input_text.' ~ 'to' ~ 'ken') }}",
+    '{{ states("sensor.pass" + "word") }}',
+    "{{ states('sensor.' 'passwd') }}",
+    "{{ states('input_text.' ~ ('api' ~ 'key')) }}",
+    "{{ states(['input_text', 'access', 'token'] | join('_')) }}",
+    "{{ states('input_text.api_%s' % 'key') }}",
+    "{{ states('input_text.{}'.format('api' ~ '_key')) }}",
+    """{{ states('input_text.tok' ~ "en") }}""",
+]
+
+
+@pytest.mark.parametrize("message", BUILT_SECRETS)
+def test_a_secret_name_built_from_pieces_is_blocked(message: str) -> None:
+    result = validate(
+        automation(actions=[{"action": "notify.notify", "data": {"message": message}}])
+    )
+    assert codes(result) == [("secret_reference", "actions[0].data.message")]
+    condition = {"condition": "template", "value_template": message}
+    assert ("secret_reference", "conditions[0].value_template") in codes(
+        validate(automation(conditions=[condition]))
+    )
+    # A template in a target reads states too.
+    target = {"area_id": message}
+    found = codes(validate(automation(actions=[{"action": "light.turn_on", "target": target}])))
+    assert ("secret_reference", "actions[0].target.area_id") in found
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "{{ 'Door ' ~ states('binary_sensor.front_door') ~ ' since ' ~ 'this morning' }}",
+        "{{ states('sensor.keyboard_battery') ~ '% ' ~ 'key' ~ 'board' }}",
+        "{{ 'by' ~ 'pass' ~ 'ing the ' ~ 'tokenizer' }}",
+        "{{ ['Keys', 'wallet'] | join(', ') }} are by the door",
+        "{% if is_state('light.kitchen', 'on') %}The passwordless{% endif %} keys",
+    ],
+)
+def test_ordinary_words_joined_in_a_template_are_no_secrets(message: str) -> None:
+    result = validate(
+        automation(actions=[{"action": "notify.notify", "data": {"message": message}}])
+    )
+    assert result.valid
+    assert result.safety.score == 100
+
+
 @pytest.mark.parametrize(
     ("action", "code"),
     [
