@@ -193,10 +193,8 @@ def test_yaml_refuses_a_config_too_deep_by_name() -> None:
 
 
 def _deep_body(levels: int, *, with_id: bool) -> bytes:
-    """Return a deploy body whose action's data is `levels` deep, built as text.
-
-    As text, because the JSON encoders recurse (orjson stops at 255 levels).
-    """
+    """Return a deploy body whose action's data is `levels` deep."""
+    # Built as text: the JSON encoders recurse, and orjson stops at 255 levels.
     config = automation(actions=[{**KITCHEN_LIGHT, "data": "DATA"}])
     if not with_id:
         del config["id"]
