@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from engine.patterns.arrays import DAY_US, I32, I64, ORIGIN_CODES, EventArrays
 from engine.store.database import create_sync_engine
-from engine.store.events import Origin
+from engine.store.events import READABLE_MIN_US, Origin, latest_event_us, now_us
 from engine.store.schema import entity_keys, events
 
 # Rows fetched per round trip: large enough to amortise the driver, small enough that the
@@ -63,21 +63,28 @@ def _grown[T: np.generic](column: npt.NDArray[T], size: int) -> npt.NDArray[T]:
 def load_window(
     database_url: str, days: int, on_progress: Callable[[float], None] | None = None
 ) -> EventArrays:
-    """Return the events of the `days` before the newest stored event, sorted by time."""
+    """Return the events of the `days` before the newest event not in the future, by time."""
     engine = create_sync_engine(database_url)
     try:
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{SCAN_CACHE_KIB}")
-            newest = connection.scalar(select(func.max(events.c.time_us)))
+            # The window ends at the newest event that could be real: a row dated beyond
+            # now (stored by an older engine, or by hand) must not move it into the future.
+            latest = latest_event_us(now_us())
+            newest = connection.scalar(
+                select(func.max(events.c.time_us)).where(events.c.time_us <= latest)
+            )
             if newest is None:
                 return _empty()
-            start = int(newest) - days * DAY_US
+            start = max(int(newest) - days * DAY_US, READABLE_MIN_US)
             total = connection.scalar(
-                select(func.count()).select_from(events).where(events.c.time_us >= start)
+                select(func.count())
+                .select_from(events)
+                .where(events.c.time_us >= start, events.c.time_us <= latest)
             )
             columns = _Columns(total or 0)
-            state_codes = _read_columns(connection, start, columns, total or 0, on_progress)
+            state_codes = _read_columns(connection, start, latest, columns, total or 0, on_progress)
             # Read after the scan, so a key created meanwhile for an event it saw has a name.
             names: dict[int, str] = {
                 row.key: row.entity_id
@@ -116,9 +123,10 @@ def _to_dense_codes(entity: I32, key_count: int) -> I64:
     return np.flatnonzero(present)
 
 
-def _read_columns(
+def _read_columns(  # noqa: PLR0917 - the window's ends and where its rows go
     connection: Connection,
     start: int,
+    latest: int,
     columns: _Columns,
     total: int,
     on_progress: Callable[[float], None] | None,
@@ -126,7 +134,7 @@ def _read_columns(
     """Fill the columns with the events from `start` on, by time; return the state codes."""
     result = connection.execution_options(yield_per=CHUNK_ROWS).execute(
         select(events.c.entity_key, events.c.time_us, events.c.state, events.c.origin)
-        .where(events.c.time_us >= start)
+        .where(events.c.time_us >= start, events.c.time_us <= latest)
         .order_by(events.c.time_us, events.c.id)
     )
     state_codes: dict[str, int] = {}

@@ -9,6 +9,7 @@ import pytest
 
 from engine.home.event_input import parse_events, to_epoch_us, utc_now
 from engine.home.lifecycle import enforce_retention
+from engine.patterns.load import load_window
 
 from .conftest import AUTH, Client
 from .hostile import error_of, event, import_events, insert_raw, open_store
@@ -83,3 +84,18 @@ async def test_retention_never_deletes_more_than_its_window(tmp_path: Path) -> N
         assert await enforce_retention(store, 90) == 0
     finally:
         await engine.dispose()
+
+
+async def test_a_far_future_row_does_not_move_the_analysis_window(tmp_path: Path) -> None:
+    engine, store = await open_store(tmp_path)
+    try:
+        start = datetime(2012, 3, 1, tzinfo=UTC)
+        history = [event(start + timedelta(days=d), state=str(d)) for d in range(60)]
+        await store.write(parse_events({"events": history}))
+        await insert_raw(engine, "light.kitchen", FAR_FUTURE_US, "x")
+    finally:
+        await engine.dispose()
+    # The analysis reads the 30 days before the newest event that could be real.
+    window = load_window(f"sqlite+aiosqlite:///{tmp_path / 'events.db'}", 30)
+    assert len(window) == 31
+    assert int(window.time_us.max()) == to_epoch_us(start + timedelta(days=59))
