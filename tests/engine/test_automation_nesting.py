@@ -238,12 +238,6 @@ async def test_deploying_deeply_nested_actions_is_422(client: Client) -> None:
     assert answer["error"]["details"]["validation"]["errors"][0]["code"] == "invalid_structure"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeploymentService.deploy hashes an automation without an id (versions.prepare, "
-    "orjson: at most 254 levels) before validating it; engine/automation/deployment is "
-    "outside this change",
-)
 async def test_deploying_very_deep_data_without_an_id_is_422(client: Client) -> None:
     status, answer = await _deploy_raw(await _imported(client), _deep_body(900, with_id=False))
     assert status == 422, answer

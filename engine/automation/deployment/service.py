@@ -14,6 +14,7 @@ from engine.automation.deployment import home_assistant as ha
 from engine.automation.deployment.store import DeploymentStore, Status
 from engine.automation.deployment.versions import prepare
 from engine.automation.deployment.watcher import DeploymentWatcher
+from engine.automation.nesting import too_deep
 from engine.automation.validate import check_deployable, validate_automation
 from engine.errors import ConflictError, HomeAssistantUnavailableError, UnprocessableError
 from engine.ha.automations import MirroredAutomation
@@ -79,6 +80,9 @@ class DeploymentService:
         suggestion_id: str | None = None,
     ) -> dict[str, Any]:
         """Validate an automation, deploy it into Home Assistant, store it as a version."""
+        if too_deep(automation) is not None:
+            # Preparing hashes the config, which a too-deep one cannot be: refuse it first.
+            check_deployable(validate_automation(automation, self._catalog()), confirm=confirm)
         prepared = prepare(automation, suggestion_id)
         await self._validate(prepared, confirm=confirm)
         async with self._lock(prepared["id"]):
