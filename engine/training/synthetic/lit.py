@@ -241,18 +241,7 @@ class LitPass:
             if self.tb.start_us <= on < self.tb.end_us:
                 days.add(self._day(on))
         self._merge(light.action, items)
-        return {
-            "kind": "co_occurrence",
-            "trigger": {"entity_id": light.sensor, "state": "on"},
-            "action": {"entity_id": light.action, "state": "on"},
-            "delay_s": light.delay_s,
-            "probability": light.probability,
-            "idiom": "motion_light",
-            "off_after_s": round(light.off_after_s),
-            **_condition(light.when),
-            "origin": light.origin,
-            "support_days": len(days),
-        }
+        return _light_truth(light, light.sensor, "motion_light", len(days))
 
     def _off_after(self, seconds: float) -> int:
         """Return a controller's off delay: the set time, a little jitter, its latency."""
@@ -350,18 +339,7 @@ class LitPass:
             if self.tb.start_us <= on < self.tb.end_us:
                 days.add(self._day(on))
         self._merge(light.action, items)
-        return {
-            "kind": "co_occurrence",
-            "trigger": {"entity_id": light.door, "state": "on"},
-            "action": {"entity_id": light.action, "state": "on"},
-            "delay_s": light.delay_s,
-            "probability": light.probability,
-            "idiom": "door_light",
-            "off_after_s": round(light.off_after_s),
-            **_condition(light.when),
-            "origin": light.origin,
-            "support_days": len(days),
-        }
+        return _light_truth(light, light.door, "door_light", len(days))
 
     # The sunset habit ----------------------------------------------------------------------
 
@@ -453,3 +431,21 @@ def _condition(when: When) -> dict[str, Any]:
         extra["after"] = hhmm(when.after_min)
         extra["before"] = hhmm(when.before_min)
     return extra
+
+
+def _light_truth(
+    light: MotionLight | DoorLight, trigger: str, idiom: str, support_days: int
+) -> dict[str, Any]:
+    """Return the ground truth of a planted motion or door light."""
+    return {
+        "kind": "co_occurrence",
+        "trigger": {"entity_id": trigger, "state": "on"},
+        "action": {"entity_id": light.action, "state": "on"},
+        "delay_s": light.delay_s,
+        "probability": light.probability,
+        "idiom": idiom,
+        "off_after_s": round(light.off_after_s),
+        **_condition(light.when),
+        "origin": light.origin,
+        "support_days": support_days,
+    }
