@@ -170,14 +170,19 @@ SCENE_DATA: Final[list[tuple[dict[str, Any], set[str], str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("action", "codes", "says"), SCENE_DATA)
-def test_scene_data_that_sets_a_guarded_entity_needs_confirmation(
-    action: dict[str, Any], codes: set[str], says: str
-) -> None:
+def assert_confirms(action: dict[str, Any], codes: set[str], says: str) -> None:
+    """Assert an action needs exactly these confirmations, says why, and deploys only with them."""
     result = check(action)
     assert set(confirmations(result)) == codes
     assert says in next(iter(confirmations(result).values()))
     assert_deployable_only_confirmed(result)
+
+
+@pytest.mark.parametrize(("action", "codes", "says"), SCENE_DATA)
+def test_scene_data_that_sets_a_guarded_entity_needs_confirmation(
+    action: dict[str, Any], codes: set[str], says: str
+) -> None:
+    assert_confirms(action, codes, says)
 
 
 TURNED_ON: Final[list[tuple[dict[str, Any], set[str], str]]] = [
@@ -218,10 +223,7 @@ TURNED_ON: Final[list[tuple[dict[str, Any], set[str], str]]] = [
 def test_a_scene_that_sets_a_guarded_entity_needs_confirmation(
     action: dict[str, Any], codes: set[str], says: str
 ) -> None:
-    result = check(action)
-    assert set(confirmations(result)) == codes
-    assert says in next(iter(confirmations(result).values()))
-    assert_deployable_only_confirmed(result)
+    assert_confirms(action, codes, says)
 
 
 @pytest.mark.parametrize(
