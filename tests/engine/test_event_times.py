@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.home.event_input import parse_events, to_epoch_us, utc_now
 from engine.home.lifecycle import enforce_retention
 from engine.patterns.load import load_window
+from engine.store.events import EventStore
 
 from .conftest import AUTH, Client
 from .hostile import error_of, event, import_events, insert_raw, open_store
@@ -58,13 +60,21 @@ async def test_a_far_future_row_does_not_move_the_retention_window(tmp_path: Pat
         await engine.dispose()
 
 
+OLD_HISTORY_START = datetime(2012, 3, 1, tzinfo=UTC)
+
+
+async def _old_history_and_a_far_future_row(engine: AsyncEngine, store: EventStore) -> None:
+    """Store 60 days of a 2012 data set, and one row dated 2099 as an old engine could have."""
+    history = [event(OLD_HISTORY_START + timedelta(days=d), state=str(d)) for d in range(60)]
+    await store.write(parse_events({"events": history}))
+    await insert_raw(engine, "light.kitchen", FAR_FUTURE_US, "x")
+
+
 async def test_old_history_is_kept_beside_a_far_future_row(tmp_path: Path) -> None:
     engine, store = await open_store(tmp_path)
     try:
-        start = datetime(2012, 3, 1, tzinfo=UTC)
-        history = [event(start + timedelta(days=d), state=str(d)) for d in range(60)]
-        await store.write(parse_events({"events": history}))
-        await insert_raw(engine, "light.kitchen", FAR_FUTURE_US, "x")
+        start = OLD_HISTORY_START
+        await _old_history_and_a_far_future_row(engine, store)
         await store.setup()
         # The window counts back from the newest event that is not in the future.
         assert await enforce_retention(store, 30) == 29
@@ -89,13 +99,10 @@ async def test_retention_never_deletes_more_than_its_window(tmp_path: Path) -> N
 async def test_a_far_future_row_does_not_move_the_analysis_window(tmp_path: Path) -> None:
     engine, store = await open_store(tmp_path)
     try:
-        start = datetime(2012, 3, 1, tzinfo=UTC)
-        history = [event(start + timedelta(days=d), state=str(d)) for d in range(60)]
-        await store.write(parse_events({"events": history}))
-        await insert_raw(engine, "light.kitchen", FAR_FUTURE_US, "x")
+        await _old_history_and_a_far_future_row(engine, store)
     finally:
         await engine.dispose()
     # The analysis reads the 30 days before the newest event that could be real.
     window = load_window(f"sqlite+aiosqlite:///{tmp_path / 'events.db'}", 30)
     assert len(window) == 31
-    assert int(window.time_us.max()) == to_epoch_us(start + timedelta(days=59))
+    assert int(window.time_us.max()) == to_epoch_us(OLD_HISTORY_START + timedelta(days=59))
