@@ -29,6 +29,7 @@ from develop.homeassistant import HomeAssistant, HomeAssistantError, WebSocket
 from engine.home.event_input import utc_now
 from engine.training.lifecycle import DEMO_DAYS, DEMO_HOME_TYPE, DEMO_SEED
 from engine.training.synthetic import SyntheticHome, generate_home
+from tests.environments import engine_python, hass_command, homeassistant_python
 
 REPO = Path(__file__).resolve().parents[1]
 INTEGRATION = REPO / "custom_components" / "homeiq"
@@ -197,9 +198,17 @@ async def ensure_frontend(paths: Paths) -> None:
     """Install the frontend Home Assistant pins into data/develop/frontend, once."""
     if (paths.frontend / "hass_frontend" / "index.html").exists():
         return
-    import homeassistant  # noqa: PLC0415 (only its location is needed)
-
-    pins = Path(homeassistant.__file__).with_name("package_constraints.txt").read_text()
+    # Home Assistant lives in its own environment (.venv-ha): ask its interpreter where.
+    where = await asyncio.create_subprocess_exec(
+        str(homeassistant_python()),
+        "-c",
+        "import homeassistant; print(homeassistant.__file__)",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    location, _ = await where.communicate()
+    if where.returncode != 0:
+        raise SystemExit("develop: Home Assistant is not installed; run ./scripts/setup")
+    pins = Path(location.decode().strip()).with_name("package_constraints.txt").read_text()
     pin = next(line for line in pins.splitlines() if line.startswith("home-assistant-frontend=="))
     say(f"installing Home Assistant's frontend ({pin}) into {paths.frontend}, once")
     staging = paths.root / "frontend.partial"
@@ -268,8 +277,7 @@ async def start_homeassistant(
     ha: HomeAssistant, paths: Paths, state: dict[str, Any], stack: contextlib.AsyncExitStack
 ) -> Child:
     """Start Home Assistant, onboard it on the first run, wait until it is RUNNING."""
-    hass = Path(sys.executable).with_name("hass")
-    command = [str(hass), "-c", str(paths.config), "--skip-pip", "--log-no-color"]
+    command = [*hass_command(), "-c", str(paths.config), "--skip-pip", "--log-no-color"]
     say("starting Home Assistant (log: data/develop/homeassistant.log)")
     child = await Child.start("Home Assistant", command, paths.root / "homeassistant.log")
     stack.push_async_callback(child.stop)
@@ -397,7 +405,7 @@ async def start_engine(
     }
     say("starting the engine (log: data/develop/engine.log)")
     child = await Child.start(
-        "engine", [sys.executable, "-m", "engine"], paths.root / "engine.log", env
+        "engine", [str(engine_python()), "-m", "engine"], paths.root / "engine.log", env
     )
     stack.push_async_callback(child.stop)
     url = f"http://127.0.0.1:{port}"

@@ -7,7 +7,6 @@ import itertools
 import json
 import signal
 import subprocess
-import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
@@ -24,6 +23,7 @@ import httpx
 import yaml
 
 from tests.engine.process import free_port
+from tests.environments import hass_command
 
 START_DEADLINE_S = 60.0
 STOP_DEADLINE_S = 30.0
@@ -208,8 +208,8 @@ class HomeAssistantProcess:
         self.extra_config = dict(extra_config or {})
         self.automations = [dict(automation) for automation in automations]
         self.start_deadline_s = start_deadline_s
-        hass = Path(sys.executable).with_name("hass")
-        self.command = [str(hass)] if hass.exists() else [sys.executable, "-m", "homeassistant"]
+        # Home Assistant's own test environment (.venv-ha), whichever runs the tests.
+        self.command = hass_command()
         self.process: subprocess.Popen[bytes] | None = None
         self.runs = 0
         self.last_start_s: float | None = None

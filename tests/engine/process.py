@@ -6,13 +6,14 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
 import httpx
+
+from tests.environments import engine_python
 
 REPO = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 30.0
@@ -26,7 +27,11 @@ def free_port() -> int:
 
 
 class EngineProcess:
-    """`python -m engine` in a data directory, with its output captured to files."""
+    """`python -m engine` in a data directory, with its output captured to files.
+
+    The engine's own environment runs it (tests/environments.py), also when the test runs in
+    Home Assistant's.
+    """
 
     def __init__(
         self, data_dir: Path, env: dict[str, str] | None = None, command: list[str] | None = None
@@ -40,7 +45,7 @@ class EngineProcess:
             "HOMEIQ_PORT": str(self.port),
             **(env or {}),
         }
-        self.command = command or [sys.executable, "-m", "engine"]
+        self.command = command or [str(engine_python()), "-m", "engine"]
         self.process: subprocess.Popen[bytes] | None = None
         self._stdout: IO[bytes] | None = None
         self._stderr: IO[bytes] | None = None
