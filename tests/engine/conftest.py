@@ -11,6 +11,11 @@ from aiohttp.test_utils import TestClient
 
 from engine.app import create_app
 from engine.settings import Settings
+from tests.engine.standalone import load_integration_api
+
+# test_homeiq_client.py tests the integration's API client here, where Home Assistant is not
+# installed: make `custom_components.homeiq.api` importable without the package's __init__.
+load_integration_api()
 
 TOKEN = "test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
