@@ -4,11 +4,15 @@ The engine is stood in for by `aioclient_mock`: a real engine inside phcc's even
 its scheduler task and database threads to phcc's cleanup checks, which run before the
 engine's own shutdown. The client itself is tested against a real engine in
 tests/engine/test_homeiq_client.py.
+
+This tier runs in Home Assistant's test environment (.venv-ha), without the engine's
+libraries: what the engine makes for Home Assistant to check comes from engine_output().
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (  # type: i
 from custom_components.homeiq.const import DEFAULT_ENGINE_URL, DOMAIN
 from custom_components.homeiq.coordinator import HomeIQCoordinator
 from engine import __version__
+from tests.environments import REPO, engine_python
 
 TOKEN = "test-token-0123456789abcdef"
 INSTANCE_ID = "0123456789abcdef0123456789abcdef"
@@ -42,11 +47,28 @@ UNAUTHORIZED = {"error": {"code": "unauthorized", "message": "Missing or invalid
 STRINGS: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "custom_components" / DOMAIN / "strings.json").read_text()
 )
+ENGINE_OUTPUT_DEADLINE_S = 240.0
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/homeiq in every test."""
+
+
+def engine_output(what: str) -> Any:
+    """What tests/integration/engine_output.py prints, run by the engine's environment."""
+    command = [str(engine_python()), "-m", "tests.integration.engine_output", what]
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=ENGINE_OUTPUT_DEADLINE_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(command)} exited with {done.returncode}:\n{done.stderr}")
+    return json.loads(done.stdout)
 
 
 def suggestion(number: int, **changes: Any) -> dict[str, Any]:

@@ -3,37 +3,29 @@
 The engine's schemas are meant to be a strict subset of Home Assistant's: each accepted
 form is checked here with async_validate_config_item, what Home Assistant runs when the
 automation editor saves (POST /api/config/automation/config/<id>, HomeIQ's deploy call).
+The engine's verdicts come from its own environment (tests/integration/engine_output.py).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 import voluptuous as vol
 from homeassistant.components.automation.config import async_validate_config_item
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 
-from engine.automation.validate import validate_automation
-from tests.engine.test_automation_validation import (
-    AT_SEVEN,
-    HOME,
-    UNBOUNDED_REPEATS,
-    VALID_ACTIONS,
-    VALID_AUTOMATIONS,
-    VALID_CONDITIONS,
-    VALID_TRIGGERS,
-    automation,
-)
-from tests.engine.test_suggestion_drafts import DRAFTED
+from .conftest import engine_output
 
-ACCEPTED = [
-    *(automation(triggers=[item]) for item in VALID_TRIGGERS),
-    *(automation(conditions=[item]) for item in VALID_CONDITIONS),
-    *(automation(actions=[item]) for item in [*VALID_ACTIONS, *UNBOUNDED_REPEATS]),
-    *VALID_AUTOMATIONS,
-]
+
+@pytest.fixture(scope="module")
+def forms() -> dict[str, Any]:
+    """The forms of tests/engine/test_automation_validation.py, with the engine's verdicts."""
+    output: dict[str, Any] = engine_output("automation-forms")
+    return output
 
 
 async def _validate(hass: HomeAssistant, config: dict[str, Any]) -> None:
@@ -41,48 +33,45 @@ async def _validate(hass: HomeAssistant, config: dict[str, Any]) -> None:
     assert await async_validate_config_item(hass, "automation", copy.deepcopy(config)) is not None
 
 
-@pytest.mark.parametrize("config", ACCEPTED)
-async def test_home_assistant_accepts_what_the_engine_accepts(
-    hass: HomeAssistant, config: dict[str, Any]
-) -> None:
-    result = validate_automation(config, HOME)
-    assert [found.code for found in result.errors if found.code == "invalid_structure"] == []
-    await _validate(hass, config)
-
-
-async def test_home_assistant_rejects_what_the_engine_rejects_for_it(hass: HomeAssistant) -> None:
-    # The negative control: the validation is Home Assistant's, and it does reject.
-    await _validate(hass, automation())
-    for broken in (
-        {**AT_SEVEN, "weekday": ["mon"]},
-        {"trigger": "sun", "event": "noon"},
-        {"trigger": "sun", "event": "sunset", "offset": "half an hour"},
-        {
-            "trigger": "numeric_state",
-            "entity_id": "sensor.living_room_temperature",
-            "above": 25,
-            "below": 20,
-        },
-        {"trigger": "time_pattern", "minutes": 60},
-    ):
-        await _rejected_by_both(hass, automation(triggers=[broken]))
-    await _rejected_by_both(
-        hass, automation(conditions=[{"condition": "time", "weekday": ["mon", "funday"]}])
-    )
-    await _rejected_by_both(hass, automation(actions=[{"delay": "five minutes"}]))
-    await _rejected_by_both(
-        hass, automation(actions=[{"repeat": {"count": 2, "while": [], "sequence": []}}])
-    )
-
-
-async def _rejected_by_both(hass: HomeAssistant, config: dict[str, Any]) -> None:
-    assert not validate_automation(config, HOME).valid
-    with pytest.raises(vol.Invalid):
+async def _refusal(hass: HomeAssistant, config: dict[str, Any]) -> str | None:
+    """Why Home Assistant refuses a config, or None when it accepts it."""
+    try:
         await _validate(hass, config)
+    except (vol.Invalid, HomeAssistantError, AssertionError) as error:
+        return f"{json.dumps(config)}: {error}"
+    return None
 
 
-@pytest.mark.parametrize("config", DRAFTED, ids=lambda config: config["alias"])
-async def test_home_assistant_accepts_every_suggested_automation(
-    hass: HomeAssistant, config: dict[str, Any]
+async def test_home_assistant_accepts_what_the_engine_accepts(
+    hass: HomeAssistant, forms: dict[str, Any]
 ) -> None:
-    await _validate(hass, config)
+    assert len(forms["accepted"]) > 20
+    for form in forms["accepted"]:
+        assert form["structure_errors"] == [], form["config"]
+    refused = [await _refusal(hass, form["config"]) for form in forms["accepted"]]
+    assert [reason for reason in refused if reason is not None] == []
+
+
+async def test_home_assistant_rejects_what_the_engine_rejects_for_it(
+    hass: HomeAssistant, forms: dict[str, Any]
+) -> None:
+    # The negative control: the validation is Home Assistant's, and it does reject.
+    await _validate(hass, forms["plain"])
+    assert len(forms["refused"]) == 8
+    accepted = []
+    for form in forms["refused"]:
+        assert not form["valid"], form["config"]
+        try:
+            await _validate(hass, form["config"])
+        except vol.Invalid:
+            continue
+        accepted.append(form["config"])
+    assert accepted == []
+
+
+async def test_home_assistant_accepts_every_suggested_automation(
+    hass: HomeAssistant, forms: dict[str, Any]
+) -> None:
+    assert len(forms["drafted"]) == 9
+    refused = [await _refusal(hass, config) for config in forms["drafted"]]
+    assert [reason for reason in refused if reason is not None] == []
