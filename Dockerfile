@@ -11,10 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# The same lock the test venv installs from: what ships is what was tested.
-COPY constraints.txt pyproject.toml README.md ./
+# The engine's lock, which its test environment installs from too: what ships is what was
+# tested. Home Assistant's test pins (locks/homeassistant-test.txt) play no part here.
+COPY locks/engine.txt ./locks/engine.txt
+COPY pyproject.toml README.md ./
 COPY engine ./engine
-RUN pip install --constraint constraints.txt . \
+RUN pip install --constraint locks/engine.txt . \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin homeiq \
     && mkdir -p /data \
     && chown homeiq:homeiq /data

@@ -48,7 +48,7 @@ def test_readme_documents_every_setting() -> None:
 def test_dockerfile() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.13-slim$", dockerfile, re.MULTILINE)
-    assert "--constraint constraints.txt" in dockerfile
+    assert "--constraint locks/engine.txt" in dockerfile
     user = re.search(r"^USER (\S+)$", dockerfile, re.MULTILINE)
     assert user is not None
     assert user.group(1) not in ("root", "0")
