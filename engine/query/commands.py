@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from engine.query.intents import (
     recognize,
     recognize_unmatched,
 )
+from engine.query.messages import messages
 from engine.query.questions import (
     EVERY_RESPONSES,
     GET_STATE,
@@ -37,7 +39,6 @@ from engine.query.resolve import (
     Resolved,
     Resolver,
     Target,
-    noun,
     settle,
 )
 from engine.query.slots import NO_AREA, VOCABULARIES, HomeIndex, SlotRef, Vocabulary, words
@@ -103,6 +104,9 @@ COMMAND_DOMAINS: Final = frozenset(_ON_OFF) | {"todo"}
 # Supported-feature bits Home Assistant's handlers require (its *EntityFeature enums).
 _PAUSE: Final = 1
 _VOLUME_SET: Final = 4
+_VOLUME_MUTE: Final = 8
+_VACUUM_PAUSE: Final = 4
+_FAN_MODE: Final = 8
 _PREVIOUS_TRACK: Final = 16
 _NEXT_TRACK: Final = 32
 _TARGET_TEMPERATURE: Final = 1
@@ -164,19 +168,72 @@ _HANDLERS: Final[dict[str, _Handler]] = {
         features=_VOLUME_SET,
         states=_PLAYING,
     ),
+    "HassMediaPlayerMute": _Handler(
+        {"media_player": "volume_mute"},
+        lambda _slots: {"is_volume_muted": True},
+        features=_VOLUME_MUTE,
+    ),
+    "HassMediaPlayerUnmute": _Handler(
+        {"media_player": "volume_mute"},
+        lambda _slots: {"is_volume_muted": False},
+        features=_VOLUME_MUTE,
+    ),
+    # "Turn the volume up": one step, as the player's own volume buttons do.
+    "HassSetVolumeRelative": _Handler({"media_player": "volume_up"}),
     "HassVacuumStart": _Handler({"vacuum": "start"}),
+    # Not in Home Assistant's grammar; HomeIQ's own sentences (sentences.py) add it.
+    "HomeIQVacuumPause": _Handler({"vacuum": "pause"}, features=_VACUUM_PAUSE),
+    "HassLawnMowerStartMowing": _Handler({"lawn_mower": "start_mowing"}),
+    "HassLawnMowerDock": _Handler({"lawn_mower": "dock"}),
+    "HassClimateSetFanMode": _Handler(
+        {"climate": "set_fan_mode"},
+        lambda slots: {"fan_mode": str(slots["fan_mode"])},
+        features=_FAN_MODE,
+    ),
     "HassVacuumReturnToBase": _Handler({"vacuum": "return_to_base"}),
+    # "Clean the kitchen": the vacuum of that area starts, as "start the vacuum in the
+    # kitchen" does (Home Assistant 2025.4 has no per-area cleaning service to call).
+    "HassVacuumCleanArea": _Handler({"vacuum": "start"}),
     "HassFanSetSpeed": _Handler(
         {"fan": "set_percentage"}, lambda slots: {"percentage": int(slots["percentage"])}
     ),
     "HassListAddItem": _Handler(
         {"todo": "add_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
     ),
+    "HassListCompleteItem": _Handler(
+        {"todo": "update_item"},
+        lambda slots: {"item": str(slots["item"]).strip(), "status": "completed"},
+        single=True,
+    ),
+    "HassListRemoveItem": _Handler(
+        {"todo": "remove_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
+    ),
+    "HassShoppingListCompleteItem": _Handler(
+        {"todo": "update_item"},
+        lambda slots: {"item": str(slots["item"]).strip(), "status": "completed"},
+        single=True,
+    ),
     "HassShoppingListAddItem": _Handler(
         {"todo": "add_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
     ),
 }
 _ON_OFF_INTENTS: Final = frozenset({"HassTurnOn", "HassTurnOff"})
+_SHOPPING_LIST_INTENTS: Final = frozenset(
+    {"HassShoppingListAddItem", "HassShoppingListCompleteItem"}
+)
+_VOLUME_STEPS: Final = {
+    "up": _Handler({"media_player": "volume_up"}),
+    "down": _Handler({"media_player": "volume_down"}),
+}
+
+
+def _relative_volume(step: Any) -> _Handler | None:
+    """Return the call for "volume up/down"; a step by an amount has no service to call."""
+    return _VOLUME_STEPS.get(step) if isinstance(step, str) else None
+
+
+# Words of a device's name at most, when no word says what kind of device it is.
+_NAME_WORDS: Final = 3
 # Home Assistant's shopping list integration keeps its items in this to-do list.
 _SHOPPING_LIST: Final = "todo.shopping_list"
 
@@ -219,14 +276,30 @@ class CommandParser:
         # Loading and compiling the grammar takes a while; it happens here, once per
         # language per process, so that requests only match.
         self._grammar: Grammar = load_grammar(language)
+        # Only the intents a sentence can be answered by: a sentence no whole match
+        # explains is searched again (near names, parts, unknown words) in these alone,
+        # which keeps a refusal about as fast as an answer.
+        self._acting = Grammar(
+            self._grammar.language,
+            dataclasses.replace(
+                self._grammar.intents,
+                intents={
+                    name: intent
+                    for name, intent in self._grammar.intents.intents.items()
+                    if name in _HANDLERS or name in QUESTIONS
+                },
+            ),
+        )
         vocabulary = VOCABULARIES.get(self._grammar.language, Vocabulary())
         self._vocabulary = vocabulary
         self._home = HomeIndex(catalog, COMMAND_DOMAINS | QUESTION_DOMAINS, vocabulary)
-        self._resolver = Resolver(self._home)
+        self._say = messages(self._grammar.language)
+        self._resolver = Resolver(self._home, self._say)
         self._answers = Answers(self._grammar.intents)
         self._skip_words = list(self._grammar.intents.skip_words)
         # The answers of the parse in progress (parsing is synchronous: one at a time).
         self._chosen: frozenset[str] = frozenset()
+        self._recognized: dict[tuple[str, str | None], RecognizeResult | None] = {}
 
     @property
     def language(self) -> str:
@@ -244,17 +317,23 @@ class CommandParser:
         options include one is settled with it instead of being asked again.
         """
         self._chosen = chosen
+        self._recognized = {}
         text = " ".join(text.split())
         if not text:
             return None
         context_area = area_id if area_id in self._home.areas else None
-        match = self._recognize(text, context_area)
+        match = self._recognize(text, context_area, whole=True)
         if match is not None:
             return self._handle(match, text, context_area)
         for parts, lenient in self._splits(text):
-            results = [self._parse_part(part, context_area, lenient) for part in parts]
-            if all(result is not None for result in results):
-                return _combine([result for result in results if result is not None])
+            results: list[CommandResult] = []
+            for part in parts:
+                # One part that is no command makes the whole reading none: stop there.
+                if (result := self._parse_part(part, context_area, lenient)) is None:
+                    break
+                results.append(result)
+            else:
+                return _combine(results)
         return self._ask_unmatched(text, context_area)
 
     def _parse_part(
@@ -304,7 +383,13 @@ class CommandParser:
             own = part.split()
             head = [] if index == 0 else verb
             end = [] if index == len(parts) - 1 else tail
-            options = [own, [*head, *own], [*own, *end], [*head, *own, *end]]
+            # A later part reads with the borrowed verb first: bare, "bedroom lights" is
+            # itself a sentence (Home Assistant turns a named light on) whatever the verb.
+            options = (
+                [own, [*own, *end]]
+                if index == 0
+                else [[*head, *own], [*head, *own, *end], own, [*own, *end]]
+            )
             variants.append(list(dict.fromkeys(" ".join(option) for option in options)))
         yield variants, False
 
@@ -323,11 +408,27 @@ class CommandParser:
             "name": self._home.name_list(text),
         }
 
-    def _recognize(self, text: str, context_area: str | None) -> RecognizeResult | None:
-        """Return Home Assistant's strict match, then one allowing near names (plurals, typos)."""
+    def _recognize(
+        self, text: str, context_area: str | None, *, whole: bool = False
+    ) -> RecognizeResult | None:
+        """Return Home Assistant's strict match, then one allowing near names (plurals, typos).
+
+        A whole sentence is matched strictly against the whole grammar (a timer is
+        recognised, then left alone); the rest only against the intents answered here.
+        """
+        # The parts of a longer sentence are tried in several readings that repeat.
+        key = (text, context_area)
+        if key not in self._recognized:
+            self._recognized[key] = self._recognize_now(text, context_area, whole=whole)
+        return self._recognized[key]
+
+    def _recognize_now(
+        self, text: str, context_area: str | None, *, whole: bool
+    ) -> RecognizeResult | None:
         context = self._context(context_area)
         lists = self._slot_lists(text)
-        match = recognize(self._grammar, text, {**lists}, context)
+        grammar = self._grammar if whole else self._acting
+        match = recognize(grammar, text, {**lists}, context)
         if match is not None:
             return match
         near = self._home.near_lists(text, self._skip_words)
@@ -337,7 +438,7 @@ class CommandParser:
             slot: TextSlotList(name=slot, values=[*lists[slot].values, *values])
             for slot, values in near.items()
         }
-        return recognize(self._grammar, text, widened, context)
+        return recognize(self._acting, text, widened, context)
 
     def _target(self, match: RecognizeResult, text: str, domains: frozenset[str] | None) -> Target:
         """Return the constraints a recognised sentence puts on its target (of these domains)."""
@@ -380,14 +481,42 @@ class CommandParser:
             states=handler.states,
             single=handler.single,
         )
-        if match.intent.name == "HassShoppingListAddItem":
+        if match.intent.name == "HassSetVolumeRelative":
+            handler = _relative_volume(match.entities["volume_step"].value)
+            if handler is None:
+                return CommandResult("unsupported", [], [], self._say.say("volume_step"))
+        if match.intent.name in _SHOPPING_LIST_INTENTS:
             target = self._shopping_list(target)
+        if self._here_unknown(target, text):
+            here = self._here(target)
+            if isinstance(here, CommandResult):
+                return here
+            target = here
         resolution = self._settled(target, context_area)
-        if isinstance(resolution, Refuse):
-            return CommandResult("unsupported", [], [], resolution.message)
-        if isinstance(resolution, Ask):
-            return _asked(resolution)
+        if not isinstance(resolution, Resolved):
+            return _unresolved(resolution)
         return CommandResult("ready", self._actions(resolution, handler, _slot_values(match)))
+
+    def _here(self, target: Target) -> Target | CommandResult:
+        """Return the target in the room picked for "here", or the question which room.
+
+        "Turn off the lights in here" from nowhere in particular: which room is the
+        user's to say; all of the home's would be more than was asked.
+        """
+        where = self._resolver.ask_area(target)
+        if isinstance(where, Refuse):
+            return CommandResult("unsupported", [], [], where.message)
+        picked = settle(where, self._chosen)
+        if not picked:
+            return _asked(where)
+        area = self._home.areas[picked[0]]
+        return replace(target, area=SlotRef(area.name, (area.area_id,)))
+
+    def _here_unknown(self, target: Target, text: str) -> bool:
+        """Return whether the sentence says "here" where no area of the device is known."""
+        area = target.area
+        unplaced = area is None or (area.from_context and not area.ids)
+        return unplaced and target.name is None and bool(set(words(text)) & self._vocabulary.here)
 
     def _settled(self, target: Target, context_area: str | None) -> Resolution:
         """Return what a target resolves to, with the user's earlier picks (a refine) applied."""
@@ -524,14 +653,17 @@ class CommandParser:
         if unmatched.slot == "name" and (named := self._home.named(unmatched.text)):
             # A device of another kind: "open the front door" when the front door is a lock.
             return CommandResult(
-                "unsupported", [], [], f"{self._home.entities[named[0]].name} cannot do that."
+                "unsupported",
+                [],
+                [],
+                self._say.say("cannot", name=self._home.entities[named[0]].name),
             )
         said = self._kinds_said(unmatched.text)
         if constrained and said and domains is not None and not said & domains:
             # "Open the blinds halfway" fits a valve template; the words say it is no valve.
             return None
         device_class = match.entities.get("device_class")
-        what = noun(domains, _as_set(device_class.value) if device_class else None)
+        what = self._say.noun(domains, _as_set(device_class.value) if device_class else None)
         asked = self._resolver.suggest(
             unmatched.text,
             unmatched.slot,
@@ -557,13 +689,16 @@ class CommandParser:
             # it reports answers the question.
             return self.answer(Asked(GET_STATE, tuple(named[:1])))
         device_class = match.entities.get("device_class")
-        what = noun(domains, _as_set(device_class.value) if device_class else None)
+        what = self._say.noun(domains, _as_set(device_class.value) if device_class else None)
         asked = self._resolver.suggest(unmatched.text, unmatched.slot, domains, what)
         if isinstance(asked, Refuse):
             return CommandResult("unsupported", [], [], asked.message, kind="question")
-        if asked is None and domains is None:
-            # Nothing alike, and no word for a kind of device: "tell me a joke" is no
-            # question about the home.
+        if asked is None and (
+            domains is None
+            or (not self._kinds_said(unmatched.text) and len(words(unmatched.text)) > _NAME_WORDS)
+        ):
+            # Nothing alike, and no word for a kind of device: "tell me a joke about
+            # penguins" is no question about the home, though "tell me <name>" asks one.
             return None
         if asked is None:
             place = unmatched.slot in ("area", "floor")
@@ -572,7 +707,7 @@ class CommandParser:
                 "unsupported",
                 [],
                 [],
-                f"There is no {kind} called {unmatched.text!r} in this home.",
+                self._say.say("none_called", kind=kind, spoken=unmatched.text),
                 kind="question",
             )
         picked = settle(asked, self._chosen) if asked.kind == "entity" else ()
@@ -603,7 +738,7 @@ class CommandParser:
             # "Turn on the light at sunset" is an automation; its words are no unknown name.
             return None
         unmatched = recognize_unmatched(
-            self._grammar,
+            self._acting,
             text,
             {**self._slot_lists(text)},
             self._context(context_area),
@@ -654,6 +789,13 @@ def _cut(
             parts.append(part)
         start = index + 1
     return parts
+
+
+def _unresolved(resolution: Ask | Refuse) -> CommandResult:
+    """Return the question a command's target needs, or why it cannot be done."""
+    if isinstance(resolution, Refuse):
+        return CommandResult("unsupported", [], [], resolution.message)
+    return _asked(resolution)
 
 
 def _asked(ask: Ask, kind: Kind = "command") -> CommandResult:

@@ -18,7 +18,7 @@ from hassil.util import merge_dict
 from home_assistant_intents import get_intents, get_languages
 
 from engine.query.errors import UnsupportedLanguageError
-from engine.query.sentences import EXTRA_SENTENCES
+from engine.query.sentences import extra_sentences
 from engine.query.slots import SlotRef
 
 _LOGGER = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def _build(variant: str) -> Grammar:
     data = get_intents(variant)
     if data is None:
         raise UnsupportedLanguageError(variant, supported_languages())
-    if extra := EXTRA_SENTENCES.get(variant):
+    if extra := extra_sentences(variant):
         # Custom sentences merge into the built-in ones, as Home Assistant merges them.
         _merge(data, copy.deepcopy(extra))
     intents = Intents.from_dict(data)

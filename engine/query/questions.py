@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hassil.expression import Expression, SequenceType, TextChunk
-from hassil.expression import Sequence as Words
+from hassil.expression import Alternative, Expression, Group, TextChunk
 from hassil.intents import Intents, TextSlotList
 
 from engine.home.catalog import Entity, LiveState
@@ -38,6 +37,12 @@ EVERY_RESPONSES: Final = frozenset({"any", "all", "which", "how_many"})
 
 # Home Assistant's lists of states by the kind of entity they are said of ("": any).
 _STATE_LISTS: Final = (("on_off_states", ""), ("cover_states", "cover"), ("lock_states", "lock"))
+# The device classes a binary-sensor state list of the grammar speaks of ("bs_open_states":
+# door, window...); a list named for one device class ("bs_door_states") speaks of that one.
+_BINARY_SENSOR_KINDS: Final = {
+    "open": ("door", "garage_door", "opening", "window"),
+    "occupancy": ("motion", "occupancy", "presence"),
+}
 # Names listed in a message; the answer field lists them all.
 _LISTED: Final = 5
 # How Home Assistant's weather response words a condition.
@@ -101,11 +106,11 @@ def _first_wording(expression: Expression) -> str:
     """Return the first way a template fragment can be said ("(closed|shut)" -> "closed")."""
     if isinstance(expression, TextChunk):
         return expression.text
-    if isinstance(expression, Words):
+    if isinstance(expression, Alternative):
         if expression.is_optional or not expression.items:
             return ""
-        if expression.type == SequenceType.ALTERNATIVE:
-            return _first_wording(expression.items[0])
+        return _first_wording(expression.items[0])
+    if isinstance(expression, Group):
         return "".join(_first_wording(item) for item in expression.items)
     return ""
 
@@ -121,8 +126,9 @@ def state_words(intents: Intents) -> dict[str, dict[str, str]]:
         _add_words(wording, kind, intents.slot_lists.get(list_name))
     for list_name, slot_list in intents.slot_lists.items():
         if list_name.startswith("bs_") and list_name.endswith("_states"):
-            device_class = list_name.removeprefix("bs_").removesuffix("_states")
-            _add_words(wording, f"binary_sensor.{device_class}", slot_list)
+            kind = list_name.removeprefix("bs_").removesuffix("_states")
+            for device_class in _BINARY_SENSOR_KINDS.get(kind, (kind,)):
+                _add_words(wording, f"binary_sensor.{device_class}", slot_list)
     return wording
 
 

@@ -8,6 +8,7 @@ from typing import Final
 from rapidfuzz import fuzz, process, utils
 
 from engine.home.catalog import Entity
+from engine.query.messages import Messages, messages
 from engine.query.slots import HomeIndex, SlotRef
 
 # More options than this make a poor question; ask for the area instead.
@@ -15,39 +16,6 @@ MAX_OPTIONS: Final = 8
 # Acting on several of these at once, unasked for by name, is worth a question first.
 _SENSITIVE_DOMAINS: Final = frozenset({"alarm_control_panel", "lock", "valve"})
 _SENSITIVE_COVERS: Final = frozenset({"door", "garage", "gate"})
-
-# How a question calls a kind of device.
-_NOUNS: Final = {
-    "climate": "thermostat",
-    "cover": "cover",
-    "cover.awning": "awning",
-    "cover.blind": "blind",
-    "cover.curtain": "curtain",
-    "cover.door": "door",
-    "cover.garage": "garage door",
-    "cover.gate": "gate",
-    "cover.shade": "shade",
-    "cover.shutter": "shutter",
-    "cover.window": "window",
-    "fan": "fan",
-    "humidifier": "humidifier",
-    "lawn_mower": "lawn mower",
-    "light": "light",
-    "lock": "lock",
-    "media_player": "media player",
-    "scene": "scene",
-    "script": "script",
-    "switch": "switch",
-    "todo": "list",
-    "vacuum": "vacuum",
-    "valve": "valve",
-    "water_heater": "water heater",
-    # Only asked about.
-    "binary_sensor": "sensor",
-    "person": "person",
-    "sensor": "sensor",
-    "weather": "weather service",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +77,8 @@ def settle(ask: Ask, chosen: frozenset[str]) -> tuple[str, ...]:
 
 
 def noun(domains: frozenset[str] | None, device_classes: frozenset[str] | None) -> str:
-    """Return what a question calls the devices a target allows, e.g. "light"."""
-    if domains is None or len(domains) != 1:
-        return "device"
-    domain = next(iter(domains))
-    if device_classes is not None and len(device_classes) == 1:
-        return _NOUNS.get(f"{domain}.{next(iter(device_classes))}", _NOUNS.get(domain, "device"))
-    return _NOUNS.get(domain, "device")
+    """Return what an English answer calls the devices a target allows, e.g. "light"."""
+    return messages("en").noun(domains, device_classes)
 
 
 def is_sensitive(entity: Entity) -> bool:
@@ -134,8 +97,9 @@ def _supports(entity: Entity, features: int) -> bool:
 class Resolver:
     """Resolves targets against one home as Home Assistant's matcher does, but asks, not fails."""
 
-    def __init__(self, home: HomeIndex) -> None:
+    def __init__(self, home: HomeIndex, said: Messages | None = None) -> None:
         self._home = home
+        self._say = said or messages("en")
 
     def resolve(self, target: Target, context_area: str | None) -> Resolution:
         """Return the entities a target means, a question, or why nothing fits."""
@@ -157,9 +121,21 @@ class Resolver:
             return chosen
         return Resolved(tuple(entity.entity_id for entity in chosen))
 
+    def ask_area(self, target: Target) -> Ask | Refuse:
+        """Return which area is meant, with the areas that have such devices as options."""
+        found = self._candidates(target)
+        if isinstance(found, Refuse):
+            return found
+        candidates, what = found
+        areas = dict.fromkeys(self._home.entity_area.get(e.entity_id) for e in candidates)
+        areas.pop(None, None)
+        if not areas:
+            return Refuse(self._say.say("unplaced", what=what))
+        return self._ask_area(areas, what)
+
     def _candidates(self, target: Target) -> tuple[list[Entity], str] | Refuse:
         """Return the entities of the right kind and name that can do it, and what they are."""
-        what = noun(target.domains, target.device_classes)
+        what = self._say.noun(target.domains, target.device_classes)
         candidates = list(self._home.entities.values())
         if (name := target.name) is not None:
             candidates = [entity for entity in candidates if entity.entity_id in name.ids]
@@ -171,16 +147,16 @@ class Resolver:
         ]
         if not kind:
             if name is not None and candidates:
-                return Refuse(f"{candidates[0].name} cannot do that.")
-            return Refuse(f"There is no {what} in this home.")
+                return Refuse(self._say.say("cannot", name=candidates[0].name))
+            return Refuse(self._say.say("none", what=what))
         if name is not None:
-            what = noun(
+            what = self._say.noun(
                 frozenset(entity.domain for entity in kind),
                 frozenset(entity.device_class for entity in kind if entity.device_class) or None,
             )
         capable = [entity for entity in kind if _supports(entity, target.features)]
         if not capable:
-            return Refuse(f"{kind[0].name} cannot do that.")
+            return Refuse(self._say.say("cannot", name=kind[0].name))
         return capable, what
 
     def _place(
@@ -191,7 +167,7 @@ class Resolver:
         if (floor := target.floor) is not None:
             candidates = [entity for entity in candidates if self._floor_of(entity) in floor.ids]
             if not candidates:
-                return Refuse(f"There is no {what} on {floor.text}.")
+                return Refuse(self._say.say("none_on", what=what, place=floor.text))
         area = target.area if target.area is not None and target.area.ids else None
         if area is None:
             return candidates, None
@@ -200,7 +176,7 @@ class Resolver:
             if area.from_context:
                 # The area of the device spoken to is a preference, not a constraint.
                 return candidates, None
-            return Refuse(f"There is no {what} in {area.text}.")
+            return Refuse(self._say.say("none_in", what=what, place=area.text))
         areas = dict.fromkeys(home.entity_area.get(entity.entity_id) for entity in in_area)
         if not area.exact and not target.every and len(areas) > 1:
             # "The bedroom" in a home with two: which one is not ours to pick.
@@ -230,7 +206,7 @@ class Resolver:
                 return here
         if name is not None and name.exact:
             # Several entities share the name: Home Assistant fails; asking is better.
-            return self._ask_entity(candidates, f"Which {name.text!r} do you mean?", what)
+            return self._ask_entity(candidates, self._say.say("which_name", name=name.text), what)
         # Several locks, doors or valves: only "all of them in the hall" acts without asking.
         sensitive = (
             not target.read_only
@@ -238,7 +214,7 @@ class Resolver:
             and any(map(is_sensitive, candidates))
         )
         if target.single or sensitive or ((named or everywhere) and not target.every):
-            question = f"Which {what} do you mean?"
+            question = self._say.say("which", what=what)
             every = sensitive and not target.single
             return self._ask_entity(candidates, question, what, every=every)
         return candidates
@@ -255,7 +231,7 @@ class Resolver:
         options = [(entity.entity_id, home.label(entity.entity_id)) for entity in candidates]
         del options[MAX_OPTIONS:]
         if every:
-            options.append((EVERY_OPTION, f"All {len(candidates)}"))
+            options.append((EVERY_OPTION, self._say.say("every", count=len(candidates))))
         return Ask("entity", question, tuple(options))
 
     def _ask_area(self, areas: dict[str | None, None], what: str) -> Ask:
@@ -263,7 +239,7 @@ class Resolver:
         options = tuple(
             (area_id, self._home.area_label(area_id)) for area_id in areas if area_id is not None
         )
-        return Ask("area", f"In which area do you mean the {what}?", options)
+        return Ask("area", self._say.say("where", what=what), options)
 
     def suggest(
         self,
@@ -287,7 +263,7 @@ class Resolver:
             and (within is None or entity.domain in within)
         ]
         if not candidates:
-            return Refuse(f"There is no {what} in this home.")
+            return Refuse(self._say.say("none", what=what))
         if slot in ("area", "floor"):
             areas = dict.fromkeys(home.entity_area.get(entity.entity_id) for entity in candidates)
             areas.pop(None, None)
@@ -309,7 +285,9 @@ class Resolver:
         if not scored:
             return None
         candidates = [home.entities[entity_id] for _label, _score, entity_id in scored]
-        return self._ask_entity(candidates, f"Which {what} do you mean by {spoken!r}?", what)
+        return self._ask_entity(
+            candidates, self._say.say("which_by", what=what, spoken=spoken), what
+        )
 
     def _floor_of(self, entity: Entity) -> str | None:
         area_id = self._home.entity_area.get(entity.entity_id)

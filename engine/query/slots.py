@@ -64,6 +64,30 @@ def _same(word: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class LevelRange:
+    """Floor levels a word means, as Home Assistant numbers them (0: the ground floor)."""
+
+    low: int | None = None
+    high: int | None = None
+    # Only the highest floor within the range ("the attic", "the top floor").
+    top: bool = False
+
+    def select(self, floors: Iterable[Floor]) -> tuple[str, ...]:
+        """Return the ids of the floors in range; floors without a level never are."""
+        levelled = [
+            (floor.level, floor.floor_id)
+            for floor in floors
+            if floor.level is not None
+            and (self.low is None or floor.level >= self.low)
+            and (self.high is None or floor.level <= self.high)
+        ]
+        if self.top and levelled:
+            highest = max(level for level, _floor_id in levelled)
+            levelled = [item for item in levelled if item[0] == highest]
+        return tuple(floor_id for _level, floor_id in sorted(levelled))
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """A language's words for near matching; empty means exact names and typos only."""
 
@@ -87,6 +111,11 @@ class Vocabulary:
     timing: frozenset[str] = frozenset()
     # Words that open a question ("is the ... on"): never part of a device's name.
     asking: frozenset[str] = frozenset()
+    # Words for floors by their level ("upstairs": every level above the ground floor),
+    # used where no floor has that name or alias.
+    floor_levels: dict[str, LevelRange] = field(default_factory=dict)
+    # Words for the place the request is spoken in ("in here"): the area of the device.
+    here: frozenset[str] = frozenset()
     singular: Callable[[str], str] = _same
 
     def nouns_for(self, domain: str, device_class: str | None) -> frozenset[str]:
@@ -146,10 +175,96 @@ ENGLISH: Final = Vocabulary(
         "minute minutes hour hours am pm oclock"
     ),
     asking=_words("is are was were what whats which who how does do did"),
+    floor_levels={
+        "downstairs": LevelRange(0, 0),
+        "ground floor": LevelRange(0, 0),
+        "ground level": LevelRange(0, 0),
+        "upstairs": LevelRange(1),
+        "first floor": LevelRange(1, 1),
+        "second floor": LevelRange(2, 2),
+        "third floor": LevelRange(3, 3),
+        "top floor": LevelRange(1, top=True),
+        "attic": LevelRange(1, top=True),
+        "basement": LevelRange(None, -1),
+        "cellar": LevelRange(None, -1),
+    },
+    here=_words("here"),
     singular=_english_singular,
 )
 
-VOCABULARIES: Final[dict[str, Vocabulary]] = {"en": ENGLISH}
+# Other languages: the words that change what a request covers ("all", "here", floors by
+# level, "and"); names are matched exactly or by typo, without near matching by kind.
+GERMAN: Final = Vocabulary(
+    filler=_words("der die das den dem des ein eine einen mein meine alle allen"),
+    breaks=_words("und dann in im auf an am um zu bis von mit für aus ein ab bitte"),
+    every=_words("alle allen sämtliche überall"),
+    then=_words("dann danach"),
+    conjunctions=_words("und"),
+    floor_levels={
+        "unten": LevelRange(0, 0),
+        "erdgeschoss": LevelRange(0, 0),
+        "oben": LevelRange(1),
+        "obergeschoss": LevelRange(1, 1),
+        "dachgeschoss": LevelRange(1, top=True),
+        "keller": LevelRange(None, -1),
+    },
+    here=_words("hier"),
+)
+FRENCH: Final = Vocabulary(
+    filler=_words("le la les l un une des du de mon ma mes tous toutes tout"),
+    breaks=_words("et puis dans au aux à sur en de pour avec jusqu s il vous plaît"),
+    every=_words("tous toutes tout partout"),
+    then=_words("puis ensuite"),
+    conjunctions=_words("et"),
+    floor_levels={
+        "en bas": LevelRange(0, 0),
+        "rez de chaussée": LevelRange(0, 0),
+        "en haut": LevelRange(1),
+        "premier étage": LevelRange(1, 1),
+        "sous sol": LevelRange(None, -1),
+    },
+    here=_words("ici"),
+)
+SPANISH: Final = Vocabulary(
+    filler=_words("el la los las un una mi mis todos todas todo"),
+    breaks=_words("y luego en a al del de para con hasta por favor"),
+    every=_words("todos todas todo"),
+    then=_words("luego después"),
+    conjunctions=_words("y"),
+    floor_levels={
+        "abajo": LevelRange(0, 0),
+        "planta baja": LevelRange(0, 0),
+        "arriba": LevelRange(1),
+        "primer piso": LevelRange(1, 1),
+        "primera planta": LevelRange(1, 1),
+        "sótano": LevelRange(None, -1),
+    },
+    here=_words("aquí acá"),
+)
+DUTCH: Final = Vocabulary(
+    filler=_words("de het een mijn onze alle"),
+    breaks=_words("en dan in op aan om tot van met voor uit bij alstublieft"),
+    every=_words("alle allemaal overal"),
+    then=_words("dan daarna"),
+    conjunctions=_words("en"),
+    floor_levels={
+        "beneden": LevelRange(0, 0),
+        "begane grond": LevelRange(0, 0),
+        "boven": LevelRange(1),
+        "eerste verdieping": LevelRange(1, 1),
+        "zolder": LevelRange(1, top=True),
+        "kelder": LevelRange(None, -1),
+    },
+    here=_words("hier"),
+)
+
+VOCABULARIES: Final[dict[str, Vocabulary]] = {
+    "en": ENGLISH,
+    "de": GERMAN,
+    "fr": FRENCH,
+    "es": SPANISH,
+    "nl": DUTCH,
+}
 
 
 def spoken_words(text: str, skip_words: Iterable[str] = ()) -> list[str]:
@@ -206,6 +321,12 @@ class HomeIndex:
         self._floor_names = self._places(self.floors.values(), vocabulary.floor_nouns)
         self.area_list = self._place_list(self.areas.values())
         self.floor_list = self._place_list(self.floors.values())
+        self.floor_list.values.extend(self._level_values())
+        self._place_names = frozenset(
+            " ".join(words(name))
+            for place in [*self.areas.values(), *self.floors.values()]
+            for name in [place.name, *place.aliases]
+        )
 
     def _build_names(self) -> None:
         """Group entities by spoken name and kind; the values of the name slot list."""
@@ -265,6 +386,21 @@ class HomeIndex:
                 values.append(TextSlotValue.from_tuple((key, ref), allow_template=False))
         return TextSlotList(name=None, values=values)
 
+    def _level_values(self) -> list[TextSlotValue]:
+        """Return floor slot values for the language's words for levels ("upstairs")."""
+        named = {
+            " ".join(words(name))
+            for floor in self.floors.values()
+            for name in [floor.name, *floor.aliases]
+        }
+        values: list[TextSlotValue] = []
+        for phrase, levels in self.vocabulary.floor_levels.items():
+            floor_ids = levels.select(self.floors.values())
+            if floor_ids and phrase not in named:
+                ref = SlotRef(text=phrase, ids=floor_ids)
+                values.append(TextSlotValue.from_tuple((phrase, ref), allow_template=False))
+        return values
+
     def name_list(self, text: str) -> TextSlotList:
         """Return the entity names that occur in the text (Home Assistant filters the same way)."""
         found = self._name_trie.find(" ".join(spoken_words(text)))
@@ -284,6 +420,9 @@ class HomeIndex:
                 if not terms or " ".join(words(phrase)) in self._exact_names:
                     continue
                 near["name"].extend(self._near_names(phrase, terms))
+                if " ".join(words(phrase)) in self._place_names:
+                    # An area or floor said by its name: the strict lists have it already.
+                    continue
                 for slot, places in (("area", self._area_names), ("floor", self._floor_names)):
                     if ids := _near_places(terms, places):
                         ref = SlotRef(text=phrase, ids=ids, exact=False)
@@ -306,13 +445,11 @@ class HomeIndex:
         )
         sharing = {index for term in wanted for index in self._by_term.get(term, ())}
         generic = set.intersection(*(self._by_noun.get(term, set()) for term in wanted))
-        typos = process.extract(
-            joined, self._joined, scorer=fuzz.token_sort_ratio, score_cutoff=_TYPO_SCORE, limit=None
-        )
-        for index in sorted(sharing | generic | {index for _name, _score, index in typos}):
+        typos = _typos(joined, self._joined)
+        for index in sorted(sharing | generic | typos):
             named = self._names[index]
             distinct = wanted - named.nouns
-            if wanted == named.terms or _typo(joined, named.joined):
+            if wanted == named.terms or index in typos:
                 tiers[named.context][0][named.item_id] = None
             elif named.context[0] in _FREE_NAMED:
                 continue
@@ -351,9 +488,10 @@ def _near_places(terms: tuple[str, ...], places: list[_Named]) -> tuple[str, ...
     joined = " ".join(terms)
     close: dict[str, None] = {}
     partial: dict[str, None] = {}
-    for named in places:
+    typos = _typos(joined, [named.joined for named in places])
+    for index, named in enumerate(places):
         distinct = wanted - named.nouns
-        if wanted == named.terms or _typo(joined, named.joined):
+        if wanted == named.terms or index in typos:
             close[named.item_id] = None
         elif distinct and distinct <= named.terms and wanted - named.terms <= named.nouns:
             # "the bedroom" for "Bedroom 1" (and "Bedroom 2": then the resolver asks).
@@ -361,11 +499,21 @@ def _near_places(terms: tuple[str, ...], places: list[_Named]) -> tuple[str, ...
     return tuple(close or partial)
 
 
-def _typo(spoken: str, name: str) -> bool:
-    """Return whether words are a misspelling of a name; numbers must agree ("Bedroom 1")."""
-    if {w for w in spoken.split() if w.isdigit()} != {w for w in name.split() if w.isdigit()}:
-        return False
-    return fuzz.token_sort_ratio(spoken, name) >= _TYPO_SCORE
+def _typos(spoken: str, names: list[str]) -> set[int]:
+    """Return the indexes of the names the words misspell; numbers must agree ("Bedroom 1").
+
+    One rapidfuzz pass over all names (in C) rather than a comparison per name: this runs
+    for every run of words of every sentence.
+    """
+    digits = {word for word in spoken.split() if word.isdigit()}
+    found = process.extract(
+        spoken, names, scorer=fuzz.token_sort_ratio, score_cutoff=_TYPO_SCORE, limit=None
+    )
+    return {
+        index
+        for name, _score, index in found
+        if {word for word in name.split() if word.isdigit()} == digits
+    }
 
 
 def _value(text: str, ref: SlotRef, domain: str, device_class: str | None) -> TextSlotValue:
