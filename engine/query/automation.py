@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import re
@@ -10,6 +11,8 @@ from typing import Any, Final
 
 from engine.home.catalog import Catalog
 from engine.query.clauses import (
+    PRONOUNS,
+    SPEAKER,
     VERBS,
     At,
     Change,
@@ -17,6 +20,7 @@ from engine.query.clauses import (
     Daylight,
     Days,
     Presence,
+    Split,
     Sun,
     Threshold,
     Window,
@@ -28,9 +32,10 @@ from engine.query.conditions import ConditionClause, as_condition, condition
 from engine.query.durations import DURATION, WEEKDAY_CODES, Duration, duration
 from engine.query.intents import language_variant
 from engine.query.limits import exceeded
+from engine.query.notify import Recipients, announcement, notification, speak
 from engine.query.resolve import Ask, Refuse
 from engine.query.slots import words
-from engine.query.subjects import Subjects
+from engine.query.subjects import CAPABILITIES, Subjects
 from engine.query.triggers import TriggerClause, as_trigger, trigger
 
 
@@ -121,6 +126,39 @@ _TIMES: Final = {
     "night": ("21:00", "22:00", "23:00"),
 }
 _ALIAS_LENGTH: Final = 60
+# "Disarm the alarm", "arm the alarm in night mode", "arm the security system away".
+_ALARM: Final = re.compile(
+    r"^(?P<verb>disarm|arm)(?: the| my| our)? (?P<what>.+?)"
+    r"(?:(?: (?:in|to))? (?P<mode>away|home|stay|night|vacation)(?: mode)?)?$"
+)
+_ARM_MODES: Final = {"away": "away", "home": "home", "stay": "home", "night": "night",
+                     "vacation": "vacation"}  # fmt: skip
+# The question asked when a request says when but not what to do, and what it offers.
+_ACTION_QUESTION: Final = "action"
+_ACTION_OPTIONS: Final = 3
+_SWITCHABLE: Final = frozenset({"light", "switch", "fan"})
+# "Turn on A when X, and turn it off when Y": two halves, each with its own when.
+_AND_VERB: Final = re.compile(rf",? and (?:then )?(?=(?:{'|'.join(sorted(VERBS))}) )")
+# "... or after 2 minutes": the first half's trigger, lasting that long, also ends it.
+_OR_AFTER: Final = re.compile(rf",? or (?:else )?after (?P<after>{DURATION})")
+_PRONOUN: Final = re.compile(r"\b(?:it|them)\b")
+_WHEN_WORDS: Final = re.compile(
+    r"^(?:(?:when|whenever|if|once|as soon as|every time|each time|and|then)\b[\s,]*)+"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One "do this when that" of a request, and what "it" may refer to in the next one."""
+
+    triggers: list[dict[str, Any]]
+    conditions: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    acted_on: tuple[str, ...] = ()
+    watched: tuple[str, ...] = ()
+    # The words the action names its target with ("pantry light").
+    object: str | None = None
+    lasting: bool = False
 
 
 def normalise(text: str) -> str:
@@ -150,8 +188,8 @@ class _Outcome:
     clarifications: list[Clarification] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def take(self, built: dict[str, Any] | Ask | Refuse, role: str) -> dict[str, Any] | None:
-        """Return a built config; note a question or refusal instead."""
+    def take[T](self, built: T | Ask | Refuse, role: str) -> T | None:
+        """Return what was built; note a question or refusal instead."""
         if isinstance(built, Refuse):
             self.refusals.append(built.message)
             return None
@@ -191,6 +229,8 @@ class AutomationParser:
         english = language_variant(language) == "en"
         self._commands = (commands or CommandParser(catalog, language)) if english else None
         self._subjects = Subjects(catalog)
+        self._recipients = Recipients(catalog)
+        self._speech = sorted(e.entity_id for e in catalog.entities if e.domain == "tts")
         self._areas = frozenset(area.area_id for area in catalog.areas)
         self._chosen: frozenset[str] = frozenset()
 
@@ -210,6 +250,13 @@ class AutomationParser:
         normal = normalise(said)
         if _QUESTION.match(normal):
             return None
+        context = area_id if area_id in self._areas else None
+        if (halves := _halves(normal)) is not None:
+            return self._two_parts(halves, said, context)
+        return self._one_part(normal, said, context)
+
+    def _one_part(self, normal: str, said: str, context: str | None) -> AutomationResult | None:
+        """Return the automation of a request with one "do this when that"."""
         parts = split(normal)
         if not parts.clauses:
             if not _OPENING.match(normal):
@@ -218,24 +265,115 @@ class AutomationParser:
             return _refused(f"I did not understand {unclear!r}.")
         if _ENDLESS.search(normal):
             return _refused("An automation may not repeat without end.")
-        context = area_id if area_id in self._areas else None
         outcome = _Outcome()
-        triggers, conditions = self._when(parts.clauses, context, outcome)
-        do, undo = parts.action, None
-        if lasting := _FOR_A_WHILE.match(do):
-            do, undo = lasting["do"], duration(lasting["for"])
-        actions = self._actions(do, context, outcome)
-        if undo is not None and actions:
-            actions = _for_a_while(actions, undo, outcome)
+        part = self._part(parts, normal, context, outcome, None)
         automation = {
             "id": automation_id(said, context),
             "alias": _alias(said),
             "description": said,
             # Said again while waiting to undo, the wait starts over.
-            "mode": "restart" if undo is not None else "single",
+            "mode": "restart" if part.lasting else "single",
+            "triggers": part.triggers,
+            "conditions": part.conditions,
+            "actions": part.actions,
+        }
+        return outcome.result(automation)
+
+    def _part(
+        self,
+        parts: Split,
+        normal: str,
+        context: str | None,
+        outcome: _Outcome,
+        earlier: _Part | None,
+    ) -> _Part:
+        """Return the triggers, conditions and actions of one request (or one half of one)."""
+        named = next(
+            (
+                clause.subject
+                for clause in parts.clauses
+                if isinstance(clause, Change | Threshold)
+                and clause.subject not in PRONOUNS
+                and clause.subject != SPEAKER
+            ),
+            None,
+        )
+        # "Turn it off": what the other half acted on, else what this one watches.
+        do = _with_referent(parts.action, earlier.object if earlier else None, named)
+        undo = None
+        if lasting := _FOR_A_WHILE.match(do):
+            do, undo = lasting["do"], duration(lasting["for"])
+        # Actions first, so that "if it is unlocked" can mean what they act on; their
+        # questions come after those about when.
+        asked, refused = len(outcome.clarifications), len(outcome.refusals)
+        about = _about(normal, parts.action)
+        actions = self._actions(do, context, outcome, about)
+        if undo is not None and actions:
+            actions = _for_a_while(actions, undo, outcome)
+        acted_on = _targets(actions)
+        action_questions = outcome.clarifications[asked:]
+        action_refusals = outcome.refusals[refused:]
+        del outcome.clarifications[asked:], outcome.refusals[refused:]
+        self._subjects.referents = [acted_on]
+        if earlier is not None:
+            self._subjects.referents += [earlier.watched, earlier.acted_on]
+        triggers, conditions = self._when(parts.clauses, context, outcome)
+        watched = _targets(triggers)
+        action_questions = [
+            self._what_then(watched, context) if question.id == _ACTION_QUESTION else question
+            for question in action_questions
+        ]
+        outcome.clarifications.extend(action_questions)
+        outcome.refusals.extend(action_refusals)
+        command = _COMMAND.match(do)
+        return _Part(
+            triggers,
+            conditions,
+            actions,
+            acted_on=acted_on,
+            watched=watched,
+            object=command["what"] if command else None,
+            lasting=undo is not None,
+        )
+
+    def _two_parts(
+        self, halves: tuple[str, str], said: str, context: str | None
+    ) -> AutomationResult:
+        """Return one automation for "do A when X, and do B when Y": a trigger id per half."""
+        outcome = _Outcome()
+        first_half, second_half = halves
+        first = self._part(split(first_half), first_half, context, outcome, None)
+        after = _OR_AFTER.search(second_half)
+        second_text = (
+            second_half[: after.start()] + second_half[after.end() :] if after else second_half
+        )
+        second = self._part(split(second_text), second_text, context, outcome, first)
+        triggers = [{**trigger, "id": "first"} for trigger in first.triggers]
+        triggers += [{**trigger, "id": "second"} for trigger in second.triggers]
+        if after is not None and (waited := duration(after["after"])) is not None:
+            # "... or after 2 minutes": the first half's trigger, still so that long.
+            lasting = [t for t in first.triggers if t["trigger"] in ("state", "numeric_state")]
+            if len(lasting) != 1 or "for" in lasting[0]:
+                outcome.refusals.append(f"I could not tell after what {after['after']!r} counts.")
+            else:
+                held = copy.deepcopy(lasting[0])
+                triggers.append({**held, "for": waited.as_dict(), "id": "second"})
+        options = [
+            {
+                "conditions": [{"condition": "trigger", "id": trigger_id}, *part.conditions],
+                "sequence": part.actions,
+            }
+            for trigger_id, part in (("first", first), ("second", second))
+        ]
+        automation = {
+            "id": automation_id(said, context),
+            "alias": _alias(said),
+            "description": said,
+            # Each trigger's run finishes before the next starts: on, then off, in order.
+            "mode": "queued",
             "triggers": triggers,
-            "conditions": conditions,
-            "actions": actions,
+            "conditions": [],
+            "actions": [{"choose": options}],
         }
         return outcome.result(automation)
 
@@ -273,8 +411,13 @@ class AutomationParser:
                 conditions.insert(0, {"condition": "time", "weekday": list(weekdays)})
         return triggers, conditions
 
-    def _actions(self, do: str, context: str | None, outcome: _Outcome) -> list[dict[str, Any]]:
+    def _actions(
+        self, do: str, context: str | None, outcome: _Outcome, about: str
+    ) -> list[dict[str, Any]]:
         """Return what to do, resolved as the command parser resolves commands."""
+        special = self._beyond_commands(do, context, outcome, about)
+        if special is not None:
+            return special
         kelvin = _KELVIN.search(do)
         if kelvin is not None:
             do = _SET_VERB.sub("turn on ", (do[: kelvin.start()] + do[kelvin.end() :]).strip())
@@ -296,6 +439,48 @@ class AutomationParser:
             return result.actions
         return _with_colour_temperature(result.actions, kelvin, outcome)
 
+    def _beyond_commands(
+        self, do: str, context: str | None, outcome: _Outcome, about: str
+    ) -> list[dict[str, Any]] | None:
+        """Return what to do when no spoken command says it: notify, speak, arm; else None."""
+        if (asked := notification(do)) is not None:
+            message = _sentence(asked.message or about)
+            sent = self._recipients.actions(asked, message, self._chosen)
+            return outcome.take(sent, "notify") or []
+        if (alert := announcement(do)) is not None:
+            players = outcome.take(
+                self._subjects.find(alert.where, CAPABILITIES["speaker"], context), "speaker"
+            )
+            if players is None:
+                return []
+            spoken = speak(self._speech, players.entity_ids, _sentence(alert.message or about))
+            return [taken] if (taken := outcome.take(spoken, "speaker")) else []
+        if (alarm := _ALARM.match(do)) is not None:
+            return self._alarm(alarm, context, outcome)
+        return None
+
+    def _alarm(
+        self, said: re.Match[str], context: str | None, outcome: _Outcome
+    ) -> list[dict[str, Any]]:
+        """Return the call that arms or disarms the alarm panel said."""
+        found = outcome.take(
+            self._subjects.find(said["what"], CAPABILITIES["alarm"], context), "alarm"
+        )
+        if found is None:
+            return []
+        service = (
+            "alarm_disarm"
+            if said["verb"] == "disarm"
+            else f"alarm_arm_{_ARM_MODES.get(said['mode'] or '', 'away')}"
+        )
+        return [
+            {
+                "action": f"alarm_control_panel.{service}",
+                "target": {"entity_id": list(found.entity_ids)},
+                "data": {},
+            }
+        ]
+
     def _not_a_command(self, do: str, outcome: _Outcome) -> None:
         """Note why what to do is no command: words of when, an unknown device, or vagueness."""
         if fragment := _not_understood(do) or _before_verb(do):
@@ -303,7 +488,28 @@ class AutomationParser:
         elif (command := _COMMAND.match(do)) and not self._subjects.knows(command["what"]):
             outcome.refusals.append(f"I could not find {command['what']!r} in this home.")
         else:
-            outcome.ask(Clarification("action", "What should happen then?", []))
+            # The options come once the triggers are known (_what_then).
+            outcome.ask(Clarification(_ACTION_QUESTION, "What should happen then?", []))
+
+    def _what_then(self, watched: tuple[str, ...], context: str | None) -> Clarification:
+        """Return "what should happen then?" with things to do near what is watched."""
+        subjects = self._subjects
+        areas = {subjects.area_of(entity_id) for entity_id in watched} | {context}
+        areas.discard(None)
+        switchable = sorted(
+            (entity for entity in subjects.entities.values() if entity.domain in _SWITCHABLE),
+            key=lambda entity: (
+                subjects.area_of(entity.entity_id) not in areas,
+                entity.domain != "light",
+                entity.name,
+            ),
+        )
+        options = [
+            {"value": f"turn on the {entity.name}", "label": f"Turn on {entity.name}"}
+            for entity in switchable[:_ACTION_OPTIONS]
+        ]
+        options.append({"value": "send me a notification", "label": "Send me a notification"})
+        return Clarification(_ACTION_QUESTION, "What should happen then?", options)
 
 
 def _in_part_of_day(clause: Clause, part: str | None) -> Clause:
@@ -414,6 +620,47 @@ def _alias(said: str) -> str:
     if len(text) <= _ALIAS_LENGTH:
         return text
     return text[: _ALIAS_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,") + "\u2026"
+
+
+def _halves(normal: str) -> tuple[str, str] | None:
+    """Return the two halves of "do A when X and do B when Y", if it says two whens."""
+    for cut in _AND_VERB.finditer(normal):
+        first, second = normal[: cut.start()], normal[cut.end() :]
+        head, tail = split(first), split(second)
+        when_both = head.clauses and (tail.clauses or _OR_AFTER.search(second))
+        if when_both and head.action and tail.action:
+            return first, second
+    return None
+
+
+def _with_referent(do: str, earlier: str | None, named: str | None) -> str:
+    """Return what to do with "it" replaced by what it stands for, when that is known."""
+    referent = earlier or named
+    if referent is None or not _PRONOUN.search(do):
+        return do
+    words_of = referent if referent.startswith(("the ", "my ", "our ")) else f"the {referent}"
+    return _PRONOUN.sub(words_of, do, count=1)
+
+
+def _about(normal: str, action: str) -> str:
+    """Return what a request watches for, in its words: the text of a notification."""
+    rest = normal.replace(action, " ", 1) if action else normal
+    rest = " ".join(rest.split()).strip(" ,")
+    return _WHEN_WORDS.sub("", rest).strip(" ,") or normal
+
+
+def _sentence(text: str) -> str:
+    text = text.strip(" ,.")
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def _targets(configs: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Return the entity ids that triggers or actions name, in order."""
+    found: dict[str, None] = {}
+    for config in configs:
+        ids = config.get("entity_id") or (config.get("target") or {}).get("entity_id") or []
+        found.update(dict.fromkeys(ids if isinstance(ids, list) else [ids]))
+    return tuple(found)
 
 
 def _refused(message: str) -> AutomationResult:

@@ -136,7 +136,7 @@ VERBS: Final = word_set(
     "activate run toggle raise lower make change send return dock increase decrease mute "
     "unmute clean vacuum water add put"
 )
-_STARTS: Final = word_set("then and when if only at on between after before every")
+_STARTS: Final = word_set("then and when if only at on between after before every while unless")
 _NEXT: Final = rf"(?=(?: for {DURATION})?(?:,|$| (?:{'|'.join(sorted(VERBS | _STARTS))})\b))"
 _PLACE: Final = rf"(?P<where>(?:{_WORD} ){{0,3}}?{_WORD}){_NEXT}"
 # What a subject does, by the state it ends in.
@@ -162,6 +162,10 @@ _EVENTS: Final[dict[str, tuple[str, ...]]] = {
         "returns",
     ),
     "away": ("leaves home", "leaves the house", "leaves", "goes out", "goes away", "has left"),
+    "cleaning": ("starts cleaning", "starts vacuuming"),
+    "docked": ("docks", "returns to the dock", "returns to its dock", "is docked"),
+    "armed": ("is armed", "gets armed"),
+    "disarmed": ("is disarmed", "gets disarmed"),
     "detected": (
         "detects motion",
         "detects movement",
@@ -187,7 +191,15 @@ _STATES: Final[dict[str, tuple[str, ...]]] = {
     "paused": ("paused",),
     "home": ("home", "at home"),
     "away": ("away", "not home", "not at home"),
+    "cleaning": ("cleaning", "vacuuming", "running"),
+    "docked": ("docked", "charging"),
+    "armed": ("armed",),
+    "disarmed": ("disarmed", "not armed"),
 }
+# Words that stand for something the request names elsewhere ("turn it off").
+PRONOUNS: Final = frozenset({"it", "them", "they", "that", "this"})
+# Words for whoever makes the request ("when I get home").
+SPEAKER: Final = "me"
 
 
 def _alternatives(phrases: tuple[str, ...]) -> str:
@@ -262,6 +274,10 @@ def _motion(groups: dict[str, str | None]) -> Clause:
     where = groups.get("where")
     subject = f"motion in {where}" if where else "motion"
     return Change(_role(groups), subject, state, _lasting(groups))
+
+
+def _speaker(state: str) -> _Build:
+    return lambda groups: Change(_role(groups), SPEAKER, state, _lasting(groups))
 
 
 def _presence(kind: Literal["arrive", "occupied", "empty"]) -> _Build:
@@ -387,6 +403,19 @@ _GRAMMAR: Final[list[tuple[str, _Build]]] = [
         _threshold,
     ),
     (rf"{_KEYWORD} {_SUBJECT} (?:{_PREDICATE}){_FOR}", _change),
+    # "Turn off the coffee maker 30 minutes after it turns on": in that state that long.
+    (rf"(?P<for>{DURATION}) after {_SUBJECT} (?:{_PREDICATE})", _change),
+    # "When I get home": which of the home's people is the speaker is theirs to say.
+    (
+        rf"{_KEYWORD} (?:i|we) (?P<home>get|come|arrive|return|am|are)(?: back)?"
+        r"(?: home| at home)?",
+        _speaker("home"),
+    ),
+    (
+        rf"{_KEYWORD} (?:i|we) (?P<away>leave|go out|go away|am away|are away)"
+        r"(?: home| the house)?",
+        _speaker("away"),
+    ),
 ]
 # A clause ends where a word, a comma or the text does.
 _PATTERNS: Final = [

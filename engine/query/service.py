@@ -161,6 +161,9 @@ class QueryService:
                 text = f"{text} at {value}"
             elif clarification_id.startswith("when") or not values:
                 text = f"{text} {value}"
+            elif clarification_id.startswith("action"):
+                # What to do, picked from the options: said after the when.
+                text = f"{text}, {value}"
             else:
                 chosen.add(value)
         if more_text:

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.home.catalog import Catalog, Entity
+from engine.query.clauses import PRONOUNS, SPEAKER
 from engine.query.resolve import EVERY_OPTION, MAX_OPTIONS, Ask, Refuse, settle
 from engine.query.slots import ENGLISH, Vocabulary, words
 
 type State = str | tuple[str, ...]
 
+# An alarm panel's armed states (Home Assistant's AlarmControlPanelState).
+ARMED: Final = (
+    "armed_away",
+    "armed_custom_bypass",
+    "armed_home",
+    "armed_night",
+    "armed_vacation",
+)
 # A media player that is on may be playing, paused or idle; off may also be standby.
 MEDIA_ON: Final = ("on", "idle", "playing", "paused", "buffering")
 MEDIA_OFF: Final = ("off", "standby")
@@ -39,6 +48,7 @@ _NOUNS: Final[dict[str, frozenset[str]]] = {
     "sensor.pressure": frozenset({"pressure"}),
     "person": frozenset({"person"}),
     "device_tracker": frozenset({"phone", "tracker"}),
+    "alarm_control_panel": frozenset({"alarm", "security", "system"}),
 }
 # Units that say what a sensor measures when it has no device class.
 _UNIT_CLASSES: Final = {"°C": "temperature", "°F": "temperature", "lx": "illuminance"}
@@ -132,10 +142,18 @@ CAPABILITIES: Final[dict[str, Capability]] = {
     "paused": Capability("playing", {"media_player": "paused"}),
     "home": Capability("being home", {"person": "home", "device_tracker": "home"}),
     "away": Capability("being home", {"person": "not_home", "device_tracker": "not_home"}),
+    "cleaning": Capability("cleaning", {"vacuum": "cleaning", "lawn_mower": "mowing"}),
+    "docked": Capability("being docked", {"vacuum": "docked", "lawn_mower": "docked"}),
+    "armed": Capability("being armed", {"alarm_control_panel": ARMED}),
+    "disarmed": Capability("being armed", {"alarm_control_panel": "disarmed"}),
     "detected": _detecting(detected=True),
     "clear": _detecting(detected=False),
     # A number has no state to watch for, only a value to compare.
     "numeric": Capability("a number", dict.fromkeys(("sensor", "number", "input_number"), ())),
+    # Acted on, not watched: the panel an "arm" or "disarm" is said to, the players an
+    # alert is spoken on.
+    "alarm": Capability("arming", {"alarm_control_panel": ()}),
+    "speaker": Capability("playing sound", {"media_player": ()}, several=True),
 }
 
 
@@ -166,6 +184,8 @@ class Subjects:
         self._vocabulary = vocabulary
         # Option values the user picked for earlier questions, set for one parse (a refine).
         self.chosen: frozenset[str] = frozenset()
+        # What "it" may stand for in this parse, the likeliest first (entity ids per group).
+        self.referents: list[tuple[str, ...]] = []
         # Like Home Assistant's default exposure: no config or diagnostic entities.
         self.entities: dict[str, Entity] = {
             entity.entity_id: entity
@@ -206,6 +226,10 @@ class Subjects:
 
     def find(self, spoken: str, capability: Capability, context_area: str | None) -> Subject:
         """Return the entities a subject means for what a clause asks, a question, or why not."""
+        if spoken in PRONOUNS:
+            return self._referent(spoken, capability)
+        if spoken == SPEAKER:
+            return self._speaker(capability)
         terms = self._terms(spoken)
         candidates = self._candidates(terms, capability) if terms else []
         if not candidates:
@@ -231,6 +255,31 @@ class Subjects:
             entities = [e for e in entities if e.entity_id in picked]
         ids = tuple(sorted(entity.entity_id for entity in entities))
         return Found(ids, state, any=len(ids) > 1 and not said & _EVERY)
+
+    def _referent(self, spoken: str, capability: Capability) -> Subject:
+        """Return what "it" stands for: the first thing named that can do what is asked."""
+        for group in self.referents:
+            entities = [self.entities[e] for e in group if e in self.entities]
+            kinds = [_kind_key(entity, capability.states) for entity in entities]
+            fitting = [e for e, kind in zip(entities, kinds, strict=True) if kind is not None]
+            if fitting:
+                state = capability.states[_kind_key(fitting[0], capability.states) or ""]
+                ids = tuple(sorted(entity.entity_id for entity in fitting))
+                return Found(ids, state)
+        return Refuse(f"I could not tell what {spoken!r} is: say its name.")
+
+    def _speaker(self, capability: Capability) -> Subject:
+        """Return the person the request's "I" is: the home's only one, else theirs to pick."""
+        people = [e for e in self.persons() if _kind_key(self.entities[e], capability.states)]
+        if not people:
+            return Refuse("There is no person in this home.")
+        picked = [person for person in people if person in self.chosen]
+        if len(people) > 1 and not picked:
+            options = tuple((person, self.entities[person].name) for person in people)
+            return Ask("entity", "Who do you mean by 'I'?", options)
+        found = picked or people
+        kind = _kind_key(self.entities[found[0]], capability.states) or ""
+        return Found(tuple(found), capability.states[kind], any=len(found) > 1)
 
     def knows(self, spoken: str) -> bool:
         """Return whether words name or describe anything in the home."""
@@ -292,6 +341,10 @@ class Subjects:
         del options[MAX_OPTIONS:]
         options.append((EVERY_OPTION, f"All {len(entities)}"))
         return Ask("entity", f"Which {what} do you mean?", tuple(options))
+
+    def area_of(self, entity_id: str) -> str | None:
+        """Return an entity's area (its own, else its device's)."""
+        return self._area_of.get(entity_id)
 
     def label(self, entity_id: str) -> str:
         """Return how an entity is shown in a question: its name and area."""

@@ -135,6 +135,20 @@ async def test_a_missing_time_is_asked_and_answered(home: Client) -> None:
     assert settled["automation"]["triggers"] == [{"trigger": "time", "at": "07:00:00"}]
 
 
+async def test_what_should_happen_is_answered_by_one_of_its_options(home: Client) -> None:
+    asked = await _ask(home, "when the front door opens")
+    assert asked["status"] == "needs_clarification", asked
+    question = next(c for c in asked["clarifications"] if c["id"] == "action")
+    values = [option["value"] for option in question["options"]]
+    # The hall's own light first: the door that opens is in the hall.
+    assert values[0] == "turn on the Hall light"
+    settled = await _refine(home, asked["query_id"], {"answers": {"action": values[0]}})
+    assert settled["status"] == "ready", settled
+    assert settled["automation"]["actions"] == [
+        {"action": "light.turn_on", "target": {"entity_id": ["light.hall"]}, "data": {}}
+    ]
+
+
 async def test_nonsense_is_unsupported_with_a_message(home: Client) -> None:
     answer = await _ask(home, "the quick brown fox jumps over the lazy dog")
     assert answer["status"] == "unsupported"

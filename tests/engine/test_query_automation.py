@@ -822,10 +822,6 @@ def test_questions_about_when_and_what_come_together(parser: AutomationParser) -
         ("at 7 turn on the porch light tomorrow", "I did not understand 'tomorrow'."),
         ("at 25:00 turn on the hall light", "I did not understand 'at 25:00'."),
         (
-            "turn on the porch light at sunset and turn it off at sunrise",
-            "I did not understand 'at sunset'.",
-        ),
-        (
             # Anna coming home makes one: a literal "nobody is home" would never hold.
             "when anna comes home and nobody else is home turn on the hall light",
             "I could not find 'nobody else' in this home.",
