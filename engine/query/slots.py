@@ -322,10 +322,9 @@ class HomeIndex:
         self.area_list = self._place_list(self.areas.values())
         self.floor_list = self._place_list(self.floors.values())
         self.floor_list.values.extend(self._level_values())
+        places: list[Area | Floor] = [*self.areas.values(), *self.floors.values()]
         self._place_names = frozenset(
-            " ".join(words(name))
-            for place in [*self.areas.values(), *self.floors.values()]
-            for name in [place.name, *place.aliases]
+            " ".join(words(name)) for place in places for name in [place.name, *place.aliases]
         )
 
     def _build_names(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -298,18 +298,21 @@ def test_every_language_of_the_intents_package_turns_on_a_named_light() -> None:
 
 
 def _turn_on_sentences(
-    intents: Intents, names: dict[str, SlotList], language: str
+    intents: Intents, names: Mapping[str, SlotList], language: str
 ) -> Iterator[str]:
     """Yield sentences of a language's HassTurnOn templates for a light named by itself."""
     for data in intents.intents["HassTurnOn"].data:
         domains = data.requires_context.get("domain")
         domains = [domains] if isinstance(domains, str) else (domains or [])
-        if "light" not in domains or data.metadata.get("slot_combination") != "name_only":
+        combination = (data.metadata or {}).get("slot_combination")
+        if "light" not in domains or combination != "name_only":
             continue
         rules = {**intents.expansion_rules, **data.expansion_rules}
         for sentence in data.sentences:
             yield from itertools.islice(
-                sample_sentence(sentence, names, rules, language=language, expand_ranges=False),
+                sample_sentence(
+                    sentence, dict(names), rules, language=language, expand_ranges=False
+                ),
                 1,
             )
 
