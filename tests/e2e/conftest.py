@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.engine.process import REPO
 
+# A text-to-speech engine that needs no network (a config entry the tests create).
+SPEECH = Path(__file__).parent / "custom" / "e2e_speech"
 # Real light entities (template lights, optimistic) for requests such as "turn on the porch
 # light at sunset": input_booleans are not lights, and the UI cannot make template lights.
 PORCH_LIGHT = {
@@ -25,8 +29,74 @@ PORCH_LIGHT = {
             # Lights that learned idioms switch in tests/e2e/test_idioms.py.
             ("e2e_hall_light", "E2E Hallway light"),
             ("e2e_pantry_light", "E2E Pantry light"),
+            ("e2e_scullery_light", "Scullery light"),
         )
     },
+}
+# Devices for requests said in words (tests/e2e/test_requests_in_words.py): a fan, a robot
+# vacuum and a speaker whose effects land in input_text helpers the tests read.
+SPOKEN = "input_text.e2e_speaker_played"
+VACUUM_STATE = "input_text.e2e_vacuum_state"
+REQUEST_DEVICES: dict[str, Any] = {
+    "input_text": {
+        "e2e_speaker_played": {"name": "E2E speaker played", "max": 255},
+        "e2e_vacuum_state": {"name": "E2E vacuum state", "initial": "docked"},
+    },
+    "fan": [
+        {
+            "platform": "template",
+            "fans": {
+                "e2e_bathroom_fan": {
+                    "friendly_name": "Bathroom fan",
+                    "unique_id": "homeiq_e2e_bathroom_fan",
+                    "turn_on": [{"delay": 0}],
+                    "turn_off": [{"delay": 0}],
+                }
+            },
+        }
+    ],
+    "vacuum": [
+        {
+            "platform": "template",
+            "vacuums": {
+                "e2e_robot_vacuum": {
+                    "friendly_name": "Robot vacuum",
+                    "unique_id": "homeiq_e2e_robot_vacuum",
+                    "value_template": "{{ states('input_text.e2e_vacuum_state') }}",
+                    **{
+                        service: [
+                            {
+                                "action": "input_text.set_value",
+                                "target": {"entity_id": VACUUM_STATE},
+                                "data": {"value": state},
+                            }
+                        ]
+                        for service, state in (
+                            ("start", "cleaning"),
+                            ("pause", "paused"),
+                            ("return_to_base", "returning"),
+                        )
+                    },
+                }
+            },
+        }
+    ],
+    "media_player": [
+        {
+            "platform": "universal",
+            "name": "Porch speaker",
+            "unique_id": "homeiq_e2e_porch_speaker",
+            "children": [],
+            "state_template": "{{ 'idle' }}",
+            "commands": {
+                "play_media": {
+                    "action": "input_text.set_value",
+                    "target": {"entity_id": SPOKEN},
+                    "data": {"value": "{{ media_content_id[:255] }}"},
+                }
+            },
+        }
+    ],
 }
 HALL_LIGHT = "light.e2e_hall_light"
 PANTRY_LIGHT = "light.e2e_pantry_light"
@@ -44,7 +114,7 @@ def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAss
     """A started, onboarded Home Assistant that knows the HomeIQ integration (not set up)."""
     with HomeAssistantProcess(
         tmp_path_factory.mktemp("home-assistant"),
-        custom_integrations=[REPO / "custom_components" / "homeiq"],
-        extra_config={"light": [PORCH_LIGHT]},
+        custom_integrations=[REPO / "custom_components" / "homeiq", SPEECH],
+        extra_config={"light": [PORCH_LIGHT], **REQUEST_DEVICES},
     ) as harness:
         yield harness

@@ -109,11 +109,15 @@ def query_automations() -> dict[str, Any]:
         home,
     )
 
+    from tests.engine.test_query_requests import REQUESTS, requests_home  # noqa: PLC0415
+
     parser = AutomationParser(home())
     in_family_house = AutomationParser(family_house())
+    asked_in_words = AutomationParser(requests_home())
     return {
         "ready": [_parsed(parser, text, area_id) for text, area_id in READY],
         "family_house": [_parsed(in_family_house, text) for text in FAMILY_HOUSE],
+        "requests": [_parsed(asked_in_words, text) for text in REQUESTS],
         "sunset_blinds": _parsed(parser, SUNSET_BLINDS),
         "weekday_kitchen": _parsed(parser, WEEKDAY_KITCHEN),
         "too_fast": TOO_FAST,

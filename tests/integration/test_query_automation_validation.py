@@ -68,6 +68,14 @@ async def test_home_assistant_accepts_the_family_house_automations(
     assert await _refused(hass, made["family_house"]) == []
 
 
+async def test_home_assistant_accepts_what_people_ask_for_in_words(
+    hass: HomeAssistant, made: dict[str, Any]
+) -> None:
+    # Notifications, spoken alerts, alarms, two-part requests with trigger ids and a choose.
+    assert len(made["requests"]) >= 15
+    assert await _refused(hass, made["requests"]) == []
+
+
 async def test_what_the_safety_limits_refuse_is_valid_config(
     hass: HomeAssistant, made: dict[str, Any]
 ) -> None:
