@@ -53,6 +53,17 @@ TEMPLATES = (
     "is the {area} light on",
     "what is the temperature in the {area}",
 )
+# Requests the engine cannot act on: it must say so as fast as it answers the others.
+NOT_UNDERSTOOD = (
+    "make the {area} sing",
+    "tell me a joke about penguins in the {area}",
+    "defrost the freezer in the {area}",
+    "turn on the moon lights in the {area}",
+    "please order pizza for the {area}",
+    "set the {area} vibe to chill",
+    "turn the {area} toaster to maximum crunch and then call grandma",
+    "when the {area} unicorn sneezes turn on the {area} light",
+)
 REQUESTS = 1000
 # A household repeats itself: requests are drawn from a pool with a Zipf-like skew.
 POOL = 150
@@ -113,6 +124,8 @@ def bench_queries() -> None:
                 fresh.append(answer["latency_ms"])
             statuses[answer["status"]] = statuses.get(answer["status"], 0) + 1
         after = client.get("/api/v1/stats", headers=AUTH).json()["cache"]
+        refused = _first_answers(client, body, NOT_UNDERSTOOD)
+        understood = _first_answers(client, body, TEMPLATES)
     hits = after["hits"] - before["hits"]
     misses = after["misses"] - before["misses"]
     print(
@@ -123,3 +136,22 @@ def bench_queries() -> None:
         f"(target: p95 < 50 ms); cache hit rate {hits / max(1, hits + misses):.1%} "
         f"(target: > 80%); answers {statuses}"
     )
+    for label, latencies in (("understood", understood), ("not understood", refused)):
+        print(
+            f"query, first answers, {label}: {len(latencies)} requests, p50 "
+            f"{statistics.median(latencies):.2f} ms, p95 "
+            f"{float(np.percentile(latencies, 95)):.2f} ms (target: p95 <= 20 ms)"
+        )
+
+
+def _first_answers(
+    client: httpx.Client, body: dict[str, Any], templates: tuple[str, ...]
+) -> list[float]:
+    """Return the server-side latency of 200 sentences never asked before (no cache hit)."""
+    names = [area["name"].lower() for area in body["areas"]]
+    sentences = sorted({template.format(area=name) for template in templates for name in names})
+    latencies = []
+    for text in random.Random(11).sample(sentences, min(200, len(sentences))):
+        answer = client.post("/api/v1/query", json={"text": text}, headers=AUTH).json()
+        latencies.append(answer["latency_ms"])
+    return latencies
