@@ -36,6 +36,7 @@ from engine.query.notify import Recipients, announcement, notification, speak
 from engine.query.resolve import Ask, Refuse
 from engine.query.slots import words
 from engine.query.subjects import CAPABILITIES, Subjects
+from engine.query.translate import rewrites
 from engine.query.triggers import TriggerClause, as_trigger, trigger
 
 
@@ -225,14 +226,19 @@ class AutomationParser:
     def __init__(
         self, catalog: Catalog, language: str = "en", *, commands: CommandParser | None = None
     ) -> None:
-        # Only English has a clause grammar; other languages are left to the command parser.
-        english = language_variant(language) == "en"
-        self._commands = (commands or CommandParser(catalog, language)) if english else None
-        self._subjects = Subjects(catalog)
+        # The clause grammar reads English; a language with rewrites (translate.py) is read
+        # through them, the others are left to the command parser.
+        variant = language_variant(language)
+        self._rewrites = None if variant == "en" else rewrites(variant)
+        understood = variant == "en" or self._rewrites is not None
+        self._commands = (commands or CommandParser(catalog, language)) if understood else None
+        filler = self._rewrites.filler if self._rewrites else frozenset()
+        self._subjects = Subjects(catalog, filler=filler)
         self._recipients = Recipients(catalog)
         self._speech = sorted(e.entity_id for e in catalog.entities if e.domain == "tts")
         self._areas = frozenset(area.area_id for area in catalog.areas)
         self._chosen: frozenset[str] = frozenset()
+        self._said = ""
 
     def parse(
         self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
@@ -247,7 +253,11 @@ class AutomationParser:
         said = " ".join(text.split())
         if self._commands is None or not said or said.endswith("?"):
             return None
+        # A notification of a rewritten request says it in the request's own words.
+        self._said = said
         normal = normalise(said)
+        if self._rewrites is not None:
+            normal = self._rewrites.apply(normal)
         if _QUESTION.match(normal):
             return None
         context = area_id if area_id in self._areas else None
@@ -444,7 +454,8 @@ class AutomationParser:
     ) -> list[dict[str, Any]] | None:
         """Return what to do when no spoken command says it: notify, speak, arm; else None."""
         if (asked := notification(do)) is not None:
-            message = _sentence(asked.message or about)
+            own = about if self._rewrites is None else self._said
+            message = _sentence(asked.message or own)
             sent = self._recipients.actions(asked, message, self._chosen)
             return outcome.take(sent, "notify") or []
         if (alert := announcement(do)) is not None:

@@ -469,5 +469,24 @@ def split(text: str) -> Split:
         if clauses and end == len(rest):
             back, rest = clauses, rest[:start]
             break
+    middle, rest = _inside(rest)
     action = _TRAILING.sub("", _LEADING.sub("", rest.strip(" ,"))).strip(" ,")
-    return Split([*front, *back], action)
+    return Split([*front, *middle, *back], action)
+
+
+def _inside(rest: str) -> tuple[list[Clause], str]:
+    """Return clauses said inside what to do, and what to do without them.
+
+    "Schalte jeden Tag um 7 Uhr das Küchenlicht ein" (read as "schalte every day at 07:00
+    das küchenlicht ein"): a language whose verb comes in two parts says when in between.
+    """
+    found: list[Clause] = []
+    starts = [i for i in range(1, len(rest)) if rest[i - 1] == " " and rest[i] != ","]
+    for start in starts:
+        if start >= len(rest):
+            break
+        clauses, end = _read(rest, start)
+        if clauses and end > start:
+            found += clauses
+            rest = f"{rest[:start]} {rest[end:]}"
+    return found, " ".join(rest.split())

@@ -180,8 +180,16 @@ class _Candidate:
 class Subjects:
     """Finds the entities a clause watches in one home's catalog, and asks when unclear."""
 
-    def __init__(self, catalog: Catalog, vocabulary: Vocabulary = ENGLISH) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        vocabulary: Vocabulary = ENGLISH,
+        *,
+        filler: frozenset[str] = frozenset(),
+    ) -> None:
         self._vocabulary = vocabulary
+        # Words that tell nothing apart, with the request's language's own ("der", "im").
+        self._filler = _FILLER | filler
         # Option values the user picked for earlier questions, set for one parse (a refine).
         self.chosen: frozenset[str] = frozenset()
         # What "it" may stand for in this parse, the likeliest first (entity ids per group).
@@ -208,7 +216,7 @@ class Subjects:
 
     def _terms(self, text: str) -> frozenset[str]:
         singular = self._vocabulary.singular
-        return frozenset(singular(word) for word in words(text) if word not in _FILLER)
+        return frozenset(singular(word) for word in words(text) if word not in self._filler)
 
     def _kind_nouns(self, entity: Entity) -> frozenset[str]:
         device_class = entity.device_class or _UNIT_CLASSES.get(entity.unit_of_measurement or "")

@@ -1,0 +1,52 @@
+"""A language's way of saying when and whether, rewritten into the clause grammar's words.
+
+The clause grammar (clauses.py) reads English. For another language, an ordered list of
+rewrites held as data (automations/<language>.yaml) turns its words for times, days, the
+sun, people and changes of state into that grammar's words; what to do stays in the
+request's language, for Home Assistant's own grammar of that language to read. So adding
+a language is writing its list, not code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import yaml
+
+REWRITES_DIR: Final = Path(__file__).with_name("automations")
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrites:
+    """One language's rewrites, applied in order."""
+
+    language: str
+    rules: tuple[tuple[re.Pattern[str], str], ...]
+    # Words that never tell entities apart in this language ("der", "die", "im").
+    filler: frozenset[str]
+
+    def apply(self, text: str) -> str:
+        """Return the text with each rewrite applied in turn, spaces tidied."""
+        for pattern, replacement in self.rules:
+            text = pattern.sub(replacement, text)
+        return " ".join(text.split())
+
+
+@functools.cache
+def rewrites(language: str) -> Rewrites | None:
+    """Return a language's rewrites, or None if HomeIQ reads no automations in it."""
+    path = REWRITES_DIR / f"{language}.yaml"
+    if not path.is_file():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("language") != language:
+        raise ValueError(f"{path.name}: not a rewrite list for {language!r}")
+    rules = tuple(
+        (re.compile(rf"(?<![\w-]){rule['say']}(?![\w-])"), str(rule["as"]))
+        for rule in data.get("rewrites") or []
+    )
+    return Rewrites(language, rules, frozenset(str(data.get("filler") or "").split()))
