@@ -108,7 +108,6 @@ def query_automations() -> dict[str, Any]:
         family_house,
         home,
     )
-
     from tests.engine.test_query_requests import REQUESTS, requests_home  # noqa: PLC0415
 
     parser = AutomationParser(home())
