@@ -45,8 +45,10 @@ def rewrites(language: str) -> Rewrites | None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or data.get("language") != language:
         raise ValueError(f"{path.name}: not a rewrite list for {language!r}")
+    # Whole words only, for every alternative of a pattern ("wenn|falls" never matches
+    # the start of "wenngleich").
     rules = tuple(
-        (re.compile(rf"(?<![\w-]){rule['say']}(?![\w-])"), str(rule["as"]))
+        (re.compile(rf"(?<![\w-])(?:{rule['say']})(?![\w-])"), str(rule["as"]))
         for rule in data.get("rewrites") or []
     )
     return Rewrites(language, rules, frozenset(str(data.get("filler") or "").split()))

@@ -9,6 +9,7 @@ import pytest
 from engine.home.catalog import Area, Catalog, CatalogSource, Entity
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
+from engine.query.translate import rewrites
 
 
 def _entity(entity_id: str, name: str, area: str | None, **extra: Any) -> Entity:
@@ -143,3 +144,10 @@ def test_for_a_while_and_a_notification_in_german(parser: AutomationParser) -> N
     (notify,) = told.automation["actions"]
     # The message is the request in its own words, not the rewritten ones.
     assert notify["data"]["message"].startswith("Wenn die Haustür länger als 10 Minuten")
+
+
+def test_rewrites_match_whole_words_only() -> None:
+    german = rewrites("de")
+    assert german is not None
+    # Every alternative of "wenn|falls" is bounded: "wenngleich" and "ebenfalls" stay.
+    assert german.apply("wenngleich ebenfalls wenn") == "wenngleich ebenfalls when"
