@@ -176,9 +176,11 @@ def test_a_home_assistant_that_exits_fails_start_with_its_output(tmp_path: Path)
 
 
 def test_a_home_assistant_that_never_answers_fails_start_at_the_deadline(tmp_path: Path) -> None:
-    harness = HomeAssistantProcess(tmp_path, start_deadline_s=0.5)
+    # Long enough for the stand-in to start and print on a loaded 2-core machine (0.5 s
+    # was not): the line it printed must be in the error.
+    harness = HomeAssistantProcess(tmp_path, start_deadline_s=3)
     stuck = "import time; print('still booting', flush=True); time.sleep(60)"
     harness.command = [sys.executable, "-c", stuck]
-    with pytest.raises(TimeoutError, match=r"(?s)did not answer in 0.5 s.*still booting"):
+    with pytest.raises(TimeoutError, match=r"(?s)did not answer in 3 s.*still booting"):
         harness.start()
     assert not harness.running
