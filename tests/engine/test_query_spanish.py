@@ -1,0 +1,219 @@
+"""Automations asked for in Spanish: its words for when and whether, read through its rewrites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.home.catalog import Area, Catalog, CatalogSource, Entity
+from engine.query.automation import AutomationParser
+from engine.query.commands import CommandParser
+
+
+def _entity(entity_id: str, name: str, area: str | None, **extra: Any) -> Entity:
+    return Entity(entity_id=entity_id, name=name, area_id=area, **extra)
+
+
+def spanish_home() -> Catalog:
+    """A flat in Madrid, named in Spanish."""
+    return Catalog(
+        source=CatalogSource.IMPORT,
+        time_zone="Europe/Madrid",
+        areas=[
+            Area("pasillo", "Pasillo"),
+            Area("cocina", "Cocina"),
+            Area("salon", "Salón"),
+            Area("bano", "Baño"),
+        ],
+        entities=[
+            _entity("light.pasillo", "Luz del pasillo", "pasillo"),
+            _entity("light.cocina", "Luz de la cocina", "cocina"),
+            _entity("cover.salon", "Persiana del salón", "salon", device_class="shutter",
+                    attributes={"supported_features": 7}),
+            _entity("binary_sensor.puerta", "Puerta principal", "pasillo", device_class="door"),
+            _entity("binary_sensor.pasillo_movimiento", "Sensor de movimiento del pasillo",
+                    "pasillo", device_class="motion"),
+            _entity("lock.puerta", "Cerradura de la puerta", "pasillo"),
+            _entity("switch.cafetera", "Cafetera", "cocina"),
+            _entity("fan.bano", "Ventilador del baño", "bano"),
+            _entity("sensor.bano_humedad", "Humedad del baño", "bano",
+                    device_class="humidity", unit_of_measurement="%"),
+            _entity("sensor.salon_temperatura", "Temperatura del salón", "salon",
+                    device_class="temperature", unit_of_measurement="°C"),
+            _entity("person.anna", "Anna", None),
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def parser() -> AutomationParser:
+    catalog = spanish_home()
+    return AutomationParser(catalog, "es", commands=CommandParser(catalog, "es"))
+
+
+def _call(action: str, *entity_ids: str) -> dict[str, Any]:
+    return {"action": action, "target": {"entity_id": list(entity_ids)}, "data": {}}
+
+
+def _state(entity_id: str, to: str, **extra: Any) -> dict[str, Any]:
+    return {"trigger": "state", "entity_id": [entity_id], "to": to, **extra}
+
+
+def _at(time: str) -> dict[str, Any]:
+    return {"trigger": "time", "at": time}
+
+
+WEEKDAYS = {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
+NOBODY = {"condition": "state", "entity_id": ["zone.home"], "state": "0"}
+DARK = {"condition": "sun", "after": "sunset", "before": "sunrise"}
+HALL_ON = _call("light.turn_on", "light.pasillo")
+# Each request with the triggers, conditions and actions it must give.
+SPANISH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
+    ("Enciende la luz de la cocina todos los días a las 7",
+     [_at("07:00:00")], [], [_call("light.turn_on", "light.cocina")]),
+    ("Cuando se abra la puerta principal, enciende la luz del pasillo",
+     [_state("binary_sensor.puerta", "on")], [], [HALL_ON]),
+    ("Enciende la luz del pasillo cuando se detecte movimiento en el pasillo",
+     [_state("binary_sensor.pasillo_movimiento", "on")], [], [HALL_ON]),
+    ("Cierra la persiana del salón al atardecer",
+     [{"trigger": "sun", "event": "sunset"}], [], [_call("cover.close_cover", "cover.salon")]),
+    ("Entre semana a las 6:30 enciende la cafetera",
+     [_at("06:30:00")], [WEEKDAYS], [_call("switch.turn_on", "switch.cafetera")]),
+    ("De lunes a viernes, a las siete y media de la mañana, sube la persiana del salón",
+     [_at("07:30:00")], [WEEKDAYS], [_call("cover.open_cover", "cover.salon")]),
+    ("Cuando la humedad del baño supere el 70 %, enciende el ventilador del baño",
+     [{"trigger": "numeric_state", "entity_id": ["sensor.bano_humedad"], "above": 70}], [],
+     [_call("fan.turn_on", "fan.bano")]),
+    ("Apaga el ventilador del baño cuando la humedad del baño baje de 60 %",
+     [{"trigger": "numeric_state", "entity_id": ["sensor.bano_humedad"], "below": 60}], [],
+     [_call("fan.turn_off", "fan.bano")]),
+    ("Cuando la temperatura del salón supere los 25 grados, baja la persiana del salón",
+     [{"trigger": "numeric_state", "entity_id": ["sensor.salon_temperatura"], "above": 25}],
+     [], [_call("cover.close_cover", "cover.salon")]),
+    ("Cuando Anna llegue a casa, enciende la luz del pasillo",
+     [_state("person.anna", "home")], [], [HALL_ON]),
+    # "Llegue" with no one before it is the speaker: the home's only person.
+    ("Cuando llegue a casa enciende la luz del pasillo",
+     [_state("person.anna", "home")], [], [HALL_ON]),
+    ("Cuando todos se vayan, apaga todas las luces",
+     [{"trigger": "state", "entity_id": ["zone.home"], "to": "0"}], [],
+     [_call("light.turn_off", "light.cocina", "light.pasillo")]),
+    ("Media hora antes de la puesta de sol enciende la luz de la cocina",
+     [{"trigger": "sun", "event": "sunset", "offset": "-00:30:00"}], [],
+     [_call("light.turn_on", "light.cocina")]),
+    ("Todas las noches a las 23:00 echa la llave de la puerta",
+     [_at("23:00:00")], [], [_call("lock.lock", "lock.puerta")]),
+    # A bare hour said with the part of the day: "cada noche a las 10" is 22:00.
+    ("Cada noche a las 10 apaga la luz del pasillo",
+     [_at("22:00:00")], [], [_call("light.turn_off", "light.pasillo")]),
+    ("A las 8 de la tarde baja la persiana del salón",
+     [_at("20:00:00")], [], [_call("cover.close_cover", "cover.salon")]),
+    ("Cuando se cierre la puerta principal y no haya nadie en casa, "
+     "cierra la cerradura de la puerta",
+     [_state("binary_sensor.puerta", "off")], [NOBODY], [_call("lock.lock", "lock.puerta")]),
+    ("Si no hay nadie en casa a las 9, apaga la cafetera",
+     [_at("09:00:00")], [NOBODY], [_call("switch.turn_off", "switch.cafetera")]),
+    ("Cuando oscurezca baja la persiana del salón",
+     [{"trigger": "sun", "event": "sunset"}], [], [_call("cover.close_cover", "cover.salon")]),
+    ("Cuando no haya movimiento en el pasillo durante cinco minutos, "
+     "apaga la luz del pasillo",
+     [_state("binary_sensor.pasillo_movimiento", "off", **{"for": {"minutes": 5}})], [],
+     [_call("light.turn_off", "light.pasillo")]),
+    ("Enciende la luz del pasillo cuando se abra la puerta principal, "
+     "pero solo después del atardecer",
+     [_state("binary_sensor.puerta", "on")], [DARK], [HALL_ON]),
+    ("Cuando haya movimiento en el pasillo por la noche, enciende la luz del pasillo",
+     [_state("binary_sensor.pasillo_movimiento", "on")], [DARK], [HALL_ON]),
+    ("Enciende la luz de la cocina cuando Anna llegue a casa, sólo si está oscuro",
+     [_state("person.anna", "home")], [DARK], [_call("light.turn_on", "light.cocina")]),
+    ("Los lunes y viernes a las 7 enciende la cafetera",
+     [_at("07:00:00")], [{"condition": "time", "weekday": ["mon", "fri"]}],
+     [_call("switch.turn_on", "switch.cafetera")]),
+    ("Los fines de semana a las 9:30 abre la persiana del salón",
+     [_at("09:30:00")], [{"condition": "time", "weekday": ["sat", "sun"]}],
+     [_call("cover.open_cover", "cover.salon")]),
+    ("Apaga la cafetera 30 minutos después de que se encienda",
+     [_state("switch.cafetera", "on", **{"for": {"minutes": 30}})], [],
+     [_call("switch.turn_off", "switch.cafetera")]),
+    ("Apaga la luz de la cocina cuando lleve encendida más de una hora",
+     [_state("light.cocina", "on", **{"for": {"hours": 1}})], [],
+     [_call("light.turn_off", "light.cocina")]),
+    ("Después de las 22, cuando se abra la puerta principal, enciende la luz del pasillo",
+     [_state("binary_sensor.puerta", "on")], [{"condition": "time", "after": "22:00:00"}],
+     [HALL_ON]),
+    ("Cuando la cerradura de la puerta se abra, enciende la luz del pasillo",
+     [_state("lock.puerta", "unlocked")], [], [HALL_ON]),
+    ("Enciende a las 19:00 la luz del pasillo", [_at("19:00:00")], [], [HALL_ON]),
+    ("¡Enciende la luz de la cocina cuando se abra la puerta principal!",
+     [_state("binary_sensor.puerta", "on")], [], [_call("light.turn_on", "light.cocina")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "triggers", "conditions", "actions"), SPANISH)
+def test_spanish_requests_become_the_automations_they_say(
+    parser: AutomationParser,
+    text: str,
+    triggers: list[Any],
+    conditions: list[Any],
+    actions: list[Any],
+) -> None:
+    result = parser.parse(text)
+    assert result is not None, text
+    assert result.status == "ready", result
+    assert result.automation is not None
+    got = {key: result.automation[key] for key in ("triggers", "conditions", "actions")}
+    assert got == {"triggers": triggers, "conditions": conditions, "actions": actions}
+    assert result.automation["description"] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Enciende la luz del pasillo durante 5 minutos cuando se abra la puerta principal",
+        "Cuando se abra la puerta principal, enciende la luz del pasillo durante cinco minutos",
+    ],
+)
+def test_for_a_while_in_spanish(parser: AutomationParser, text: str) -> None:
+    lasting = parser.parse(text)
+    assert lasting is not None
+    assert lasting.automation is not None
+    assert lasting.automation["triggers"] == [_state("binary_sensor.puerta", "on")]
+    assert lasting.automation["actions"] == [
+        HALL_ON,
+        {"delay": {"minutes": 5}},
+        _call("light.turn_off", "light.pasillo"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "triggers", "conditions"),
+    [
+        ("Cuando la puerta principal esté abierta más de 10 minutos, envíame una notificación",
+         [_state("binary_sensor.puerta", "on", **{"for": {"minutes": 10}})], []),
+        ("Avísame si la puerta principal lleva abierta 10 minutos",
+         [_state("binary_sensor.puerta", "on", **{"for": {"minutes": 10}})], []),
+        ("Mándame un mensaje cuando Anna llegue a casa", [_state("person.anna", "home")], []),
+        ("A las 23:00, si la cerradura de la puerta no está cerrada con llave, avísame",
+         [_at("23:00:00")],
+         [{"condition": "state", "entity_id": ["lock.puerta"], "state": "unlocked"}]),
+    ],
+)  # fmt: skip
+def test_notifications_in_spanish(
+    parser: AutomationParser, text: str, triggers: list[Any], conditions: list[Any]
+) -> None:
+    told = parser.parse(text)
+    assert told is not None
+    assert told.status == "ready", told
+    assert told.automation is not None
+    assert told.automation["triggers"] == triggers
+    assert told.automation["conditions"] == conditions
+    (notify,) = told.automation["actions"]
+    # The message is the request in its own words, not the rewritten ones.
+    assert notify["data"]["message"] == f"{text}."
+
+
+def test_spanish_commands_are_left_to_home_assistant(parser: AutomationParser) -> None:
+    # What to do alone is a command, not an automation; its numbers stay words.
+    assert parser.parse("Enciende la luz de la cocina") is None
+    assert parser.parse("Enciende las dos luces") is None
