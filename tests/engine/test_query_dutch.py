@@ -6,14 +6,11 @@ from typing import Any
 
 import pytest
 
-from engine.home.catalog import Area, Catalog, CatalogSource, Entity
+from engine.home.catalog import Area, Catalog, CatalogSource
 from engine.query.automation import AutomationParser, normalise
 from engine.query.commands import CommandParser
 from engine.query.translate import rewrites
-
-
-def _entity(entity_id: str, name: str, area: str | None, **extra: Any) -> Entity:
-    return Entity(entity_id=entity_id, name=name, area_id=area, **extra)
+from tests.engine.languages import assert_says, call, entity, state
 
 
 def dutch_home() -> Catalog:
@@ -28,21 +25,21 @@ def dutch_home() -> Catalog:
             Area("badkamer", "Badkamer"),
         ],
         entities=[
-            _entity("light.gang", "Ganglamp", "gang"),
-            _entity("light.keuken", "Keukenlamp", "keuken"),
-            _entity("cover.woonkamer", "Gordijnen woonkamer", "woonkamer",
+            entity("light.gang", "Ganglamp", "gang"),
+            entity("light.keuken", "Keukenlamp", "keuken"),
+            entity("cover.woonkamer", "Gordijnen woonkamer", "woonkamer",
                     device_class="curtain", attributes={"supported_features": 7}),
-            _entity("binary_sensor.voordeur", "Voordeur", "gang", device_class="door"),
-            _entity("binary_sensor.gang_beweging", "Bewegingssensor gang", "gang",
+            entity("binary_sensor.voordeur", "Voordeur", "gang", device_class="door"),
+            entity("binary_sensor.gang_beweging", "Bewegingssensor gang", "gang",
                     device_class="motion"),
-            _entity("lock.voordeur", "Voordeurslot", "gang"),
-            _entity("switch.koffie", "Koffiezetapparaat", "keuken"),
-            _entity("fan.badkamer", "Badkamerventilator", "badkamer"),
-            _entity("sensor.badkamer_vocht", "Luchtvochtigheid badkamer", "badkamer",
+            entity("lock.voordeur", "Voordeurslot", "gang"),
+            entity("switch.koffie", "Koffiezetapparaat", "keuken"),
+            entity("fan.badkamer", "Badkamerventilator", "badkamer"),
+            entity("sensor.badkamer_vocht", "Luchtvochtigheid badkamer", "badkamer",
                     device_class="humidity", unit_of_measurement="%"),
-            _entity("sensor.woonkamer_temp", "Temperatuur woonkamer", "woonkamer",
+            entity("sensor.woonkamer_temp", "Temperatuur woonkamer", "woonkamer",
                     device_class="temperature", unit_of_measurement="°C"),
-            _entity("person.anna", "Anna", None),
+            entity("person.anna", "Anna", None),
         ],
     )  # fmt: skip
 
@@ -51,14 +48,6 @@ def dutch_home() -> Catalog:
 def parser() -> AutomationParser:
     catalog = dutch_home()
     return AutomationParser(catalog, "nl", commands=CommandParser(catalog, "nl"))
-
-
-def _call(action: str, entity_id: str) -> dict[str, Any]:
-    return {"action": action, "target": {"entity_id": [entity_id]}, "data": {}}
-
-
-def _state(entity_id: str, to: str, **extra: Any) -> dict[str, Any]:
-    return {"trigger": "state", "entity_id": [entity_id], "to": to, **extra}
 
 
 def _told(text: str) -> dict[str, Any]:
@@ -78,19 +67,19 @@ def _parsed(parser: AutomationParser, text: str) -> dict[str, Any]:
 
 WEEKDAYS = {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
 NOBODY = {"condition": "state", "entity_id": ["zone.home"], "state": "0"}
-EMPTY = _state("zone.home", "0")
+EMPTY = state("zone.home", "0")
 DARK = {"condition": "sun", "after": "sunset", "before": "sunrise"}
-HALL_ON = _call("light.turn_on", "light.gang")
-HALL_OFF = _call("light.turn_off", "light.gang")
-COFFEE_ON = _call("switch.turn_on", "switch.koffie")
-DOOR_OPENS = _state("binary_sensor.voordeur", "on")
-MOTION = _state("binary_sensor.gang_beweging", "on")
-CURTAINS_CLOSE = _call("cover.close_cover", "cover.woonkamer")
+HALL_ON = call("light.turn_on", "light.gang")
+HALL_OFF = call("light.turn_off", "light.gang")
+COFFEE_ON = call("switch.turn_on", "switch.koffie")
+DOOR_OPENS = state("binary_sensor.voordeur", "on")
+MOTION = state("binary_sensor.gang_beweging", "on")
+CURTAINS_CLOSE = call("cover.close_cover", "cover.woonkamer")
 # Each request with the triggers, conditions and actions it must give.
 DUTCH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
     # When inside the separable verb ("zet ... aan").
     ("Zet elke dag om 7 uur de keukenlamp aan",
-     [{"trigger": "time", "at": "07:00:00"}], [], [_call("light.turn_on", "light.keuken")]),
+     [{"trigger": "time", "at": "07:00:00"}], [], [call("light.turn_on", "light.keuken")]),
     ("Als de voordeur opengaat, zet de ganglamp aan", [DOOR_OPENS], [], [HALL_ON]),
     ("Zet het licht in de gang aan als er beweging in de gang wordt gedetecteerd",
      [MOTION], [], [HALL_ON]),
@@ -101,10 +90,10 @@ DUTCH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
      [{"trigger": "time", "at": "06:30:00"}], [WEEKDAYS], [COFFEE_ON]),
     ("Als de luchtvochtigheid in de badkamer boven 70% komt, zet de badkamerventilator aan",
      [{"trigger": "numeric_state", "entity_id": ["sensor.badkamer_vocht"], "above": 70}], [],
-     [_call("fan.turn_on", "fan.badkamer")]),
+     [call("fan.turn_on", "fan.badkamer")]),
     ("Zet de badkamerventilator uit als de luchtvochtigheid in de badkamer onder 60 % zakt",
      [{"trigger": "numeric_state", "entity_id": ["sensor.badkamer_vocht"], "below": 60}], [],
-     [_call("fan.turn_off", "fan.badkamer")]),
+     [call("fan.turn_off", "fan.badkamer")]),
     ("Doe de gordijnen dicht als de temperatuur in de woonkamer boven 25 graden komt",
      [{"trigger": "numeric_state", "entity_id": ["sensor.woonkamer_temp"], "above": 25}], [],
      [CURTAINS_CLOSE]),
@@ -112,17 +101,17 @@ DUTCH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
     ("Als het in de woonkamer warmer wordt dan 22,5 graden, doe de gordijnen dicht",
      [{"trigger": "numeric_state", "entity_id": ["sensor.woonkamer_temp"], "above": 22.5}], [],
      [CURTAINS_CLOSE]),
-    ("Zet de ganglamp aan zodra Anna thuiskomt", [_state("person.anna", "home")], [], [HALL_ON]),
+    ("Zet de ganglamp aan zodra Anna thuiskomt", [state("person.anna", "home")], [], [HALL_ON]),
     ("Zet 30 minuten voor zonsondergang de keukenlamp aan",
      [{"trigger": "sun", "event": "sunset", "offset": "-00:30:00"}], [],
-     [_call("light.turn_on", "light.keuken")]),
+     [call("light.turn_on", "light.keuken")]),
     ("Doe de gordijnen een kwartier na zonsondergang dicht",
      [{"trigger": "sun", "event": "sunset", "offset": "00:15:00"}], [], [CURTAINS_CLOSE]),
     # "Elke avond om 10 uur": Dutch counts the hours to twelve, the evening says which.
     ("Doe elke avond om 10 uur het voordeurslot op slot",
-     [{"trigger": "time", "at": "22:00:00"}], [], [_call("lock.lock", "lock.voordeur")]),
+     [{"trigger": "time", "at": "22:00:00"}], [], [call("lock.lock", "lock.voordeur")]),
     ("Zet om half acht 's avonds de keukenlamp aan",
-     [{"trigger": "time", "at": "19:30:00"}], [], [_call("light.turn_on", "light.keuken")]),
+     [{"trigger": "time", "at": "19:30:00"}], [], [call("light.turn_on", "light.keuken")]),
     ("Als de voordeur opengaat en er niemand thuis is, zet de ganglamp aan",
      [DOOR_OPENS], [NOBODY], [HALL_ON]),
     ("Elke ochtend om 6 uur moet het koffiezetapparaat aangaan",
@@ -134,9 +123,9 @@ DUTCH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
     ("Als er 's nachts beweging in de gang is, zet de ganglamp aan", [MOTION], [DARK],
      [HALL_ON]),
     ("Als er 5 minuten geen beweging in de gang is, zet de ganglamp uit",
-     [_state("binary_sensor.gang_beweging", "off", **{"for": {"minutes": 5}})], [], [HALL_OFF]),
+     [state("binary_sensor.gang_beweging", "off", **{"for": {"minutes": 5}})], [], [HALL_OFF]),
     ("Zet de ganglamp uit als er in de gang tien minuten geen beweging meer is",
-     [_state("binary_sensor.gang_beweging", "off", **{"for": {"minutes": 10}})], [],
+     [state("binary_sensor.gang_beweging", "off", **{"for": {"minutes": 10}})], [],
      [HALL_OFF]),
     ("Zet de ganglamp aan als de voordeur opengaat, maar alleen na zonsondergang",
      [DOOR_OPENS], [DARK], [HALL_ON]),
@@ -145,25 +134,25 @@ DUTCH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
      [COFFEE_ON]),
     ("Doe in het weekend om 9 uur de gordijnen open",
      [{"trigger": "time", "at": "09:00:00"}], [{"condition": "time", "weekday": ["sat", "sun"]}],
-     [_call("cover.open_cover", "cover.woonkamer")]),
+     [call("cover.open_cover", "cover.woonkamer")]),
     ("Zet van maandag tot en met vrijdag om 6.45 uur het koffiezetapparaat aan",
      [{"trigger": "time", "at": "06:45:00"}], [WEEKDAYS], [COFFEE_ON]),
     ("Zet het koffiezetapparaat 30 minuten nadat hij is aangezet weer uit",
-     [_state("switch.koffie", "on", **{"for": {"minutes": 30}})], [],
-     [_call("switch.turn_off", "switch.koffie")]),
+     [state("switch.koffie", "on", **{"for": {"minutes": 30}})], [],
+     [call("switch.turn_off", "switch.koffie")]),
     # "Zet het uit": what the clause named, said again by name for Home Assistant.
     ("Als het koffiezetapparaat langer dan een uur aan staat, zet het uit",
-     [_state("switch.koffie", "on", **{"for": {"hours": 1}})], [],
-     [_call("switch.turn_off", "switch.koffie")]),
+     [state("switch.koffie", "on", **{"for": {"hours": 1}})], [],
+     [call("switch.turn_off", "switch.koffie")]),
     ("Als iedereen weg is, doe het voordeurslot op slot", [EMPTY], [],
-     [_call("lock.lock", "lock.voordeur")]),
+     [call("lock.lock", "lock.voordeur")]),
     # The home's only person is who "ik" is.
-    ("Als ik thuiskom, zet de ganglamp aan", [_state("person.anna", "home")], [], [HALL_ON]),
+    ("Als ik thuiskom, zet de ganglamp aan", [state("person.anna", "home")], [], [HALL_ON]),
     # With a time, "als ... niet op slot is" says whether, not when; "het" is the lock.
     ("Doe om 11 uur 's avonds het voordeurslot op slot als het niet op slot is",
      [{"trigger": "time", "at": "23:00:00"}],
      [{"condition": "state", "entity_id": ["lock.voordeur"], "state": "unlocked"}],
-     [_call("lock.lock", "lock.voordeur")]),
+     [call("lock.lock", "lock.voordeur")]),
     ("Zet tussen 22 en 6 uur de ganglamp aan bij beweging in de gang", [MOTION],
      [{"condition": "time", "after": "22:00:00", "before": "06:00:00"}], [HALL_ON]),
 ]  # fmt: skip
@@ -177,10 +166,7 @@ def test_dutch_requests_become_the_automations_they_say(
     conditions: list[Any],
     actions: list[Any],
 ) -> None:
-    automation = _parsed(parser, text)
-    got = {key: automation[key] for key in ("triggers", "conditions", "actions")}
-    assert got == {"triggers": triggers, "conditions": conditions, "actions": actions}
-    assert automation["description"] == text
+    assert_says(parser, text, triggers, conditions, actions)
 
 
 @pytest.mark.parametrize(
@@ -225,11 +211,11 @@ def test_notifications_in_dutch_say_the_request_in_its_own_words(
 ) -> None:
     text = "Als de voordeur langer dan 10 minuten open staat, stuur me een melding"
     told = _parsed(parser, text)
-    assert told["triggers"] == [_state("binary_sensor.voordeur", "on", **{"for": {"minutes": 10}})]
+    assert told["triggers"] == [state("binary_sensor.voordeur", "on", **{"for": {"minutes": 10}})]
     assert told["actions"] == [_told(text)]
 
     text = "Waarschuw me als het voordeurslot niet op slot is"
-    assert _parsed(parser, text)["triggers"] == [_state("lock.voordeur", "unlocked")]
+    assert _parsed(parser, text)["triggers"] == [state("lock.voordeur", "unlocked")]
 
     text = "Laat het me weten als de luchtvochtigheid in de badkamer hoger dan 70 % wordt"
     humid = _parsed(parser, text)

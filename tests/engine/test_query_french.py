@@ -6,13 +6,10 @@ from typing import Any
 
 import pytest
 
-from engine.home.catalog import Area, Catalog, CatalogSource, Entity
+from engine.home.catalog import Area, Catalog, CatalogSource
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
-
-
-def _entity(entity_id: str, name: str, area: str | None, **extra: Any) -> Entity:
-    return Entity(entity_id=entity_id, name=name, area_id=area, **extra)
+from tests.engine.languages import assert_says, call, entity, state
 
 
 def french_home() -> Catalog:
@@ -27,22 +24,22 @@ def french_home() -> Catalog:
             Area("salle_de_bain", "Salle de bain"),
         ],
         entities=[
-            _entity("light.couloir", "Plafonnier du couloir", "couloir"),
-            _entity("light.cuisine", "Lumière de la cuisine", "cuisine"),
-            _entity("cover.salon", "Volets du salon", "salon", device_class="shutter",
+            entity("light.couloir", "Plafonnier du couloir", "couloir"),
+            entity("light.cuisine", "Lumière de la cuisine", "cuisine"),
+            entity("cover.salon", "Volets du salon", "salon", device_class="shutter",
                     attributes={"supported_features": 7}),
-            _entity("binary_sensor.porte_entree", "Porte d'entrée", "couloir",
+            entity("binary_sensor.porte_entree", "Porte d'entrée", "couloir",
                     device_class="door"),
-            _entity("binary_sensor.couloir_mouvement", "Détecteur de mouvement du couloir",
+            entity("binary_sensor.couloir_mouvement", "Détecteur de mouvement du couloir",
                     "couloir", device_class="motion"),
-            _entity("lock.porte_entree", "Serrure de la porte d'entrée", "couloir"),
-            _entity("switch.cafetiere", "Cafetière", "cuisine"),
-            _entity("fan.salle_de_bain", "Ventilateur de la salle de bain", "salle_de_bain"),
-            _entity("sensor.salle_de_bain_humidite", "Humidité de la salle de bain",
+            entity("lock.porte_entree", "Serrure de la porte d'entrée", "couloir"),
+            entity("switch.cafetiere", "Cafetière", "cuisine"),
+            entity("fan.salle_de_bain", "Ventilateur de la salle de bain", "salle_de_bain"),
+            entity("sensor.salle_de_bain_humidite", "Humidité de la salle de bain",
                     "salle_de_bain", device_class="humidity", unit_of_measurement="%"),
-            _entity("sensor.salon_temperature", "Température du salon", "salon",
+            entity("sensor.salon_temperature", "Température du salon", "salon",
                     device_class="temperature", unit_of_measurement="°C"),
-            _entity("person.anna", "Anna", None),
+            entity("person.anna", "Anna", None),
         ],
     )  # fmt: skip
 
@@ -53,14 +50,6 @@ def parser() -> AutomationParser:
     return AutomationParser(catalog, "fr", commands=CommandParser(catalog, "fr"))
 
 
-def _call(action: str, *entity_ids: str, **data: Any) -> dict[str, Any]:
-    return {"action": action, "target": {"entity_id": list(entity_ids)}, "data": data}
-
-
-def _state(entity_id: str, to: str, **extra: Any) -> dict[str, Any]:
-    return {"trigger": "state", "entity_id": [entity_id], "to": to, **extra}
-
-
 def _numeric(entity_id: str, **limit: float) -> dict[str, Any]:
     return {"trigger": "numeric_state", "entity_id": [entity_id], **limit}
 
@@ -68,88 +57,88 @@ def _numeric(entity_id: str, **limit: float) -> dict[str, Any]:
 WEEKDAYS = {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
 NOBODY = {"condition": "state", "entity_id": ["zone.home"], "state": "0"}
 DARK = {"condition": "sun", "after": "sunset", "before": "sunrise"}
-DOOR_OPENS = _state("binary_sensor.porte_entree", "on")
-MOTION = _state("binary_sensor.couloir_mouvement", "on")
-ALL_LIGHTS_OFF = _call("light.turn_off", "light.couloir", "light.cuisine")
+DOOR_OPENS = state("binary_sensor.porte_entree", "on")
+MOTION = state("binary_sensor.couloir_mouvement", "on")
+ALL_LIGHTS_OFF = call("light.turn_off", "light.couloir", "light.cuisine")
 # Each request with the triggers, conditions and actions it must give.
 FRENCH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
     ("Allume la lumière de la cuisine tous les jours à 7 heures",
-     [{"trigger": "time", "at": "07:00:00"}], [], [_call("light.turn_on", "light.cuisine")]),
+     [{"trigger": "time", "at": "07:00:00"}], [], [call("light.turn_on", "light.cuisine")]),
     ("Quand la porte d'entrée s'ouvre, allume le plafonnier du couloir",
-     [DOOR_OPENS], [], [_call("light.turn_on", "light.couloir")]),
+     [DOOR_OPENS], [], [call("light.turn_on", "light.couloir")]),
     ("Allume le plafonnier quand un mouvement est détecté dans le couloir",
-     [MOTION], [], [_call("light.turn_on", "light.couloir")]),
+     [MOTION], [], [call("light.turn_on", "light.couloir")]),
     # No comma after the place: the command that follows ends it.
     ("Quand il y a du mouvement dans le couloir allume le plafonnier",
-     [MOTION], [], [_call("light.turn_on", "light.couloir")]),
+     [MOTION], [], [call("light.turn_on", "light.couloir")]),
     ("Ferme les volets au coucher du soleil",
-     [{"trigger": "sun", "event": "sunset"}], [], [_call("cover.close_cover", "cover.salon")]),
+     [{"trigger": "sun", "event": "sunset"}], [], [call("cover.close_cover", "cover.salon")]),
     ("En semaine à 6h30, allume la cafetière",
      [{"trigger": "time", "at": "06:30:00"}], [WEEKDAYS],
-     [_call("switch.turn_on", "switch.cafetiere")]),
+     [call("switch.turn_on", "switch.cafetiere")]),
     ("Du lundi au vendredi à 19h30, ferme les volets du salon",
      [{"trigger": "time", "at": "19:30:00"}], [WEEKDAYS],
-     [_call("cover.close_cover", "cover.salon")]),
+     [call("cover.close_cover", "cover.salon")]),
     ("Quand l'humidité de la salle de bain dépasse 70 %, allume le ventilateur de la salle de bain",
      [_numeric("sensor.salle_de_bain_humidite", above=70)], [],
-     [_call("fan.turn_on", "fan.salle_de_bain")]),
+     [call("fan.turn_on", "fan.salle_de_bain")]),
     ("Éteins le ventilateur quand l'humidité de la salle de bain descend en dessous de 60 %",
      [_numeric("sensor.salle_de_bain_humidite", below=60)], [],
-     [_call("fan.turn_off", "fan.salle_de_bain")]),
+     [call("fan.turn_off", "fan.salle_de_bain")]),
     ("Quand la température du salon dépasse vingt-cinq degrés, ferme les volets",
      [_numeric("sensor.salon_temperature", above=25)], [],
-     [_call("cover.close_cover", "cover.salon")]),
+     [call("cover.close_cover", "cover.salon")]),
     ("Quand Anna rentre à la maison, allume le plafonnier du couloir",
-     [_state("person.anna", "home")], [], [_call("light.turn_on", "light.couloir")]),
+     [state("person.anna", "home")], [], [call("light.turn_on", "light.couloir")]),
     ("Quand je rentre, allume la lumière de la cuisine",
-     [_state("person.anna", "home")], [], [_call("light.turn_on", "light.cuisine")]),
+     [state("person.anna", "home")], [], [call("light.turn_on", "light.cuisine")]),
     ("Quand tout le monde est parti, éteins toutes les lumières",
      [{"trigger": "state", "entity_id": ["zone.home"], "to": "0"}], [], [ALL_LIGHTS_OFF]),
     ("30 minutes avant le coucher du soleil, allume la lumière de la cuisine",
      [{"trigger": "sun", "event": "sunset", "offset": "-00:30:00"}], [],
-     [_call("light.turn_on", "light.cuisine")]),
+     [call("light.turn_on", "light.cuisine")]),
     ("Ouvre les volets du salon une demi-heure après le lever du soleil",
      [{"trigger": "sun", "event": "sunrise", "offset": "00:30:00"}], [],
-     [_call("cover.open_cover", "cover.salon")]),
+     [call("cover.open_cover", "cover.salon")]),
     ("Verrouille la porte d'entrée chaque soir à 22h",
-     [{"trigger": "time", "at": "22:00:00"}], [], [_call("lock.lock", "lock.porte_entree")]),
+     [{"trigger": "time", "at": "22:00:00"}], [], [call("lock.lock", "lock.porte_entree")]),
     ("Quand la porte d'entrée s'ouvre et que personne n'est à la maison, allume le plafonnier",
-     [DOOR_OPENS], [NOBODY], [_call("light.turn_on", "light.couloir")]),
+     [DOOR_OPENS], [NOBODY], [call("light.turn_on", "light.couloir")]),
     ("Éteins la lumière de la cuisine à 23h si personne n'est à la maison",
      [{"trigger": "time", "at": "23:00:00"}], [NOBODY],
-     [_call("light.turn_off", "light.cuisine")]),
+     [call("light.turn_off", "light.cuisine")]),
     ("Quand il commence à faire nuit, allume le plafonnier du couloir",
-     [{"trigger": "sun", "event": "sunset"}], [], [_call("light.turn_on", "light.couloir")]),
+     [{"trigger": "sun", "event": "sunset"}], [], [call("light.turn_on", "light.couloir")]),
     ("Quand il n'y a plus de mouvement dans le couloir pendant 5 minutes, éteins le plafonnier",
-     [_state("binary_sensor.couloir_mouvement", "off", **{"for": {"minutes": 5}})], [],
-     [_call("light.turn_off", "light.couloir")]),
+     [state("binary_sensor.couloir_mouvement", "off", **{"for": {"minutes": 5}})], [],
+     [call("light.turn_off", "light.couloir")]),
     ("Allume le plafonnier quand la porte d'entrée s'ouvre "
      "mais seulement après le coucher du soleil",
-     [DOOR_OPENS], [DARK], [_call("light.turn_on", "light.couloir")]),
+     [DOOR_OPENS], [DARK], [call("light.turn_on", "light.couloir")]),
     ("Dès qu'un mouvement est détecté dans le couloir, "
      "allume le plafonnier seulement s'il fait nuit",
-     [MOTION], [DARK], [_call("light.turn_on", "light.couloir")]),
+     [MOTION], [DARK], [call("light.turn_on", "light.couloir")]),
     ("Le lundi et le vendredi à 7h, allume la cafetière",
      [{"trigger": "time", "at": "07:00:00"}], [{"condition": "time", "weekday": ["mon", "fri"]}],
-     [_call("switch.turn_on", "switch.cafetiere")]),
+     [call("switch.turn_on", "switch.cafetiere")]),
     ("Le week-end à 9h, ouvre les volets du salon",
      [{"trigger": "time", "at": "09:00:00"}], [{"condition": "time", "weekday": ["sat", "sun"]}],
-     [_call("cover.open_cover", "cover.salon")]),
+     [call("cover.open_cover", "cover.salon")]),
     ("Éteins la cafetière 30 minutes après qu'elle s'est allumée",
-     [_state("switch.cafetiere", "on", **{"for": {"minutes": 30}})], [],
-     [_call("switch.turn_off", "switch.cafetiere")]),
+     [state("switch.cafetiere", "on", **{"for": {"minutes": 30}})], [],
+     [call("switch.turn_off", "switch.cafetiere")]),
     ("Quand la serrure de la porte d'entrée est déverrouillée depuis dix minutes, "
      "verrouille la porte d'entrée",
-     [_state("lock.porte_entree", "unlocked", **{"for": {"minutes": 10}})], [],
-     [_call("lock.lock", "lock.porte_entree")]),
+     [state("lock.porte_entree", "unlocked", **{"for": {"minutes": 10}})], [],
+     [call("lock.lock", "lock.porte_entree")]),
     ("Quand Anna quitte la maison, éteins toutes les lumières",
-     [_state("person.anna", "not_home")], [], [ALL_LIGHTS_OFF]),
+     [state("person.anna", "not_home")], [], [ALL_LIGHTS_OFF]),
     ("Allume la lumière de la cuisine à 7 heures du soir",
-     [{"trigger": "time", "at": "19:00:00"}], [], [_call("light.turn_on", "light.cuisine")]),
+     [{"trigger": "time", "at": "19:00:00"}], [], [call("light.turn_on", "light.cuisine")]),
     # Numbers in what to do stay its own ("cinquante pour cent" is the brightness).
     ("Règle la lumière de la cuisine à cinquante pour cent tous les soirs à 21h",
      [{"trigger": "time", "at": "21:00:00"}], [],
-     [_call("light.turn_on", "light.cuisine", brightness_pct=50)]),
+     [call("light.turn_on", "light.cuisine", brightness_pct=50)]),
 ]  # fmt: skip
 
 
@@ -161,13 +150,7 @@ def test_french_requests_become_the_automations_they_say(
     conditions: list[Any],
     actions: list[Any],
 ) -> None:
-    result = parser.parse(text)
-    assert result is not None, text
-    assert result.status == "ready", result
-    assert result.automation is not None
-    got = {key: result.automation[key] for key in ("triggers", "conditions", "actions")}
-    assert got == {"triggers": triggers, "conditions": conditions, "actions": actions}
-    assert result.automation["description"] == text
+    assert_says(parser, text, triggers, conditions, actions)
 
 
 @pytest.mark.parametrize(
@@ -183,9 +166,9 @@ def test_for_a_while_in_french(parser: AutomationParser, text: str) -> None:
     assert lasting.automation is not None
     assert lasting.automation["triggers"] == [DOOR_OPENS]
     assert lasting.automation["actions"] == [
-        _call("light.turn_on", "light.couloir"),
+        call("light.turn_on", "light.couloir"),
         {"delay": {"minutes": 5}},
-        _call("light.turn_off", "light.couloir"),
+        call("light.turn_off", "light.couloir"),
     ]
 
 
@@ -201,7 +184,7 @@ def test_a_notification_in_french(parser: AutomationParser, text: str) -> None:
     assert told is not None
     assert told.automation is not None
     assert told.automation["triggers"] == [
-        _state("binary_sensor.porte_entree", "on", **{"for": {"minutes": 10}})
+        state("binary_sensor.porte_entree", "on", **{"for": {"minutes": 10}})
     ]
     (notify,) = told.automation["actions"]
     # The message is the request in its own words, not the rewritten ones.

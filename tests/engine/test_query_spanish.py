@@ -6,13 +6,10 @@ from typing import Any
 
 import pytest
 
-from engine.home.catalog import Area, Catalog, CatalogSource, Entity
+from engine.home.catalog import Area, Catalog, CatalogSource
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
-
-
-def _entity(entity_id: str, name: str, area: str | None, **extra: Any) -> Entity:
-    return Entity(entity_id=entity_id, name=name, area_id=area, **extra)
+from tests.engine.languages import assert_says, call, entity, state
 
 
 def spanish_home() -> Catalog:
@@ -27,21 +24,21 @@ def spanish_home() -> Catalog:
             Area("bano", "Baño"),
         ],
         entities=[
-            _entity("light.pasillo", "Luz del pasillo", "pasillo"),
-            _entity("light.cocina", "Luz de la cocina", "cocina"),
-            _entity("cover.salon", "Persiana del salón", "salon", device_class="shutter",
+            entity("light.pasillo", "Luz del pasillo", "pasillo"),
+            entity("light.cocina", "Luz de la cocina", "cocina"),
+            entity("cover.salon", "Persiana del salón", "salon", device_class="shutter",
                     attributes={"supported_features": 7}),
-            _entity("binary_sensor.puerta", "Puerta principal", "pasillo", device_class="door"),
-            _entity("binary_sensor.pasillo_movimiento", "Sensor de movimiento del pasillo",
+            entity("binary_sensor.puerta", "Puerta principal", "pasillo", device_class="door"),
+            entity("binary_sensor.pasillo_movimiento", "Sensor de movimiento del pasillo",
                     "pasillo", device_class="motion"),
-            _entity("lock.puerta", "Cerradura de la puerta", "pasillo"),
-            _entity("switch.cafetera", "Cafetera", "cocina"),
-            _entity("fan.bano", "Ventilador del baño", "bano"),
-            _entity("sensor.bano_humedad", "Humedad del baño", "bano",
+            entity("lock.puerta", "Cerradura de la puerta", "pasillo"),
+            entity("switch.cafetera", "Cafetera", "cocina"),
+            entity("fan.bano", "Ventilador del baño", "bano"),
+            entity("sensor.bano_humedad", "Humedad del baño", "bano",
                     device_class="humidity", unit_of_measurement="%"),
-            _entity("sensor.salon_temperatura", "Temperatura del salón", "salon",
+            entity("sensor.salon_temperatura", "Temperatura del salón", "salon",
                     device_class="temperature", unit_of_measurement="°C"),
-            _entity("person.anna", "Anna", None),
+            entity("person.anna", "Anna", None),
         ],
     )  # fmt: skip
 
@@ -52,14 +49,6 @@ def parser() -> AutomationParser:
     return AutomationParser(catalog, "es", commands=CommandParser(catalog, "es"))
 
 
-def _call(action: str, *entity_ids: str) -> dict[str, Any]:
-    return {"action": action, "target": {"entity_id": list(entity_ids)}, "data": {}}
-
-
-def _state(entity_id: str, to: str, **extra: Any) -> dict[str, Any]:
-    return {"trigger": "state", "entity_id": [entity_id], "to": to, **extra}
-
-
 def _at(time: str) -> dict[str, Any]:
     return {"trigger": "time", "at": time}
 
@@ -67,86 +56,86 @@ def _at(time: str) -> dict[str, Any]:
 WEEKDAYS = {"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}
 NOBODY = {"condition": "state", "entity_id": ["zone.home"], "state": "0"}
 DARK = {"condition": "sun", "after": "sunset", "before": "sunrise"}
-HALL_ON = _call("light.turn_on", "light.pasillo")
+HALL_ON = call("light.turn_on", "light.pasillo")
 # Each request with the triggers, conditions and actions it must give.
 SPANISH: list[tuple[str, list[Any], list[Any], list[Any]]] = [
     ("Enciende la luz de la cocina todos los días a las 7",
-     [_at("07:00:00")], [], [_call("light.turn_on", "light.cocina")]),
+     [_at("07:00:00")], [], [call("light.turn_on", "light.cocina")]),
     ("Cuando se abra la puerta principal, enciende la luz del pasillo",
-     [_state("binary_sensor.puerta", "on")], [], [HALL_ON]),
+     [state("binary_sensor.puerta", "on")], [], [HALL_ON]),
     ("Enciende la luz del pasillo cuando se detecte movimiento en el pasillo",
-     [_state("binary_sensor.pasillo_movimiento", "on")], [], [HALL_ON]),
+     [state("binary_sensor.pasillo_movimiento", "on")], [], [HALL_ON]),
     ("Cierra la persiana del salón al atardecer",
-     [{"trigger": "sun", "event": "sunset"}], [], [_call("cover.close_cover", "cover.salon")]),
+     [{"trigger": "sun", "event": "sunset"}], [], [call("cover.close_cover", "cover.salon")]),
     ("Entre semana a las 6:30 enciende la cafetera",
-     [_at("06:30:00")], [WEEKDAYS], [_call("switch.turn_on", "switch.cafetera")]),
+     [_at("06:30:00")], [WEEKDAYS], [call("switch.turn_on", "switch.cafetera")]),
     ("De lunes a viernes, a las siete y media de la mañana, sube la persiana del salón",
-     [_at("07:30:00")], [WEEKDAYS], [_call("cover.open_cover", "cover.salon")]),
+     [_at("07:30:00")], [WEEKDAYS], [call("cover.open_cover", "cover.salon")]),
     ("Cuando la humedad del baño supere el 70 %, enciende el ventilador del baño",
      [{"trigger": "numeric_state", "entity_id": ["sensor.bano_humedad"], "above": 70}], [],
-     [_call("fan.turn_on", "fan.bano")]),
+     [call("fan.turn_on", "fan.bano")]),
     ("Apaga el ventilador del baño cuando la humedad del baño baje de 60 %",
      [{"trigger": "numeric_state", "entity_id": ["sensor.bano_humedad"], "below": 60}], [],
-     [_call("fan.turn_off", "fan.bano")]),
+     [call("fan.turn_off", "fan.bano")]),
     ("Cuando la temperatura del salón supere los 25 grados, baja la persiana del salón",
      [{"trigger": "numeric_state", "entity_id": ["sensor.salon_temperatura"], "above": 25}],
-     [], [_call("cover.close_cover", "cover.salon")]),
+     [], [call("cover.close_cover", "cover.salon")]),
     ("Cuando Anna llegue a casa, enciende la luz del pasillo",
-     [_state("person.anna", "home")], [], [HALL_ON]),
+     [state("person.anna", "home")], [], [HALL_ON]),
     # "Llegue" with no one before it is the speaker: the home's only person.
     ("Cuando llegue a casa enciende la luz del pasillo",
-     [_state("person.anna", "home")], [], [HALL_ON]),
+     [state("person.anna", "home")], [], [HALL_ON]),
     ("Cuando todos se vayan, apaga todas las luces",
      [{"trigger": "state", "entity_id": ["zone.home"], "to": "0"}], [],
-     [_call("light.turn_off", "light.cocina", "light.pasillo")]),
+     [call("light.turn_off", "light.cocina", "light.pasillo")]),
     ("Media hora antes de la puesta de sol enciende la luz de la cocina",
      [{"trigger": "sun", "event": "sunset", "offset": "-00:30:00"}], [],
-     [_call("light.turn_on", "light.cocina")]),
+     [call("light.turn_on", "light.cocina")]),
     ("Todas las noches a las 23:00 echa la llave de la puerta",
-     [_at("23:00:00")], [], [_call("lock.lock", "lock.puerta")]),
+     [_at("23:00:00")], [], [call("lock.lock", "lock.puerta")]),
     # A bare hour said with the part of the day: "cada noche a las 10" is 22:00.
     ("Cada noche a las 10 apaga la luz del pasillo",
-     [_at("22:00:00")], [], [_call("light.turn_off", "light.pasillo")]),
+     [_at("22:00:00")], [], [call("light.turn_off", "light.pasillo")]),
     ("A las 8 de la tarde baja la persiana del salón",
-     [_at("20:00:00")], [], [_call("cover.close_cover", "cover.salon")]),
+     [_at("20:00:00")], [], [call("cover.close_cover", "cover.salon")]),
     ("Cuando se cierre la puerta principal y no haya nadie en casa, "
      "cierra la cerradura de la puerta",
-     [_state("binary_sensor.puerta", "off")], [NOBODY], [_call("lock.lock", "lock.puerta")]),
+     [state("binary_sensor.puerta", "off")], [NOBODY], [call("lock.lock", "lock.puerta")]),
     ("Si no hay nadie en casa a las 9, apaga la cafetera",
-     [_at("09:00:00")], [NOBODY], [_call("switch.turn_off", "switch.cafetera")]),
+     [_at("09:00:00")], [NOBODY], [call("switch.turn_off", "switch.cafetera")]),
     ("Cuando oscurezca baja la persiana del salón",
-     [{"trigger": "sun", "event": "sunset"}], [], [_call("cover.close_cover", "cover.salon")]),
+     [{"trigger": "sun", "event": "sunset"}], [], [call("cover.close_cover", "cover.salon")]),
     ("Cuando no haya movimiento en el pasillo durante cinco minutos, "
      "apaga la luz del pasillo",
-     [_state("binary_sensor.pasillo_movimiento", "off", **{"for": {"minutes": 5}})], [],
-     [_call("light.turn_off", "light.pasillo")]),
+     [state("binary_sensor.pasillo_movimiento", "off", **{"for": {"minutes": 5}})], [],
+     [call("light.turn_off", "light.pasillo")]),
     ("Enciende la luz del pasillo cuando se abra la puerta principal, "
      "pero solo después del atardecer",
-     [_state("binary_sensor.puerta", "on")], [DARK], [HALL_ON]),
+     [state("binary_sensor.puerta", "on")], [DARK], [HALL_ON]),
     ("Cuando haya movimiento en el pasillo por la noche, enciende la luz del pasillo",
-     [_state("binary_sensor.pasillo_movimiento", "on")], [DARK], [HALL_ON]),
+     [state("binary_sensor.pasillo_movimiento", "on")], [DARK], [HALL_ON]),
     ("Enciende la luz de la cocina cuando Anna llegue a casa, sólo si está oscuro",
-     [_state("person.anna", "home")], [DARK], [_call("light.turn_on", "light.cocina")]),
+     [state("person.anna", "home")], [DARK], [call("light.turn_on", "light.cocina")]),
     ("Los lunes y viernes a las 7 enciende la cafetera",
      [_at("07:00:00")], [{"condition": "time", "weekday": ["mon", "fri"]}],
-     [_call("switch.turn_on", "switch.cafetera")]),
+     [call("switch.turn_on", "switch.cafetera")]),
     ("Los fines de semana a las 9:30 abre la persiana del salón",
      [_at("09:30:00")], [{"condition": "time", "weekday": ["sat", "sun"]}],
-     [_call("cover.open_cover", "cover.salon")]),
+     [call("cover.open_cover", "cover.salon")]),
     ("Apaga la cafetera 30 minutos después de que se encienda",
-     [_state("switch.cafetera", "on", **{"for": {"minutes": 30}})], [],
-     [_call("switch.turn_off", "switch.cafetera")]),
+     [state("switch.cafetera", "on", **{"for": {"minutes": 30}})], [],
+     [call("switch.turn_off", "switch.cafetera")]),
     ("Apaga la luz de la cocina cuando lleve encendida más de una hora",
-     [_state("light.cocina", "on", **{"for": {"hours": 1}})], [],
-     [_call("light.turn_off", "light.cocina")]),
+     [state("light.cocina", "on", **{"for": {"hours": 1}})], [],
+     [call("light.turn_off", "light.cocina")]),
     ("Después de las 22, cuando se abra la puerta principal, enciende la luz del pasillo",
-     [_state("binary_sensor.puerta", "on")], [{"condition": "time", "after": "22:00:00"}],
+     [state("binary_sensor.puerta", "on")], [{"condition": "time", "after": "22:00:00"}],
      [HALL_ON]),
     ("Cuando la cerradura de la puerta se abra, enciende la luz del pasillo",
-     [_state("lock.puerta", "unlocked")], [], [HALL_ON]),
+     [state("lock.puerta", "unlocked")], [], [HALL_ON]),
     ("Enciende a las 19:00 la luz del pasillo", [_at("19:00:00")], [], [HALL_ON]),
     ("¡Enciende la luz de la cocina cuando se abra la puerta principal!",
-     [_state("binary_sensor.puerta", "on")], [], [_call("light.turn_on", "light.cocina")]),
+     [state("binary_sensor.puerta", "on")], [], [call("light.turn_on", "light.cocina")]),
 ]  # fmt: skip
 
 
@@ -158,13 +147,7 @@ def test_spanish_requests_become_the_automations_they_say(
     conditions: list[Any],
     actions: list[Any],
 ) -> None:
-    result = parser.parse(text)
-    assert result is not None, text
-    assert result.status == "ready", result
-    assert result.automation is not None
-    got = {key: result.automation[key] for key in ("triggers", "conditions", "actions")}
-    assert got == {"triggers": triggers, "conditions": conditions, "actions": actions}
-    assert result.automation["description"] == text
+    assert_says(parser, text, triggers, conditions, actions)
 
 
 @pytest.mark.parametrize(
@@ -178,11 +161,11 @@ def test_for_a_while_in_spanish(parser: AutomationParser, text: str) -> None:
     lasting = parser.parse(text)
     assert lasting is not None
     assert lasting.automation is not None
-    assert lasting.automation["triggers"] == [_state("binary_sensor.puerta", "on")]
+    assert lasting.automation["triggers"] == [state("binary_sensor.puerta", "on")]
     assert lasting.automation["actions"] == [
         HALL_ON,
         {"delay": {"minutes": 5}},
-        _call("light.turn_off", "light.pasillo"),
+        call("light.turn_off", "light.pasillo"),
     ]
 
 
@@ -190,10 +173,10 @@ def test_for_a_while_in_spanish(parser: AutomationParser, text: str) -> None:
     ("text", "triggers", "conditions"),
     [
         ("Cuando la puerta principal esté abierta más de 10 minutos, envíame una notificación",
-         [_state("binary_sensor.puerta", "on", **{"for": {"minutes": 10}})], []),
+         [state("binary_sensor.puerta", "on", **{"for": {"minutes": 10}})], []),
         ("Avísame si la puerta principal lleva abierta 10 minutos",
-         [_state("binary_sensor.puerta", "on", **{"for": {"minutes": 10}})], []),
-        ("Mándame un mensaje cuando Anna llegue a casa", [_state("person.anna", "home")], []),
+         [state("binary_sensor.puerta", "on", **{"for": {"minutes": 10}})], []),
+        ("Mándame un mensaje cuando Anna llegue a casa", [state("person.anna", "home")], []),
         ("A las 23:00, si la cerradura de la puerta no está cerrada con llave, avísame",
          [_at("23:00:00")],
          [{"condition": "state", "entity_id": ["lock.puerta"], "state": "unlocked"}]),
