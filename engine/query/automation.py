@@ -32,6 +32,7 @@ from engine.query.conditions import ConditionClause, as_condition, condition
 from engine.query.durations import DURATION, WEEKDAY_CODES, Duration, duration
 from engine.query.intents import language_variant
 from engine.query.limits import exceeded
+from engine.query.messages import messages
 from engine.query.notify import Recipients, announcement, notification, speak
 from engine.query.resolve import Ask, Refuse
 from engine.query.slots import words
@@ -233,8 +234,10 @@ class AutomationParser:
         understood = variant == "en" or self._rewrites is not None
         self._commands = (commands or CommandParser(catalog, language)) if understood else None
         filler = self._rewrites.filler if self._rewrites else frozenset()
-        self._subjects = Subjects(catalog, filler=filler)
-        self._recipients = Recipients(catalog)
+        # Questions back in the request's language (engine/query/messages).
+        self._say = messages(variant)
+        self._subjects = Subjects(catalog, filler=filler, said=self._say)
+        self._recipients = Recipients(catalog, self._say)
         self._speech = sorted(e.entity_id for e in catalog.entities if e.domain == "tts")
         self._areas = frozenset(area.area_id for area in catalog.areas)
         self._chosen: frozenset[str] = frozenset()
@@ -399,7 +402,7 @@ class AutomationParser:
             said_triggers, said_conditions = _promote(said_conditions)
         if not said_triggers:
             days = any(isinstance(clause, Days) for clause in clauses)
-            outcome.ask(_time_question(part) if days else _when_question())
+            outcome.ask(self._time_question(part) if days else self._when_question())
         subjects = self._subjects
         triggers = [
             built
@@ -500,7 +503,7 @@ class AutomationParser:
             outcome.refusals.append(f"I could not find {command['what']!r} in this home.")
         else:
             # The options come once the triggers are known (_what_then).
-            outcome.ask(Clarification(_ACTION_QUESTION, "What should happen then?", []))
+            outcome.ask(Clarification(_ACTION_QUESTION, self._say.say("what_then"), []))
 
     def _what_then(self, watched: tuple[str, ...], context: str | None) -> Clarification:
         """Return "what should happen then?" with things to do near what is watched."""
@@ -515,12 +518,30 @@ class AutomationParser:
                 entity.name,
             ),
         )
+        say = self._say.say
         options = [
-            {"value": f"turn on the {entity.name}", "label": f"Turn on {entity.name}"}
+            {
+                "value": say("turn_on_said", name=entity.name),
+                "label": say("turn_on_label", name=entity.name),
+            }
             for entity in switchable[:_ACTION_OPTIONS]
         ]
-        options.append({"value": "send me a notification", "label": "Send me a notification"})
-        return Clarification(_ACTION_QUESTION, "What should happen then?", options)
+        # Said in English, which every language's rewrites leave as it is.
+        options.append({"value": "send me a notification", "label": say("notify_label")})
+        return Clarification(_ACTION_QUESTION, say("what_then"), options)
+
+    def _time_question(self, part: str | None) -> Clarification:
+        options = [{"value": time, "label": time} for time in _TIMES[part or "morning"]]
+        return Clarification("time", self._say.say("at_what_time"), options)
+
+    def _when_question(self) -> Clarification:
+        # Values in the clause grammar's words, which every language's rewrites leave be.
+        options = [
+            {"value": "at sunset", "label": self._say.say("at_sunset")},
+            {"value": "at sunrise", "label": self._say.say("at_sunrise")},
+            {"value": "every day at 07:00", "label": self._say.say("every_day_at", time="07:00")},
+        ]
+        return Clarification("when", self._say.say("when_question"), options)
 
 
 def _in_part_of_day(clause: Clause, part: str | None) -> Clause:
@@ -608,20 +629,6 @@ def _before_verb(text: str) -> str | None:
     spoken = text.split()
     verb = next((i for i, word in enumerate(spoken) if word.strip(",") in VERBS), 0)
     return _JOINERS.sub("", " ".join(spoken[:verb])) or None
-
-
-def _time_question(part: str | None) -> Clarification:
-    options = [{"value": time, "label": time} for time in _TIMES[part or "morning"]]
-    return Clarification("time", "At what time?", options)
-
-
-def _when_question() -> Clarification:
-    options = [
-        {"value": "at sunset", "label": "At sunset"},
-        {"value": "at sunrise", "label": "At sunrise"},
-        {"value": "every day at 07:00", "label": "Every day at 07:00"},
-    ]
-    return Clarification("when", "When should this happen?", options)
 
 
 def _alias(said: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from engine.home.catalog import Catalog, Entity
+from engine.query.messages import Messages, messages
 from engine.query.resolve import Ask, Refuse
 
 # "Send me a notification", "notify Alex", "tell my phone", "let us know that ...".
@@ -91,7 +92,8 @@ def slug(name: str) -> str:
 class Recipients:
     """The home's people and the phones their notifications go to."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, said: Messages | None = None) -> None:
+        self._say = said or messages("en")
         entities = {entity.entity_id: entity for entity in catalog.entities}
         devices = catalog.device_by_id
         self._people = [entity for entity in catalog.entities if entity.domain == "person"]
@@ -133,7 +135,7 @@ class Recipients:
                 (service, f"{person.name} ({service.removeprefix('notify.')})")
                 for service, person in phones.items()
             )
-            return Ask("notify", "Whose phone should be notified?", options)
+            return Ask("notify", self._say.say("whose_phone"), options)
         return _calls(picked or list(phones), message)
 
     def _person(self, name: str) -> Entity | None:

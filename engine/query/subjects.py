@@ -7,6 +7,7 @@ from typing import Final
 
 from engine.home.catalog import Catalog, Entity
 from engine.query.clauses import PRONOUNS, SPEAKER
+from engine.query.messages import Messages, messages
 from engine.query.resolve import EVERY_OPTION, MAX_OPTIONS, Ask, Refuse, settle
 from engine.query.slots import ENGLISH, Vocabulary, words
 
@@ -52,31 +53,6 @@ _NOUNS: Final[dict[str, frozenset[str]]] = {
 }
 # Units that say what a sensor measures when it has no device class.
 _UNIT_CLASSES: Final = {"°C": "temperature", "°F": "temperature", "lx": "illuminance"}
-# How a question calls what it asks about, by "domain.device_class" or domain.
-_QUESTION_NOUNS: Final = {
-    "binary_sensor": "sensor",
-    "binary_sensor.motion": "motion sensor",
-    "binary_sensor.occupancy": "presence sensor",
-    "binary_sensor.presence": "presence sensor",
-    "binary_sensor.door": "door",
-    "binary_sensor.garage_door": "garage door",
-    "binary_sensor.window": "window",
-    "binary_sensor.opening": "door or window",
-    "sensor": "sensor",
-    "sensor.temperature": "temperature sensor",
-    "sensor.humidity": "humidity sensor",
-    "person": "person",
-    "device_tracker": "tracker",
-    "cover": "cover",
-    "cover.garage": "garage door",
-    "cover.blind": "blind",
-    "light": "light",
-    "switch": "switch",
-    "lock": "lock",
-    "media_player": "media player",
-    "media_player.tv": "TV",
-    "fan": "fan",
-}
 # "any window": one of them will do; "all the windows": every one of them.
 _ANY: Final = frozenset({"any", "either"})
 _EVERY: Final = frozenset({"all", "every", "each", "both"})
@@ -186,8 +162,10 @@ class Subjects:
         vocabulary: Vocabulary = ENGLISH,
         *,
         filler: frozenset[str] = frozenset(),
+        said: Messages | None = None,
     ) -> None:
         self._vocabulary = vocabulary
+        self._say = said or messages("en")
         # Words that tell nothing apart, with the request's language's own ("der", "im").
         self._filler = _FILLER | filler
         # Option values the user picked for earlier questions, set for one parse (a refine).
@@ -284,7 +262,7 @@ class Subjects:
         picked = [person for person in people if person in self.chosen]
         if len(people) > 1 and not picked:
             options = tuple((person, self.entities[person].name) for person in people)
-            return Ask("entity", "Who do you mean by 'I'?", options)
+            return Ask("entity", self._say.say("who_i"), options)
         found = picked or people
         kind = _kind_key(self.entities[found[0]], capability.states) or ""
         return Found(tuple(found), capability.states[kind], any=len(found) > 1)
@@ -340,15 +318,16 @@ class Subjects:
     def _ask(self, entities: list[Entity], kind: str) -> Ask:
         """Return a question with one option per entity, and one for all of them."""
         first = entities[0]
+        nouns = self._say.nouns
         what = (
-            _QUESTION_NOUNS.get(f"{first.domain}.{first.device_class}")
-            or _QUESTION_NOUNS.get(kind)
-            or _QUESTION_NOUNS.get(first.domain, "device")
+            nouns.get(f"{first.domain}.{first.device_class}")
+            or nouns.get(kind)
+            or nouns.get(first.domain, nouns["device"])
         )
         options = [(entity.entity_id, self.label(entity.entity_id)) for entity in entities]
         del options[MAX_OPTIONS:]
-        options.append((EVERY_OPTION, f"All {len(entities)}"))
-        return Ask("entity", f"Which {what} do you mean?", tuple(options))
+        options.append((EVERY_OPTION, self._say.say("every", count=len(entities))))
+        return Ask("entity", self._say.say("which", what=what), tuple(options))
 
     def area_of(self, entity_id: str) -> str | None:
         """Return an entity's area (its own, else its device's)."""

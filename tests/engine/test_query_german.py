@@ -134,3 +134,22 @@ def test_rewrites_match_whole_words_only() -> None:
     assert german is not None
     # Every alternative of "wenn|falls" is bounded: "wenngleich" and "ebenfalls" stay.
     assert german.apply("wenngleich ebenfalls wenn") == "wenngleich ebenfalls when"
+
+
+def test_questions_back_are_german_and_their_options_answer_them(parser: AutomationParser) -> None:
+    text = "Wenn die Haustür geöffnet wird"
+    asked = parser.parse(text)
+    assert asked is not None
+    assert asked.status == "needs_clarification", asked
+    (question,) = asked.clarifications
+    assert question.question == "Was soll dann passieren?"
+    labels = [option["label"] for option in question.options]
+    # The hall's own light first: the door is in the hall.
+    assert labels[0] == "Flurlicht einschalten"
+    for option in question.options:
+        answered = parser.parse(f"{text}, {option['value']}")
+        assert answered is not None
+        assert answered.status == "ready", (option, answered)
+    when = parser.parse("Schalte das Flurlicht werktags ein")
+    assert when is not None
+    assert [c.question for c in when.clarifications] == ["Um wie viel Uhr?"]
