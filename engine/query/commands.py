@@ -8,14 +8,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
+from hassil.expression import TextChunk
 from hassil.intents import SlotList, TextSlotList
 from hassil.recognize import RecognizeResult
 
 from engine.home.catalog import Catalog, Entity
 from engine.query.intents import (
+    MAX_UNMATCHED_WORDS,
     Grammar,
     Unmatched,
     language_variant,
+    lexicon,
     load_grammar,
     recognize,
     recognize_unmatched,
@@ -41,7 +44,15 @@ from engine.query.resolve import (
     Target,
     settle,
 )
-from engine.query.slots import NO_AREA, VOCABULARIES, HomeIndex, SlotRef, Vocabulary, words
+from engine.query.slots import (
+    NO_AREA,
+    VOCABULARIES,
+    HomeIndex,
+    SlotRef,
+    Vocabulary,
+    spoken_words,
+    words,
+)
 
 type Status = Literal["ready", "needs_clarification", "unsupported"]
 type Kind = Literal["command", "question"]
@@ -238,6 +249,13 @@ _NAME_WORDS: Final = 3
 _SHOPPING_LIST: Final = "todo.shopping_list"
 
 
+def _subset(grammar: Grammar, keep: Callable[[str], bool]) -> Grammar:
+    """Return a grammar with only the intents kept."""
+    intents = grammar.intents
+    kept = {name: intent for name, intent in intents.intents.items() if keep(name)}
+    return Grammar(grammar.language, dataclasses.replace(intents, intents=kept))
+
+
 def _slot_values(result: RecognizeResult) -> dict[str, Any]:
     return {name: entity.value for name, entity in result.entities.items()}
 
@@ -279,17 +297,10 @@ class CommandParser:
         # Only the intents a sentence can be answered by: a sentence no whole match
         # explains is searched again (near names, parts, unknown words) in these alone,
         # which keeps a refusal about as fast as an answer.
-        self._acting = Grammar(
-            self._grammar.language,
-            dataclasses.replace(
-                self._grammar.intents,
-                intents={
-                    name: intent
-                    for name, intent in self._grammar.intents.intents.items()
-                    if name in _HANDLERS or name in QUESTIONS
-                },
-            ),
-        )
+        self._acting = _subset(self._grammar, lambda name: name in _HANDLERS or name in QUESTIONS)
+        self._lexicon = lexicon(self._acting)
+        # Of those, the ones with a slot that takes any words (a to-do item, a zone).
+        self._open = _subset(self._acting, lambda name: name in self._lexicon.open_intents)
         vocabulary = VOCABULARIES.get(self._grammar.language, Vocabulary())
         self._vocabulary = vocabulary
         self._home = HomeIndex(catalog, COMMAND_DOMAINS | QUESTION_DOMAINS, vocabulary)
@@ -427,7 +438,9 @@ class CommandParser:
     ) -> RecognizeResult | None:
         context = self._context(context_area)
         lists = self._slot_lists(text)
-        grammar = self._grammar if whole else self._acting
+        # A word no template, list or name has can only be taken by a slot that takes any
+        # words: then only those templates are searched (after the whole grammar's first).
+        grammar = self._grammar if whole else self._fitting(text)
         match = recognize(grammar, text, {**lists}, context)
         if match is not None:
             return match
@@ -438,7 +451,26 @@ class CommandParser:
             slot: TextSlotList(name=slot, values=[*lists[slot].values, *values])
             for slot, values in near.items()
         }
-        return recognize(self._acting, text, widened, context)
+        nearly = {
+            word
+            for values in near.values()
+            for value in values
+            if isinstance(value.text_in, TextChunk)
+            for word in spoken_words(value.text_in.text)
+        }
+        return recognize(self._fitting(text, nearly), text, widened, context)
+
+    def _fitting(self, text: str, nearly: frozenset[str] | set[str] = frozenset()) -> Grammar:
+        """Return the grammar that can match a text: all answered intents, or the open ones."""
+        return self._open if any(self._unknown(text, nearly)) else self._acting
+
+    def _unknown(self, text: str, nearly: frozenset[str] | set[str] = frozenset()) -> list[bool]:
+        """Return, per word, whether no template, list, name (or near name) has it."""
+        lexicon, home = self._lexicon, self._home.words
+        return [
+            word not in home and word not in nearly and not word.isdigit() and not lexicon.has(word)
+            for word in spoken_words(text, self._skip_words)
+        ]
 
     def _target(self, match: RecognizeResult, text: str, domains: frozenset[str] | None) -> Target:
         """Return the constraints a recognised sentence puts on its target (of these domains)."""
@@ -731,6 +763,23 @@ class CommandParser:
             if nouns & terms
         )
 
+    def _one_unknown_run(self, text: str) -> bool:
+        """Return whether the words no template or name has are one short run, or none.
+
+        Only then can a template fit with one unknown name, area or floor; otherwise only
+        templates that take any words (a to-do item, a zone) may, and only they are tried
+        (the whole search is the costliest step of a sentence nobody can answer).
+        """
+        runs: list[int] = []
+        previous = False
+        for unknown in self._unknown(text):
+            if unknown and previous:
+                runs[-1] += 1
+            elif unknown:
+                runs.append(1)
+            previous = unknown
+        return len(runs) <= 1 and all(run <= MAX_UNMATCHED_WORDS for run in runs)
+
     def _unmatched(self, text: str, context_area: str | None) -> Unmatched | None:
         """Return the command template that fits but for one unknown name, area or floor."""
         vocabulary = self._vocabulary
@@ -738,7 +787,7 @@ class CommandParser:
             # "Turn on the light at sunset" is an automation; its words are no unknown name.
             return None
         unmatched = recognize_unmatched(
-            self._acting,
+            self._acting if self._one_unknown_run(text) else self._open,
             text,
             {**self._slot_lists(text)},
             self._context(context_area),

@@ -5,17 +5,27 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
-from hassil.intents import Intents, SlotList
+from hassil.expression import (
+    Expression,
+    Group,
+    ListReference,
+    RuleReference,
+    Sentence,
+    TextChunk,
+)
+from hassil.intents import Intents, SlotList, TextSlotList, WildcardSlotList
 from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
 from hassil.recognize import MISSING_ENTITY, RecognizeResult, recognize_all
 from hassil.util import merge_dict
 from home_assistant_intents import get_intents, get_languages
+from unicode_rbnf import RbnfEngine
 
 from engine.query.errors import UnsupportedLanguageError
 from engine.query.sentences import extra_sentences
@@ -25,7 +35,7 @@ _LOGGER = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _GRAMMARS: dict[str, Grammar] = {}
 # Words an unrecognised name may have; more means the sentence is something else.
-_MAX_UNMATCHED_WORDS: Final = 4
+MAX_UNMATCHED_WORDS: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +214,7 @@ def recognize_unmatched(
         ):
             continue
         slot, words = unmatched[0]
-        if slot not in ("name", "area", "floor") or len(words.split()) > _MAX_UNMATCHED_WORDS:
+        if slot not in ("name", "area", "floor") or len(words.split()) > MAX_UNMATCHED_WORDS:
             continue
         if never and not never.isdisjoint(words.casefold().split()):
             continue
@@ -221,3 +231,105 @@ def _unmatched_words(result: RecognizeResult) -> Iterator[tuple[str, str]]:
     for entity in result.unmatched_entities_list:
         if isinstance(entity, UnmatchedTextEntity) and entity.text != MISSING_ENTITY:
             yield entity.name, entity.text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Every word a grammar's templates can match as text, and which intents take any words."""
+
+    words: frozenset[str]
+    # Intents with a wildcard slot (a to-do item, a message): any words may be theirs.
+    open_intents: frozenset[str]
+    # Templates also build words of pieces ("cierr(a|e)", "light[s]"): a word that starts
+    # with a piece may be one of those, by its first three letters.
+    pieces: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def has(self, word: str) -> bool:
+        """Return whether a template may match the word (known, or built on a piece)."""
+        if word in self.words:
+            return True
+        return any(word.startswith(piece) for piece in self.pieces.get(word[:_PIECE], ()))
+
+
+def lexicon(grammar: Grammar) -> Lexicon:
+    """Return the words of a grammar's templates, rules, lists and numbers (for pre-checks)."""
+    intents = grammar.intents
+    found: set[str] = set(intents.skip_words)
+    open_intents: set[str] = set()
+    for intent in intents.intents.values():
+        for data in intent.data:
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            lists = {**intents.slot_lists, **data.slot_lists}
+            walker = _WordWalker(rules, lists, found)
+            for sentence in data.sentences:
+                walker.walk(sentence.expression)
+            if walker.wildcard:
+                open_intents.add(intent.name)
+    found |= _number_words(grammar.language)
+    words = frozenset(word.casefold() for word in found)
+    pieces: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= _PIECE:
+            pieces.setdefault(word[:_PIECE], []).append(word)
+    return Lexicon(
+        words,
+        frozenset(open_intents),
+        {start: tuple(found) for start, found in pieces.items()},
+    )
+
+
+class _WordWalker:
+    """Collects the literal words an expression can match, following rules and lists."""
+
+    def __init__(
+        self, rules: dict[str, Sentence], lists: dict[str, SlotList], found: set[str]
+    ) -> None:
+        self._rules, self._lists, self._found = rules, lists, found
+        self._seen: set[str] = set()
+        self.wildcard = False
+
+    def walk(self, expression: Expression) -> None:
+        if isinstance(expression, TextChunk):
+            self._found.update(_WORD.findall(expression.text.casefold()))
+        elif isinstance(expression, Group):
+            for item in expression.items:
+                self.walk(item)
+        elif isinstance(expression, RuleReference):
+            if expression.rule_name not in self._seen and expression.rule_name in self._rules:
+                self._seen.add(expression.rule_name)
+                self.walk(self._rules[expression.rule_name].expression)
+        elif isinstance(expression, ListReference):
+            self._list(expression.list_name)
+
+    def _list(self, name: str) -> None:
+        slot_list = self._lists.get(name)
+        if isinstance(slot_list, WildcardSlotList):
+            self.wildcard = True
+        elif isinstance(slot_list, TextSlotList) and f"list:{name}" not in self._seen:
+            self._seen.add(f"list:{name}")
+            for value in slot_list.values:
+                self.walk(value.text_in)
+
+
+_WORD: Final = re.compile(r"\w+")
+# The shortest piece a word is taken to be built on.
+_PIECE: Final = 3
+# Numbers a template's ranges take, said in words (percentages, degrees, volumes).
+_SPOKEN_NUMBERS: Final = range(101)
+
+
+def _number_words(language: str) -> set[str]:
+    """Return the words of the numbers 0-100 in a language, as its ranges match them."""
+    try:
+        engine = RbnfEngine.for_language(language)
+    except (ValueError, KeyError, OSError):
+        return set()
+    words: set[str] = set()
+    for number in _SPOKEN_NUMBERS:
+        try:
+            said = engine.format_number(number)
+        except (ValueError, KeyError, IndexError):
+            continue
+        for text in said.text_by_ruleset.values():
+            words.update(_WORD.findall(text.casefold()))
+    return words

@@ -322,6 +322,17 @@ class HomeIndex:
         self.area_list = self._place_list(self.areas.values())
         self.floor_list = self._place_list(self.floors.values())
         self.floor_list.values.extend(self._level_values())
+        # Every word a name, area or floor of the home has, as sentences are matched.
+        self.words = frozenset(
+            word
+            for spelling in [
+                *(n for e in self.entities.values() for n in [e.name, *e.aliases]),
+                *(n for a in self.areas.values() for n in [a.name, *a.aliases]),
+                *(n for f in self.floors.values() for n in [f.name, *f.aliases]),
+                *vocabulary.floor_levels,
+            ]
+            for word in spoken_words(spelling)
+        )
         places: list[Area | Floor] = [*self.areas.values(), *self.floors.values()]
         self._place_names = frozenset(
             " ".join(words(name)) for place in places for name in [place.name, *place.aliases]
