@@ -264,7 +264,8 @@ class AutomationParser:
         if _QUESTION.match(normal):
             return None
         context = area_id if area_id in self._areas else None
-        if (halves := _halves(normal)) is not None:
+        cut = self._rewrites.halves if self._rewrites and self._rewrites.halves else _AND_VERB
+        if (halves := _halves(normal, cut)) is not None:
             return self._two_parts(halves, said, context)
         return self._one_part(normal, said, context)
 
@@ -312,7 +313,7 @@ class AutomationParser:
             None,
         )
         # "Turn it off": what the other half acted on, else what this one watches.
-        do = _with_referent(parts.action, earlier.object if earlier else None, named)
+        do = self._with_referent(parts.action, earlier, named)
         undo = None
         if lasting := _FOR_A_WHILE.match(do):
             do, undo = lasting["do"], duration(lasting["for"])
@@ -348,6 +349,20 @@ class AutomationParser:
             object=command["what"] if command else None,
             lasting=undo is not None,
         )
+
+    def _with_referent(self, do: str, earlier: _Part | None, named: str | None) -> str:
+        """Return what to do with "it" replaced by what it stands for, when that is known."""
+        if self._rewrites is None:
+            return _with_referent(do, earlier.object if earlier else None, named)
+        pronoun = self._rewrites.pronouns
+        if pronoun is None or not pronoun.search(do):
+            return do
+        # The other half's device by its name (its grammar needs no article), else the
+        # words this half watches, as said.
+        acted = earlier.acted_on if earlier else ()
+        entities = self._subjects.entities
+        referent = entities[acted[0]].name if len(acted) == 1 and acted[0] in entities else named
+        return do if referent is None else pronoun.sub(referent, do, count=1)
 
     def _two_parts(
         self, halves: tuple[str, str], said: str, context: str | None
@@ -640,9 +655,9 @@ def _alias(said: str) -> str:
     return text[: _ALIAS_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,") + "\u2026"
 
 
-def _halves(normal: str) -> tuple[str, str] | None:
+def _halves(normal: str, cuts: re.Pattern[str]) -> tuple[str, str] | None:
     """Return the two halves of "do A when X and do B when Y", if it says two whens."""
-    for cut in _AND_VERB.finditer(normal):
+    for cut in cuts.finditer(normal):
         first, second = normal[: cut.start()], normal[cut.end() :]
         head, tail = split(first), split(second)
         when_both = head.clauses and (tail.clauses or _OR_AFTER.search(second))

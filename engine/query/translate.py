@@ -28,6 +28,10 @@ class Rewrites:
     rules: tuple[tuple[re.Pattern[str], str], ...]
     # Words that never tell entities apart in this language ("der", "die", "im").
     filler: frozenset[str]
+    # Where "do A when X, and do B when Y" is cut in two (after the rewrites), if said.
+    halves: re.Pattern[str] | None = None
+    # Words that stand for what the request names in what to do ("schalte es aus").
+    pronouns: re.Pattern[str] | None = None
 
     def apply(self, text: str) -> str:
         """Return the text with each rewrite applied in turn, spaces tidied."""
@@ -51,4 +55,13 @@ def rewrites(language: str) -> Rewrites | None:
         (re.compile(rf"(?<![\w-])(?:{rule['say']})(?![\w-])"), str(rule["as"]))
         for rule in data.get("rewrites") or []
     )
-    return Rewrites(language, rules, frozenset(str(data.get("filler") or "").split()))
+    pronouns = str(data.get("pronouns") or "").split()
+    return Rewrites(
+        language,
+        rules,
+        frozenset(str(data.get("filler") or "").split()),
+        re.compile(str(data["halves"])) if data.get("halves") else None,
+        re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, pronouns))})(?![\w-])")
+        if pronouns
+        else None,
+    )

@@ -153,3 +153,39 @@ def test_questions_back_are_german_and_their_options_answer_them(parser: Automat
     when = parser.parse("Schalte das Flurlicht werktags ein")
     assert when is not None
     assert [c.question for c in when.clarifications] == ["Um wie viel Uhr?"]
+
+
+def test_two_halves_and_it_in_german(parser: AutomationParser) -> None:
+    door = "binary_sensor.haustuer"
+    assert_says(
+        parser,
+        "Schalte das Flurlicht ein, wenn die Haustür aufgeht, und schalte es aus, wenn sie "
+        "zugeht oder nach 2 Minuten",
+        [
+            {**state(door, "on"), "id": "first"},
+            {**state(door, "off"), "id": "second"},
+            {**state(door, "on"), "for": {"minutes": 2}, "id": "second"},
+        ],
+        [],
+        [
+            {
+                "choose": [
+                    {
+                        "conditions": [{"condition": "trigger", "id": "first"}],
+                        "sequence": [call("light.turn_on", "light.flur")],
+                    },
+                    {
+                        "conditions": [{"condition": "trigger", "id": "second"}],
+                        "sequence": [call("light.turn_off", "light.flur")],
+                    },
+                ]
+            }
+        ],
+    )
+    assert_says(
+        parser,
+        "Wenn das Küchenlicht 2 Stunden an ist, schalte es aus",
+        [state("light.kueche", "on", **{"for": {"hours": 2}})],
+        [],
+        [call("light.turn_off", "light.kueche")],
+    )
