@@ -16,6 +16,7 @@ from engine.home.catalog import Catalog, Entity
 from engine.query.intents import (
     MAX_UNMATCHED_WORDS,
     Grammar,
+    Lexicon,
     Unmatched,
     language_variant,
     lexicon,
@@ -301,6 +302,11 @@ class CommandParser:
         self._lexicon = lexicon(self._acting)
         # Of those, the ones with a slot that takes any words (a to-do item, a zone).
         self._open = _subset(self._acting, lambda name: name in self._lexicon.open_intents)
+        # The same for the whole grammar, which a whole sentence is matched against first.
+        self._whole_lexicon = lexicon(self._grammar)
+        self._whole_open = _subset(
+            self._grammar, lambda name: name in self._whole_lexicon.open_intents
+        )
         vocabulary = VOCABULARIES.get(self._grammar.language, Vocabulary())
         self._vocabulary = vocabulary
         self._home = HomeIndex(catalog, COMMAND_DOMAINS | QUESTION_DOMAINS, vocabulary)
@@ -440,7 +446,7 @@ class CommandParser:
         lists = self._slot_lists(text)
         # A word no template, list or name has can only be taken by a slot that takes any
         # words: then only those templates are searched (after the whole grammar's first).
-        grammar = self._grammar if whole else self._fitting(text)
+        grammar = self._whole_fitting(text) if whole else self._fitting(text)
         match = recognize(grammar, text, {**lists}, context)
         if match is not None:
             return match
@@ -464,11 +470,32 @@ class CommandParser:
         """Return the grammar that can match a text: all answered intents, or the open ones."""
         return self._open if any(self._unknown(text, nearly)) else self._acting
 
-    def _unknown(self, text: str, nearly: frozenset[str] | set[str] = frozenset()) -> list[bool]:
-        """Return, per word, whether no template, list, name (or near name) has it."""
-        lexicon, home = self._lexicon, self._home.words
+    def _whole_fitting(self, text: str) -> Grammar:
+        """Return the whole grammar, or its open intents when a word is nobody's."""
+        unknown = self._unknown(text, lexicon=self._whole_lexicon)
+        return self._whole_open if any(unknown) else self._grammar
+
+    def _unknown(
+        self,
+        text: str,
+        nearly: frozenset[str] | set[str] = frozenset(),
+        lexicon: Lexicon | None = None,
+    ) -> list[bool]:
+        """Return, per word, whether no template, list, name (or near name) has it.
+
+        Only for the languages HomeIQ has words for (slots.VOCABULARIES), whose sentences
+        split into the words their templates and names have; in others a name may carry an
+        ending or a prefix ("Quibblefluxnak"), and every word counts as known.
+        """
+        if self._grammar.language not in VOCABULARIES:
+            return [False for _word in spoken_words(text, self._skip_words)]
+        lexicon, home = lexicon or self._lexicon, self._home.words
         return [
-            word not in home and word not in nearly and not word.isdigit() and not lexicon.has(word)
+            # A word with a digit is a number, a time or a percentage ("40%", "7:30").
+            word not in home
+            and word not in nearly
+            and not any(character.isdigit() for character in word)
+            and not lexicon.has(word)
             for word in spoken_words(text, self._skip_words)
         ]
 

@@ -136,6 +136,10 @@ FLOOR_FIRST = ("light.bedroom_lamp", "light.kids_room")
         ("close all the curtains downstairs", [_call("cover.close_cover", "cover.living_room")]),
         ("close all the curtains",
          [_call("cover.close_cover", "cover.bedroom", "cover.living_room")]),
+        # Numbers, times and percentages are no unknown words, in a part of a sentence too.
+        ("turn on the kitchen light and set the living room curtains to 40%",
+         [_call("light.turn_on", "light.kitchen"),
+          _call("cover.set_cover_position", "cover.living_room", position=40)]),
     ],
 )  # fmt: skip
 def test_each_intent_and_scope_makes_home_assistants_call(
