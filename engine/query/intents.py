@@ -28,7 +28,7 @@ from home_assistant_intents import get_intents, get_languages
 from unicode_rbnf import RbnfEngine
 
 from engine.query.errors import UnsupportedLanguageError
-from engine.query.sentences import extra_sentences
+from engine.query.language_files import language_file
 from engine.query.slots import SlotRef
 
 _LOGGER = logging.getLogger(__name__)
@@ -83,7 +83,9 @@ def _build(variant: str) -> Grammar:
     data = get_intents(variant)
     if data is None:
         raise UnsupportedLanguageError(variant, supported_languages())
-    if extra := extra_sentences(variant):
+    # HomeIQ's sentences for phrasings Home Assistant's grammar lacks (grammar/<lang>.yaml,
+    # its custom-sentence format): every match goes through the one resolution and mapping.
+    if extra := language_file("grammar", variant):
         # Custom sentences merge into the built-in ones, as Home Assistant merges them.
         _merge(data, copy.deepcopy(extra))
     intents = Intents.from_dict(data)

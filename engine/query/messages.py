@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
-import yaml
+from engine.query.language_files import language_file
 
 # One file per language: the words for kinds of device and the sentences said back. A
 # language without a file, or a sentence missing from one, is said in English.
-MESSAGES_DIR: Final = Path(__file__).with_name("messages")
 _FALLBACK: Final = "en"
 
 
@@ -40,10 +38,7 @@ class Messages:
 
 
 def _read(language: str) -> dict[str, dict[str, str]]:
-    path = MESSAGES_DIR / f"{language}.yaml"
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = language_file("messages", language) or {}
     return {
         part: {str(key): str(value) for key, value in (data.get(part) or {}).items()}
         for part in ("nouns", "texts")

@@ -12,12 +12,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Final
 
-import yaml
-
-REWRITES_DIR: Final = Path(__file__).with_name("automations")
+from engine.query.language_files import language_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +39,9 @@ class Rewrites:
 @functools.cache
 def rewrites(language: str) -> Rewrites | None:
     """Return a language's rewrites, or None if HomeIQ reads no automations in it."""
-    path = REWRITES_DIR / f"{language}.yaml"
-    if not path.is_file():
+    data = language_file("automations", language)
+    if data is None:
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("language") != language:
-        raise ValueError(f"{path.name}: not a rewrite list for {language!r}")
     # Whole words only, for every alternative of a pattern ("wenn|falls" never matches
     # the start of "wenngleich").
     rules = tuple(

@@ -1,4 +1,4 @@
-"""The engine runs today's grammar: the newest hassil and home-assistant-intents on the registry."""
+"""The engine runs today's grammar (the registry's newest hassil and intents), and its own data."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import re
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from packaging.version import Version
 
+from engine.query import language_files
+from engine.query.language_files import FOLDERS, language_file
 from tests.engine.process import REPO
 
 LOCK = REPO / "locks" / "engine.txt"
@@ -41,3 +44,19 @@ def test_the_engine_lock_pins_the_newest_grammar_and_runs_it(package: str) -> No
     pinned = _locked()[package]
     assert Version(pinned) == _newest(package), f"{LOCK.name} pins {package}=={pinned}"
     assert version(package) == pinned, "the engine environment is not built from its lock"
+
+
+def test_every_language_file_names_its_language_and_a_wrong_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HomeIQ's own data per language loads, each file for the language it is named for.
+    for folder in FOLDERS:
+        for path in sorted((REPO / "engine" / "query" / folder).glob("*.yaml")):
+            assert language_file(folder, path.stem) is not None, path
+    # A file that names another language is a mistake said with its name, never read.
+    (tmp_path / "grammar").mkdir()
+    (tmp_path / "grammar" / "xx.yaml").write_text("language: en\nintents: {}\n")
+    monkeypatch.setattr(language_files, "__file__", str(tmp_path / "language_files.py"))
+    with pytest.raises(ValueError, match=r"grammar/xx.yaml: not a file for language 'xx'"):
+        language_file("grammar", "xx")
+    assert language_file("grammar", "yy") is None
