@@ -151,6 +151,15 @@ class _Handler:
     single: bool = False
 
 
+def _item(slots: Mapping[str, Any]) -> dict[str, Any]:
+    return {"item": str(slots["item"]).strip()}
+
+
+# A to-do list's items, in any list or in the shopping list (which the target settles).
+_ADD_ITEM: Final = _Handler({"todo": "add_item"}, _item, single=True)
+_COMPLETE_ITEM: Final = _Handler(
+    {"todo": "update_item"}, lambda slots: {**_item(slots), "status": "completed"}, single=True
+)
 _PLAYING: Final = frozenset({"playing"})
 _HANDLERS: Final[dict[str, _Handler]] = {
     "HassTurnOn": _Handler({d: on for d, (on, _off) in _ON_OFF.items()}),
@@ -209,25 +218,11 @@ _HANDLERS: Final[dict[str, _Handler]] = {
     "HassFanSetSpeed": _Handler(
         {"fan": "set_percentage"}, lambda slots: {"percentage": int(slots["percentage"])}
     ),
-    "HassListAddItem": _Handler(
-        {"todo": "add_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
-    ),
-    "HassListCompleteItem": _Handler(
-        {"todo": "update_item"},
-        lambda slots: {"item": str(slots["item"]).strip(), "status": "completed"},
-        single=True,
-    ),
-    "HassListRemoveItem": _Handler(
-        {"todo": "remove_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
-    ),
-    "HassShoppingListCompleteItem": _Handler(
-        {"todo": "update_item"},
-        lambda slots: {"item": str(slots["item"]).strip(), "status": "completed"},
-        single=True,
-    ),
-    "HassShoppingListAddItem": _Handler(
-        {"todo": "add_item"}, lambda slots: {"item": str(slots["item"]).strip()}, single=True
-    ),
+    "HassListAddItem": _ADD_ITEM,
+    "HassListCompleteItem": _COMPLETE_ITEM,
+    "HassListRemoveItem": _Handler({"todo": "remove_item"}, _item, single=True),
+    "HassShoppingListAddItem": _ADD_ITEM,
+    "HassShoppingListCompleteItem": _COMPLETE_ITEM,
 }
 _ON_OFF_INTENTS: Final = frozenset({"HassTurnOn", "HassTurnOff"})
 _SHOPPING_LIST_INTENTS: Final = frozenset(

@@ -265,6 +265,16 @@ def _option_values(result: CommandResult) -> set[str]:
             None,
             [_call("todo.add_item", "todo.chores", item="laundry")],
         ),
+        (
+            "check off milk from the shopping list",
+            None,
+            [_call("todo.update_item", "todo.shopping_list", item="milk", status="completed")],
+        ),
+        (
+            "remove milk from my chores list",
+            None,
+            [_call("todo.remove_item", "todo.chores", item="milk")],
+        ),
         # The device spoken to picks the area, and between equal names.
         (
             "turn off the lights",
