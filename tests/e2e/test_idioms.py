@@ -16,16 +16,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.conftest import HALL_LIGHT, PANTRY_LIGHT
+from tests.e2e.engines import api, mirroring_engine
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.e2e.polling import poll
 from tests.engine.process import EngineProcess
 
-TOKEN = "e2e-idioms-token-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MOTION = "binary_sensor.e2e_hallway_motion"
 DOOR = "binary_sensor.e2e_pantry_door"
 # What the history teaches, and the short wait the deployed copies use instead.
@@ -33,15 +31,6 @@ MOTION_WAIT_S = 120
 DOOR_WAIT_S = 180
 TEST_WAIT_S = 2
 DAYS = 21
-
-
-def api(engine: EngineProcess, method: str, path: str, body: Any = None, status: int = 200) -> Any:
-    """Call the engine's API; check the status; return the JSON answer."""
-    response = httpx.request(
-        method, f"{engine.base_url}{path}", json=body, headers=AUTH, timeout=30
-    )
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def _event(entity_id: str, state: str, moment: datetime, origin: str) -> dict[str, Any]:
@@ -91,21 +80,7 @@ def engine(
     ha = home_assistant
     ha.set_state(MOTION, "off", {"device_class": "motion", "friendly_name": "E2E Hallway motion"})
     ha.set_state(DOOR, "off", {"device_class": "door", "friendly_name": "E2E Pantry door"})
-    process = EngineProcess(
-        tmp_path_factory.mktemp("idioms-engine") / "data",
-        {
-            "HOMEIQ_API_TOKEN": TOKEN,
-            "HA_URL": f"http://127.0.0.1:{ha.port}",
-            "HA_TOKEN": ha.token,
-            "HOMEIQ_EVENT_FLUSH_S": "0.1",
-            "HOMEIQ_BACKFILL_DAYS": "1",
-        },
-    )
-    with process:
-        poll(
-            lambda: api(process, "GET", "/api/v1/ingest/status")["connected"],
-            "the engine to mirror Home Assistant",
-        )
+    with mirroring_engine(ha, tmp_path_factory.mktemp("idioms-engine") / "data") as process:
         yield process
     for entity_id in (MOTION, DOOR):
         ha.request("DELETE", f"/api/states/{entity_id}")

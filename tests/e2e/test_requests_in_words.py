@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import SPOKEN, VACUUM_STATE
+from tests.e2e.engines import api, mirroring_engine
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.e2e.polling import poll
-from tests.e2e.test_idioms import api
 from tests.engine.process import EngineProcess
 
-TOKEN = "e2e-idioms-token-0123456789abcdef"
 LIGHT = "light.e2e_scullery_light"
 DOOR = "binary_sensor.e2e_scullery_door"
 CELLAR = "binary_sensor.e2e_cellar_door"
@@ -59,21 +58,7 @@ def engine(
     ha.wait_for_state("tts.e2e_speech")
     for entity_id, (state, attributes) in SENSORS.items():
         ha.set_state(entity_id, state, attributes)
-    process = EngineProcess(
-        tmp_path_factory.mktemp("requests-engine") / "data",
-        {
-            "HOMEIQ_API_TOKEN": TOKEN,
-            "HA_URL": f"http://127.0.0.1:{ha.port}",
-            "HA_TOKEN": ha.token,
-            "HOMEIQ_EVENT_FLUSH_S": "0.1",
-            "HOMEIQ_BACKFILL_DAYS": "1",
-        },
-    )
-    with process:
-        poll(
-            lambda: api(process, "GET", "/api/v1/ingest/status")["connected"],
-            "the engine to mirror Home Assistant",
-        )
+    with mirroring_engine(ha, tmp_path_factory.mktemp("requests-engine") / "data") as process:
         yield process
     for entity_id in SENSORS:
         ha.request("DELETE", f"/api/states/{entity_id}")
