@@ -13,13 +13,12 @@ from hassil.intents import SlotList, TextSlotList
 from hassil.recognize import RecognizeResult
 
 from engine.home.catalog import Catalog, Entity
+from engine.query.fitting import IntentFitting
 from engine.query.intents import (
     MAX_UNMATCHED_WORDS,
     Grammar,
-    Lexicon,
     Unmatched,
     language_variant,
-    lexicon,
     load_grammar,
     recognize,
     recognize_unmatched,
@@ -294,21 +293,23 @@ class CommandParser:
         # explains is searched again (near names, parts, unknown words) in these alone,
         # which keeps a refusal about as fast as an answer.
         self._acting = _subset(self._grammar, lambda name: name in _HANDLERS or name in QUESTIONS)
-        self._lexicon = lexicon(self._acting)
-        # Of those, the ones with a slot that takes any words (a to-do item, a zone).
-        self._open = _subset(self._acting, lambda name: name in self._lexicon.open_intents)
-        # The same for the whole grammar, which a whole sentence is matched against first.
-        self._whole_lexicon = lexicon(self._grammar)
-        self._whole_open = _subset(
-            self._grammar, lambda name: name in self._whole_lexicon.open_intents
-        )
         vocabulary = VOCABULARIES.get(self._grammar.language, Vocabulary())
         self._vocabulary = vocabulary
         self._home = HomeIndex(catalog, COMMAND_DOMAINS | QUESTION_DOMAINS, vocabulary)
+        self._skip_words = list(self._grammar.intents.skip_words)
+        # Each search only in the intents whose words can explain the sentence. Only for
+        # the languages HomeIQ has words for (slots.VOCABULARIES), whose sentences split
+        # into the words their templates and names have; in others a name may carry an
+        # ending or a prefix ("Quibblefluxnak"), and every intent is searched.
+        self._fitting = IntentFitting(
+            self._grammar,
+            self._home.words,
+            self._skip_words,
+            checked=self._grammar.language in VOCABULARIES,
+        )
         self._say = messages(self._grammar.language)
         self._resolver = Resolver(self._home, self._say)
         self._answers = Answers(self._grammar.intents)
-        self._skip_words = list(self._grammar.intents.skip_words)
         # The answers of the parse in progress (parsing is synchronous: one at a time).
         self._chosen: frozenset[str] = frozenset()
         self._recognized: dict[tuple[str, str | None], RecognizeResult | None] = {}
@@ -415,8 +416,8 @@ class CommandParser:
 
     def _slot_lists(self, text: str) -> dict[str, TextSlotList]:
         return {
-            "area": self._home.area_list,
-            "floor": self._home.floor_list,
+            "area": self._home.area_list(text),
+            "floor": self._home.floor_list(text),
             "name": self._home.name_list(text),
         }
 
@@ -441,7 +442,7 @@ class CommandParser:
         lists = self._slot_lists(text)
         # A word no template, list or name has can only be taken by a slot that takes any
         # words: then only those templates are searched (after the whole grammar's first).
-        grammar = self._whole_fitting(text) if whole else self._fitting(text)
+        grammar = self._fitting.fitting(self._grammar if whole else self._acting, text)
         match = recognize(grammar, text, {**lists}, context)
         if match is not None:
             return match
@@ -459,40 +460,8 @@ class CommandParser:
             if isinstance(value.text_in, TextChunk)
             for word in spoken_words(value.text_in.text)
         }
-        return recognize(self._fitting(text, nearly), text, widened, context)
-
-    def _fitting(self, text: str, nearly: frozenset[str] | set[str] = frozenset()) -> Grammar:
-        """Return the grammar that can match a text: all answered intents, or the open ones."""
-        return self._open if any(self._unknown(text, nearly)) else self._acting
-
-    def _whole_fitting(self, text: str) -> Grammar:
-        """Return the whole grammar, or its open intents when a word is nobody's."""
-        unknown = self._unknown(text, lexicon=self._whole_lexicon)
-        return self._whole_open if any(unknown) else self._grammar
-
-    def _unknown(
-        self,
-        text: str,
-        nearly: frozenset[str] | set[str] = frozenset(),
-        lexicon: Lexicon | None = None,
-    ) -> list[bool]:
-        """Return, per word, whether no template, list, name (or near name) has it.
-
-        Only for the languages HomeIQ has words for (slots.VOCABULARIES), whose sentences
-        split into the words their templates and names have; in others a name may carry an
-        ending or a prefix ("Quibblefluxnak"), and every word counts as known.
-        """
-        if self._grammar.language not in VOCABULARIES:
-            return [False for _word in spoken_words(text, self._skip_words)]
-        lexicon, home = lexicon or self._lexicon, self._home.words
-        return [
-            # A word with a digit is a number, a time or a percentage ("40%", "7:30").
-            word not in home
-            and word not in nearly
-            and not any(character.isdigit() for character in word)
-            and not lexicon.has(word)
-            for word in spoken_words(text, self._skip_words)
-        ]
+        fitting = self._fitting.fitting(self._acting, text, nearly=nearly)
+        return recognize(fitting, text, widened, context)
 
     def _target(self, match: RecognizeResult, text: str, domains: frozenset[str] | None) -> Target:
         """Return the constraints a recognised sentence puts on its target (of these domains)."""
@@ -785,23 +754,6 @@ class CommandParser:
             if nouns & terms
         )
 
-    def _one_unknown_run(self, text: str) -> bool:
-        """Return whether the words no template or name has are one short run, or none.
-
-        Only then can a template fit with one unknown name, area or floor; otherwise only
-        templates that take any words (a to-do item, a zone) may, and only they are tried
-        (the whole search is the costliest step of a sentence nobody can answer).
-        """
-        runs: list[int] = []
-        previous = False
-        for unknown in self._unknown(text):
-            if unknown and previous:
-                runs[-1] += 1
-            elif unknown:
-                runs.append(1)
-            previous = unknown
-        return len(runs) <= 1 and all(run <= MAX_UNMATCHED_WORDS for run in runs)
-
     def _unmatched(self, text: str, context_area: str | None) -> Unmatched | None:
         """Return the command template that fits but for one unknown name, area or floor."""
         vocabulary = self._vocabulary
@@ -809,7 +761,7 @@ class CommandParser:
             # "Turn on the light at sunset" is an automation; its words are no unknown name.
             return None
         unmatched = recognize_unmatched(
-            self._acting if self._one_unknown_run(text) else self._open,
+            self._fitting.fitting(self._acting, text, unknown_run=MAX_UNMATCHED_WORDS),
             text,
             {**self._slot_lists(text)},
             self._context(context_area),
@@ -829,6 +781,12 @@ class CommandParsers:
         self._parsers: dict[str, CommandParser] = {}
         self._lock = threading.Lock()
 
+    def built(self, catalog: Catalog, language: str) -> CommandParser | None:
+        """Return the parser for a catalog and language if it is built (never waits)."""
+        if catalog is not self._catalog:
+            return None
+        return self._parsers.get(language_variant(language))
+
     def get(self, catalog: Catalog, language: str = "en") -> CommandParser:
         """Return the parser for a catalog and language, building it on first use."""
         variant = language_variant(language)
@@ -836,7 +794,9 @@ class CommandParsers:
             # The home service replaces the catalog whole and never mutates it, so the
             # object itself is the catalog's version.
             if catalog is not self._catalog:
-                self._catalog, self._parsers = catalog, {}
+                # The parsers first: `built` reads them without the lock, after the catalog.
+                self._parsers = {}
+                self._catalog = catalog
             parser = self._parsers.get(variant)
             if parser is None:
                 parser = self._parsers[variant] = CommandParser(

@@ -253,21 +253,29 @@ class Lexicon:
         return any(word.startswith(piece) for piece in self.pieces.get(word[:_PIECE], ()))
 
 
-def lexicon(grammar: Grammar) -> Lexicon:
-    """Return the words of a grammar's templates, rules, lists and numbers (for pre-checks)."""
+def intent_lexicons(grammar: Grammar) -> dict[str, Lexicon]:
+    """Return each intent's lexicon: the words its templates, rules and lists can match.
+
+    Skip words and the numbers' words belong to every intent.
+    """
     intents = grammar.intents
-    found: set[str] = set(intents.skip_words)
-    open_intents: set[str] = set()
+    shared = {*intents.skip_words, *_number_words(grammar.language)}
+    found: dict[str, Lexicon] = {}
     for intent in intents.intents.values():
+        words = set(shared)
+        wildcard = False
         for data in intent.data:
             rules = {**intents.expansion_rules, **data.expansion_rules}
             lists = {**intents.slot_lists, **data.slot_lists}
-            walker = _WordWalker(rules, lists, found)
+            walker = _WordWalker(rules, lists, words)
             for sentence in data.sentences:
                 walker.walk(sentence.expression)
-            if walker.wildcard:
-                open_intents.add(intent.name)
-    found |= _number_words(grammar.language)
+            wildcard = wildcard or walker.wildcard
+        found[intent.name] = _lexicon(words, {intent.name} if wildcard else set())
+    return found
+
+
+def _lexicon(found: set[str], open_intents: set[str]) -> Lexicon:
     words = frozenset(word.casefold() for word in found)
     pieces: dict[str, list[str]] = {}
     for word in words:

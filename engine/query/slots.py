@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+import numpy as np
+from hassil.expression import TextChunk
 from hassil.intents import TextSlotList, TextSlotValue
 from hassil.trie import Trie
 from hassil.util import normalize_text, remove_punctuation
@@ -267,6 +269,25 @@ VOCABULARIES: Final[dict[str, Vocabulary]] = {
 }
 
 
+def _spoken_values(slot_list: TextSlotList) -> list[tuple[str, TextSlotValue]]:
+    """Return a list's values, each with its words as a sentence is matched."""
+    return [
+        (
+            " ".join(spoken_words(value.text_in.text))
+            if isinstance(value.text_in, TextChunk)
+            else "",
+            value,
+        )
+        for value in slot_list.values
+    ]
+
+
+def _said(values: list[tuple[str, TextSlotValue]], text: str) -> TextSlotList:
+    """Return a list of the values whose words occur in the text (the others cannot match)."""
+    spoken = " ".join(spoken_words(text))
+    return TextSlotList(name=None, values=[value for words, value in values if words in spoken])
+
+
 def spoken_words(text: str, skip_words: Iterable[str] = ()) -> list[str]:
     """Return the words of a sentence as hassil matches them (punctuation removed)."""
     text = normalize_text(remove_punctuation(text)).strip().casefold()
@@ -319,9 +340,12 @@ class HomeIndex:
         self._joined = [named.joined for named in self._names]
         self._area_names = self._places(self.areas.values(), vocabulary.area_nouns)
         self._floor_names = self._places(self.floors.values(), vocabulary.floor_nouns)
-        self.area_list = self._place_list(self.areas.values())
-        self.floor_list = self._place_list(self.floors.values())
-        self.floor_list.values.extend(self._level_values())
+        self._area_joined = [named.joined for named in self._area_names]
+        self._floor_joined = [named.joined for named in self._floor_names]
+        self._area_values = _spoken_values(self._place_list(self.areas.values()))
+        floors = self._place_list(self.floors.values())
+        floors.values.extend(self._level_values())
+        self._floor_values = _spoken_values(floors)
         # Every word a name, area or floor of the home has, as sentences are matched.
         self.words = frozenset(
             word
@@ -411,6 +435,14 @@ class HomeIndex:
                 values.append(TextSlotValue.from_tuple((phrase, ref), allow_template=False))
         return values
 
+    def area_list(self, text: str) -> TextSlotList:
+        """Return the areas said in the text: hassil tries every value of a list at every slot."""
+        return _said(self._area_values, text)
+
+    def floor_list(self, text: str) -> TextSlotList:
+        """Return the floors (and level words) said in the text."""
+        return _said(self._floor_values, text)
+
     def name_list(self, text: str) -> TextSlotList:
         """Return the entity names that occur in the text (Home Assistant filters the same way)."""
         found = self._name_trie.find(" ".join(spoken_words(text)))
@@ -420,28 +452,38 @@ class HomeIndex:
         """Return slot values for runs of words that nearly name an entity, area or floor."""
         vocabulary = self.vocabulary
         spoken = spoken_words(text, skip_words)
-        near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
+        runs: list[tuple[str, tuple[str, ...]]] = []
         for start in range(len(spoken)):
             for end in range(start + 1, min(start + _MAX_SPAN, len(spoken)) + 1):
                 if spoken[end - 1] in vocabulary.breaks:
                     break
                 phrase = " ".join(spoken[start:end])
                 terms = vocabulary.terms(phrase)
-                if not terms or " ".join(words(phrase)) in self._exact_names:
-                    continue
-                near["name"].extend(self._near_names(phrase, terms))
-                if " ".join(words(phrase)) in self._place_names:
-                    # An area or floor said by its name: the strict lists have it already.
-                    continue
-                for slot, places in (("area", self._area_names), ("floor", self._floor_names)):
-                    if ids := _near_places(terms, places):
-                        ref = SlotRef(text=phrase, ids=ids, exact=False)
-                        near[slot].append(
-                            TextSlotValue.from_tuple((phrase, ref), allow_template=False)
-                        )
+                if terms and " ".join(words(phrase)) not in self._exact_names:
+                    runs.append((phrase, terms))
+        # Every run against every spelling in one rapidfuzz call per list.
+        said = [" ".join(terms) for _phrase, terms in runs]
+        name_typos = _typos(said, self._joined)
+        area_typos = _typos(said, self._area_joined)
+        floor_typos = _typos(said, self._floor_joined)
+        near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
+        for index, (phrase, terms) in enumerate(runs):
+            near["name"].extend(self._near_names(phrase, terms, name_typos[index]))
+            if " ".join(words(phrase)) in self._place_names:
+                # An area or floor said by its name: the strict lists have it already.
+                continue
+            for slot, places, typos in (
+                ("area", self._area_names, area_typos[index]),
+                ("floor", self._floor_names, floor_typos[index]),
+            ):
+                if ids := _near_places(terms, places, typos):
+                    ref = SlotRef(text=phrase, ids=ids, exact=False)
+                    near[slot].append(TextSlotValue(text_in=_chunk(phrase), value_out=ref))
         return near
 
-    def _near_names(self, phrase: str, terms: tuple[str, ...]) -> list[TextSlotValue]:
+    def _near_names(
+        self, phrase: str, terms: tuple[str, ...], typos: set[int]
+    ) -> list[TextSlotValue]:
         """Return slot values for the entities a run of words nearly names, per kind of device.
 
         Per kind, the closest reading wins: the same words (plural, punctuation, typo), else
@@ -449,13 +491,11 @@ class HomeIndex:
         ("the door" for every lock). Templates then pick the kind, as for exact names.
         """
         wanted = frozenset(terms)
-        joined = " ".join(terms)
         tiers: dict[tuple[str, str | None], list[dict[str, None]]] = defaultdict(
             lambda: [{}, {}, {}]
         )
         sharing = {index for term in wanted for index in self._by_term.get(term, ())}
         generic = set.intersection(*(self._by_noun.get(term, set()) for term in wanted))
-        typos = _typos(joined, self._joined)
         for index in sorted(sharing | generic | typos):
             named = self._names[index]
             distinct = wanted - named.nouns
@@ -468,10 +508,12 @@ class HomeIndex:
             elif not distinct:
                 tiers[named.context][2][named.item_id] = None
         values: list[TextSlotValue] = []
+        # One chunk for the phrase's values: building one per value was most of the cost.
+        chunk = _chunk(phrase)
         for context, (close, partial, kind_only) in tiers.items():
             ids = close or partial or kind_only
             ref = SlotRef(text=phrase, ids=tuple(ids), exact=False, generic=ids is kind_only)
-            values.append(_value(phrase, ref, *context))
+            values.append(_value(chunk, ref, *context))
         return values
 
     def named(self, text: str) -> list[str]:
@@ -492,13 +534,11 @@ class HomeIndex:
         return f"{area.name} ({floor.name})" if floor else area.name
 
 
-def _near_places(terms: tuple[str, ...], places: list[_Named]) -> tuple[str, ...]:
+def _near_places(terms: tuple[str, ...], places: list[_Named], typos: set[int]) -> tuple[str, ...]:
     """Return the areas or floors a run of words nearly names, best kind first."""
     wanted = frozenset(terms)
-    joined = " ".join(terms)
     close: dict[str, None] = {}
     partial: dict[str, None] = {}
-    typos = _typos(joined, [named.joined for named in places])
     for index, named in enumerate(places):
         distinct = wanted - named.nouns
         if wanted == named.terms or index in typos:
@@ -509,26 +549,40 @@ def _near_places(terms: tuple[str, ...], places: list[_Named]) -> tuple[str, ...
     return tuple(close or partial)
 
 
-def _typos(spoken: str, names: list[str]) -> set[int]:
-    """Return the indexes of the names the words misspell; numbers must agree ("Bedroom 1").
+def _typos(said: list[str], names: list[str]) -> list[set[int]]:
+    """Return, per run of words, the indexes of the names it misspells.
 
-    One rapidfuzz pass over all names (in C) rather than a comparison per name: this runs
-    for every run of words of every sentence.
+    Numbers must agree ("Bedroom 1"). One rapidfuzz matrix (in C) for every run against
+    every name, rather than a comparison per pair: this runs for most sentences.
     """
-    digits = {word for word in spoken.split() if word.isdigit()}
-    found = process.extract(
-        spoken, names, scorer=fuzz.token_sort_ratio, score_cutoff=_TYPO_SCORE, limit=None
+    found: list[set[int]] = [set() for _ in said]
+    if not said or not names:
+        return found
+    scores = process.cdist(
+        said, names, scorer=fuzz.token_sort_ratio, score_cutoff=_TYPO_SCORE, dtype=np.uint8
     )
-    return {
-        index
-        for name, _score, index in found
-        if {word for word in name.split() if word.isdigit()} == digits
-    }
+    for row, column in zip(*(axis.tolist() for axis in np.nonzero(scores)), strict=True):
+        if _digits(names[column]) == _digits(said[row]):
+            found[row].add(column)
+    return found
 
 
-def _value(text: str, ref: SlotRef, domain: str, device_class: str | None) -> TextSlotValue:
+def _digits(text: str) -> set[str]:
+    return {word for word in text.split() if word.isdigit()}
+
+
+def _value(
+    text: str | TextChunk, ref: SlotRef, domain: str, device_class: str | None
+) -> TextSlotValue:
     """Return a name slot value; its context lets templates require a domain, as in HA."""
     context: dict[str, str] = {"domain": domain}
     if device_class:
         context["device_class"] = device_class
-    return TextSlotValue.from_tuple((text, ref, context), allow_template=False)
+    return TextSlotValue(text_in=_chunk(text), value_out=ref, context=context)
+
+
+def _chunk(text: str | TextChunk) -> TextChunk:
+    """Return the text as hassil matches a plain list value (TextSlotValue.from_tuple's way)."""
+    if isinstance(text, TextChunk):
+        return text
+    return TextChunk(remove_punctuation(normalize_text(text)))
