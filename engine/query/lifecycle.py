@@ -53,6 +53,8 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
     # Stored requests follow the events' retention, on the same daily schedule.
     database, retention_days = app[DATABASE], app[SETTINGS].retention_days
     app[SCHEDULER].every("query-retention", DAY_S, lambda: purge_queries(database, retention_days))
+    # Cached answers past their time to live leave the table on the same schedule.
+    app[SCHEDULER].every("cache-expiry", DAY_S, app[CACHE].purge_expired)
     # Home Assistant's grammar takes a while to load: in the background, so start-up does
     # not wait; a request that comes first waits for it in the parsing thread.
     warming = asyncio.create_task(service.warm(), name="homeiq-query-warm")

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
@@ -26,6 +26,8 @@ from engine.query.questions import Asked, StateOf
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
 
+# A language's automation and command parsers, and the hash of the catalog they know.
+Parsed = tuple[AutomationParser, CommandParser, str]
 Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
 NOT_UNDERSTOOD = (
@@ -40,32 +42,59 @@ def _clarification(item: Clarification) -> dict[str, Any]:
     return {"id": item.id, "question": item.question, "options": item.options}
 
 
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    """A parsed answer for the cache, under its key."""
+
+    key: str
+    answer: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """One catalog's parsers per language, and the catalog's hash (replaced whole)."""
+
+    catalog: Catalog
+    fingerprint: str
+    automations: dict[str, AutomationParser]
+
+
 class _Parsers:
     """The parsers of the current catalog, built once per catalog and language."""
 
     def __init__(self, state_of: StateOf | None) -> None:
         self._commands = CommandParsers(state_of)
-        self._automations: dict[str, AutomationParser] = {}
-        self._catalog: Catalog | None = None
-        self._fingerprint = ""
+        # Replaced in one assignment, so a reader on another thread sees one catalog's.
+        self._built: _Built | None = None
 
-    def get(self, catalog: Catalog, language: str) -> tuple[AutomationParser, CommandParser, str]:
+    def built(self, catalog: Catalog, language: str) -> Parsed | None:
+        """Return what `get` would when it is built already, else None (never builds)."""
+        current = self._built
+        if current is None or current.catalog is not catalog:
+            return None
+        commands = self._commands.built(catalog, language)
+        parser = current.automations.get(commands.language) if commands is not None else None
+        if commands is None or parser is None:
+            return None
+        return parser, commands, current.fingerprint
+
+    def get(self, catalog: Catalog, language: str) -> Parsed:
         """Return the automation and command parsers for a language, and the catalog's hash.
 
         The hash is returned with the parsers (not read later) so a cache key always names
         the catalog the answer was parsed against.
         """
-        if catalog is not self._catalog:
-            self._catalog = catalog
-            self._automations.clear()
+        current = self._built
+        if current is None or current.catalog is not catalog:
             encoded = orjson.dumps(asdict(catalog), option=orjson.OPT_SORT_KEYS)
-            self._fingerprint = hashlib.sha256(encoded).hexdigest()[:16]
+            current = _Built(catalog, hashlib.sha256(encoded).hexdigest()[:16], {})
+            self._built = current
         commands = self._commands.get(catalog, language)
-        parser = self._automations.get(commands.language)
+        parser = current.automations.get(commands.language)
         if parser is None:
             parser = AutomationParser(catalog, commands.language, commands=commands)
-            self._automations[commands.language] = parser
-        return parser, commands, self._fingerprint
+            current.automations[commands.language] = parser
+        return parser, commands, current.fingerprint
 
 
 class QueryService:
@@ -111,11 +140,14 @@ class QueryService:
     async def ask(self, text: str, language: str, area_id: str | None) -> dict[str, Any]:
         """Answer a new request and store it."""
         started = time.perf_counter()
-        answer = await self._answer(text, language, area_id, frozenset())
+        answer, cached = await self._answer(text, language, area_id, frozenset())
         query_id = uuid.uuid4().hex
         now = time.time()
         stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
+        # One transaction for the query and its cached answer (each costs a commit).
         async with self._engine.begin() as connection:
+            if cached is not None:
+                await self._cache.set(cached.key, cached.answer, within=connection)
             await connection.execute(
                 insert(queries).values(
                     query_id=query_id,
@@ -168,9 +200,11 @@ class QueryService:
                 chosen.add(value)
         if more_text:
             text = f"{text} {more_text}"
-        answer = await self._answer(text, row.language, row.area_id, frozenset(chosen))
+        answer, cached = await self._answer(text, row.language, row.area_id, frozenset(chosen))
         stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
         async with self._engine.begin() as connection:
+            if cached is not None:
+                await self._cache.set(cached.key, cached.answer, within=connection)
             await connection.execute(
                 update(queries)
                 .where(queries.c.query_id == query_id)
@@ -207,10 +241,17 @@ class QueryService:
 
     async def _answer(
         self, text: str, language: str, area_id: str | None, chosen: frozenset[str]
-    ) -> dict[str, Any]:
-        """Return the answer (cached by text, language, area, answers, catalog; not states)."""
+    ) -> tuple[dict[str, Any], _Cached | None]:
+        """Return the answer and what the cache is to keep of it (stored with the query).
+
+        Answers are cached by text, language, area, answers and catalog; not by states.
+        """
         catalog = self._catalog()
-        automations, commands, fingerprint = await self._run(self._parsers.get, catalog, language)
+        # Built already (nearly always): no trip to the parsing thread just to fetch them.
+        parsed = self._parsers.built(catalog, language)
+        if parsed is None:
+            parsed = await self._run(self._parsers.get, catalog, language)
+        automations, commands, fingerprint = parsed
         normal = " ".join(text.lower().split())
         key = (
             "query:"
@@ -230,16 +271,15 @@ class QueryService:
         )
         cached: dict[str, Any] | None = await self._cache.get(key)
         if cached is not None:
-            return _answered_now(commands, cached)
+            return _answered_now(commands, cached), None
         answer = await self._run(_parse, automations, commands, text, area_id, chosen)
         if answer["status"] == "unsupported" and self._llm is not None:
             answer, cacheable = await self._ask_llm(
                 self._llm, catalog, text, area_id=area_id, chosen=chosen, fallback=answer
             )
             if not cacheable:
-                return answer
-        await self._cache.set(key, answer)
-        return _shown(answer)
+                return answer, None
+        return _shown(answer), _Cached(key, answer)
 
     async def _ask_llm(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from collections.abc import Callable
@@ -9,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TLRUCache
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Insert, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.store.dialect import upsert
 from engine.store.schema import cache_entries
@@ -29,6 +30,10 @@ class CacheStats:
         """Return hits over lookups, 0 before the first lookup."""
         lookups = self.hits + self.misses
         return self.hits / lookups if lookups else 0.0
+
+
+def _upsert(connection: AsyncConnection) -> Insert:
+    return upsert(connection.dialect.name, cache_entries, ["key"], ["value", "expires_at"])
 
 
 def _expiry(_key: str, value: tuple[Any, float], _now: float) -> float:
@@ -55,11 +60,14 @@ class CorrelationCache:
         )
         self._hits = 0
         self._misses = 0
+        # The keys the table holds, read once: a key never stored (most new requests) is a
+        # miss without a read. Only this object writes the table while the engine runs.
+        self._stored: set[str] | None = None
 
     async def get(self, key: str) -> Any | None:
         """Return a live value from memory, else from the table (and keep it in memory)."""
         entry = self._memory.get(key)
-        if entry is None:
+        if entry is None and key in await self._stored_keys():
             async with self._engine.connect() as connection:
                 row = (
                     await connection.execute(
@@ -78,21 +86,45 @@ class CorrelationCache:
         self._hits += 1
         return entry[0]
 
-    async def set(self, key: str, value: Any, ttl_s: float | None = None) -> None:
-        """Store a JSON-serialisable value in both tiers."""
+    async def set(
+        self,
+        key: str,
+        value: Any,
+        ttl_s: float | None = None,
+        *,
+        within: AsyncConnection | None = None,
+    ) -> None:
+        """Store a JSON-serialisable value in both tiers (in the caller's transaction, if given)."""
         expires_at = self._clock() + (self._ttl_s if ttl_s is None else ttl_s)
         encoded = json.dumps(value, separators=(",", ":"))
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                upsert(connection.dialect.name, cache_entries, ["key"], ["value", "expires_at"]),
-                {"key": key, "value": encoded, "expires_at": expires_at},
-            )
+        row = {"key": key, "value": encoded, "expires_at": expires_at}
+        if within is not None:
+            await within.execute(_upsert(within), row)
+        else:
+            async with self._engine.begin() as connection:
+                await connection.execute(_upsert(connection), row)
         self._memory[key] = (value, expires_at)
+        if self._stored is not None:
+            self._stored.add(key)
+
+    async def _stored_keys(self) -> builtins.set[str]:
+        stored = self._stored
+        if stored is None:
+            async with self._engine.connect() as connection:
+                keys = await connection.scalars(
+                    select(cache_entries.c.key).where(cache_entries.c.expires_at > self._clock())
+                )
+                stored = set(keys.all())
+            # Keys set while the table was read are kept too.
+            stored = self._stored = stored | (self._stored or set())
+        return stored
 
     async def invalidate(self, prefix: str = "") -> int:
         """Drop every entry whose key starts with `prefix`; return how many the table had."""
         for key in [key for key in self._memory if key.startswith(prefix)]:
             self._memory.pop(key, None)
+        if self._stored is not None:
+            self._stored = {key for key in self._stored if not key.startswith(prefix)}
         async with self._engine.begin() as connection:
             result = await connection.execute(
                 delete(cache_entries).where(cache_entries.c.key.startswith(prefix, autoescape=True))
@@ -106,6 +138,7 @@ class CorrelationCache:
             result = await connection.execute(
                 delete(cache_entries).where(cache_entries.c.expires_at <= self._clock())
             )
+        # The keys deleted may stay in the key set: looking one up reads the table, and misses.
         return result.rowcount
 
     async def persisted_entries(self) -> int:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.store.cache import CorrelationCache
@@ -106,3 +107,25 @@ async def test_stats_route_reports_the_cache(client: Client) -> None:
     assert body["events_total"] == 0
     assert 10 < body["memory_rss_mb"] < 4096
     assert body["uptime_s"] >= 0
+
+
+async def test_a_key_never_stored_is_a_miss_without_reading_the_table(
+    engine: AsyncEngine, clock: Clock
+) -> None:
+    await CorrelationCache(engine, clock=clock).set("stored", 1)
+    cache = CorrelationCache(engine, clock=clock)
+    assert await cache.get("stored") == 1  # the first lookup reads which keys the table has
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await cache.get("never stored") is None
+        await cache.set("new", 2)
+        cache._memory.clear()  # as after an eviction: the new key is read from the table
+        assert await cache.get("new") == 2
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert [statement.split()[0] for statement in statements] == ["INSERT", "SELECT"]

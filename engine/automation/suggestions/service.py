@@ -117,10 +117,10 @@ class SuggestionService:
             found = await self.store.find(draft.fingerprint)
             if found is not None:
                 return found
-            result = validate_automation(draft.automation, self._catalog())
-            await self.store.add([_row(draft, result, time.time())])
+            row = _row(draft, validate_automation(draft.automation, self._catalog()), time.time())
+            await self.store.add([row])
         self._stream.publish("suggestions_updated", {"generated": 1, "ids": [draft.id]})
-        return await self.store.get(draft.id)
+        return suggestion_to_dict(SimpleNamespace(**row))
 
     async def approve(
         self,
