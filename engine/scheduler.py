@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time as clock
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _LOGGER = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[object]]
+# Seconds until the next run, or None: no run until the job is rescheduled.
+NextDelay = Callable[[], float | None]
+
+
+@dataclass(slots=True)
+class _Schedule:
+    """A job's next run (UTC epoch seconds, None when unscheduled) and its reschedule signal."""
+
+    due_at: float | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Scheduler:
@@ -20,40 +31,88 @@ class Scheduler:
     def __init__(self) -> None:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._schedules: dict[str, _Schedule] = {}
 
     def every(self, name: str, interval_s: float, job: Job, *, delay_s: float = 0.0) -> None:
         """Run `job` after `delay_s`, then every `interval_s` seconds."""
         delays = iter((delay_s,))
         self._start(name, job, lambda: next(delays, interval_s))
 
-    def daily(self, name: str, at: time, time_zone: Callable[[], str], job: Job) -> None:
-        """Run `job` every day at a local time of day, in the zone `time_zone()` names then."""
-        self._start(name, job, lambda: seconds_until(at, ZoneInfo(time_zone())))
+    def daily(
+        self,
+        name: str,
+        at: time | Callable[[], time | None],
+        time_zone: Callable[[], str],
+        job: Job,
+    ) -> None:
+        """Run `job` every day at a local time of day, in the zone `time_zone()` names then.
 
-    def _start(self, name: str, job: Job, next_delay: Callable[[], float]) -> None:
+        A callable `at` is read before each wait (None: not scheduled); `reschedule` reads it now.
+        """
+        when = at if callable(at) else lambda: at
+
+        def next_delay() -> float | None:
+            local = when()
+            return None if local is None else seconds_until(local, ZoneInfo(time_zone()))
+
+        self._start(name, job, next_delay)
+
+    def reschedule(self, name: str) -> None:
+        """Compute a job's next run again now (its time of day changed), cutting its wait short."""
+        if (schedule := self._schedules.get(name)) is not None:
+            schedule.changed.set()
+
+    def next_run(self, name: str) -> datetime | None:
+        """Return when a job runs next (UTC), or None when it is not scheduled."""
+        schedule = self._schedules.get(name)
+        if schedule is None or schedule.due_at is None:
+            return None
+        return datetime.fromtimestamp(schedule.due_at, UTC)
+
+    def _start(self, name: str, job: Job, next_delay: NextDelay) -> None:
+        schedule = self._schedules[name] = _Schedule()
+        schedule.due_at = _due(next_delay())
         self._tasks.append(
-            asyncio.create_task(self._loop(name, job, next_delay), name=f"homeiq-{name}")
+            asyncio.create_task(self._loop(name, job, next_delay, schedule), name=f"homeiq-{name}")
         )
 
-    async def _wait(self, seconds: float) -> bool:
-        """Wait, returning True early when the scheduler is stopping."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
-        return self._stopping.is_set()
+    async def _wait(self, due_at: float | None, changed: asyncio.Event) -> bool:
+        """Wait until `due_at` or a reschedule; return True when the job is due."""
+        waits = [
+            asyncio.ensure_future(self._stopping.wait()),
+            asyncio.ensure_future(changed.wait()),
+        ]
+        timeout = None if due_at is None else max(0.0, due_at - clock.time())
+        try:
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+        return not self._stopping.is_set() and not changed.is_set()
 
-    async def _loop(self, name: str, job: Job, next_delay: Callable[[], float]) -> None:
-        while not await self._wait(next_delay()):
+    async def _loop(self, name: str, job: Job, next_delay: NextDelay, schedule: _Schedule) -> None:
+        while not self._stopping.is_set():
+            if not await self._wait(schedule.due_at, schedule.changed):
+                schedule.changed.clear()
+                schedule.due_at = _due(next_delay())
+                continue
+            schedule.due_at = None
             try:
                 await job()
             except Exception:
                 _LOGGER.exception("Scheduled job %s failed", name)
+            schedule.due_at = _due(next_delay())
 
     async def close(self) -> None:
         """Let running jobs finish (never cut a database write short), then stop."""
         self._stopping.set()
         await asyncio.gather(*self._tasks)
         self._tasks.clear()
+
+
+def _due(delay: float | None) -> float | None:
+    """Return the UTC epoch seconds `delay` from now, or None."""
+    return None if delay is None else clock.time() + delay
 
 
 def seconds_until(at: time, zone: ZoneInfo, now: datetime | None = None) -> float:

@@ -294,3 +294,14 @@ deployment_versions = Table(
     Column("diff", Text, nullable=False),
     Column("created_at", Float, nullable=False),
 )
+
+# The household's settings changed through the API (PATCH /api/v1/settings), one row per
+# field by its dotted name ("exclude.areas"); a field without a row keeps its default from
+# the environment, so a changed default still reaches every field nobody set.
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
