@@ -38,16 +38,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> bo
     coordinator = HomeIQCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    # No update listener: the flows that change the entry schedule its reload themselves
+    # (Home Assistant 2026.12 refuses a listener beside async_update_reload_and_abort).
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> bool:
     """Remove the entities; the stream task ends with the entry, the session is HA's."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-
-
-async def _async_update_listener(hass: HomeAssistant, entry: HomeIQConfigEntry) -> None:
-    """Reload so changed options take effect."""
-    await hass.config_entries.async_reload(entry.entry_id)

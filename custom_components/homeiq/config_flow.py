@@ -100,6 +100,10 @@ class HomeIQConfigFlow(ConfigFlow, domain=DOMAIN):
         except HomeIQError:
             _LOGGER.exception("Unexpected answer from the HomeIQ engine at %s", client.url)
             return None, {"base": "unknown"}
+        except Exception:
+            # A form that stays open with "unknown" beats a flow that dies with a traceback.
+            _LOGGER.exception("Unexpected error while checking the HomeIQ engine at %s", client.url)
+            return None, {"base": "unknown"}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the engine's URL and token."""
@@ -177,7 +181,14 @@ class HomeIQOptionsFlow(OptionsFlow):
         if user_input is not None:
             # The number selector answers floats; the interval is whole seconds.
             interval = int(user_input[CONF_UPDATE_INTERVAL])
-            return self.async_create_entry(data={**user_input, CONF_UPDATE_INTERVAL: interval})
+            options = {**user_input, CONF_UPDATE_INTERVAL: interval}
+            # The reload is scheduled here rather than by an update listener, which Home
+            # Assistant 2026.12 refuses beside the reauth and reconfigure steps'
+            # async_update_reload_and_abort (OptionsFlowWithReload does this but is 2025.8+).
+            entry = self.config_entry
+            if self.hass.config_entries.async_update_entry(entry, options=options):
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest.mock import patch
+
 import aiohttp
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -23,9 +29,24 @@ from custom_components.homeiq.const import (
     DOMAIN,
 )
 
-from .conftest import INSTANCE_ID, TOKEN, serve_engine
+from .conftest import INSTANCE_ID, TOKEN, sent, serve_engine, setup_integration
 
 OTHER_URL = "http://engine.lan:8025"
+
+
+@contextmanager
+def no_deprecations(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail on a Python deprecation warning or Home Assistant's report of a deprecated use."""
+    caplog.set_level(logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        yield
+    reports = [
+        record.getMessage()
+        for record in caplog.records
+        if "Detected that" in record.getMessage() or "deprecat" in record.getMessage().lower()
+    ]
+    assert reports == []
 
 
 async def _user_form(hass: HomeAssistant) -> str:
@@ -206,5 +227,93 @@ async def test_options_are_saved_and_reload_the_entry(
         CONF_NOTIFY_NEW_SUGGESTIONS: True,
         CONF_MIN_SCORE: 0.5,
     }
-    # The update listener reloaded the entry: it validated against the engine again.
+    # The options flow reloaded the entry: it fetched from the engine again.
     assert engine.call_count == setups * 2
+
+
+async def test_an_unexpected_exception_is_unknown_and_logged(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    flow_id = await _user_form(hass)
+    with patch(
+        "custom_components.homeiq.config_flow.HomeIQClient.validate",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_URL: DEFAULT_ENGINE_URL, CONF_API_TOKEN: TOKEN}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    [record] = [r for r in caplog.records if r.name == "custom_components.homeiq.config_flow"]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None
+    assert str(record.exc_info[1]) == "boom"
+
+
+async def test_reauth_of_a_loaded_entry_reloads_it_with_the_new_token(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    serve_engine(aioclient_mock)
+    await setup_integration(hass, config_entry)
+    # What Home Assistant 2026.12 refuses beside async_update_reload_and_abort.
+    assert config_entry.update_listeners == []
+    with no_deprecations(caplog):
+        result = await config_entry.start_reauth_flow(hass)
+        serve_engine(aioclient_mock)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_API_TOKEN: "new-token"}
+        )
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert config_entry.data[CONF_API_TOKEN] == "new-token"
+    assert config_entry.state is ConfigEntryState.LOADED
+    # The reloaded entry reads with the new token.
+    [(_body, headers)] = sent(aioclient_mock, "GET", "/api/v1/analysis/runs")
+    assert headers["Authorization"] == "Bearer new-token"
+
+
+async def test_reconfigure_of_a_loaded_entry_reloads_it_at_the_new_url(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    serve_engine(aioclient_mock)
+    await setup_integration(hass, config_entry)
+    assert config_entry.update_listeners == []
+    with no_deprecations(caplog):
+        result = await config_entry.start_reconfigure_flow(hass)
+        serve_engine(aioclient_mock, url=OTHER_URL)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_URL: OTHER_URL, CONF_API_TOKEN: "new-token"}
+        )
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.data == {CONF_URL: OTHER_URL, CONF_API_TOKEN: "new-token"}
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.client.url == OTHER_URL
+    [(_body, headers)] = sent(aioclient_mock, "GET", "/api/v1/analysis/runs")
+    assert headers["Authorization"] == "Bearer new-token"
+
+
+async def test_unchanged_options_do_not_reload_the_entry(
+    hass: HomeAssistant,
+    engine: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await setup_integration(hass, config_entry)
+    options = {CONF_UPDATE_INTERVAL: 60, CONF_NOTIFY_NEW_SUGGESTIONS: False, CONF_MIN_SCORE: 0.0}
+    hass.config_entries.async_update_entry(config_entry, options=options)
+    setups = engine.call_count
+    with no_deprecations(caplog):
+        result = await hass.config_entries.options.async_init(config_entry.entry_id)
+        result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert engine.call_count == setups
