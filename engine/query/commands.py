@@ -10,9 +10,10 @@ from typing import Any, Final, Literal
 
 from hassil.expression import TextChunk
 from hassil.intents import SlotList, TextSlotList
+from hassil.models import MatchEntity
 from hassil.recognize import RecognizeResult
 
-from engine.home.catalog import Catalog, Entity
+from engine.home.catalog import Area, Catalog, Entity
 from engine.query.fitting import IntentFitting
 from engine.query.intents import (
     MAX_UNMATCHED_WORDS,
@@ -655,10 +656,10 @@ class CommandParser:
         if unmatched is None:
             return None
         if unmatched.result.intent.name in QUESTIONS:
-            return self._ask_unmatched_question(unmatched) if questions else None
-        return self._ask_unmatched_command(unmatched)
+            return self._ask_unmatched_question(unmatched, text) if questions else None
+        return self._ask_unmatched_command(unmatched, text)
 
-    def _ask_unmatched_command(self, unmatched: Unmatched) -> CommandResult | None:
+    def _ask_unmatched_command(self, unmatched: Unmatched, text: str) -> CommandResult | None:
         """Return a question when a command template fits but a name or area is unknown."""
         handler = _HANDLERS.get(unmatched.result.intent.name)
         if handler is None:
@@ -696,9 +697,9 @@ class CommandParser:
         )
         if isinstance(asked, Refuse):
             return CommandResult("unsupported", [], [], asked.message)
-        return self._answered(asked, handler, match) if asked else None
+        return self._answered(asked, handler, match, text) if asked else None
 
-    def _ask_unmatched_question(self, unmatched: Unmatched) -> CommandResult | None:
+    def _ask_unmatched_question(self, unmatched: Unmatched, text: str) -> CommandResult | None:
         """Return what a question about an unknown device or area gets: options, or why not."""
         match = unmatched.result
         slot_domain = match.entities["domain"].value if "domain" in match.entities else None
@@ -733,17 +734,31 @@ class CommandParser:
                 self._say.say("none_called", kind=kind, spoken=unmatched.text),
                 kind="question",
             )
-        picked = settle(asked, self._chosen) if asked.kind == "entity" else ()
-        if picked:
-            return self._answered_question(match, picked)
-        return _asked(asked, kind="question")
+        return self._answered_asked_question(asked, match, text)
 
-    def _answered(self, asked: Ask, handler: _Handler, match: RecognizeResult) -> CommandResult:
-        """Return the calls for devices the user already picked (a refine), else the question."""
-        picked = settle(asked, self._chosen) if asked.kind == "entity" else ()
+    def _answered(
+        self, asked: Ask, handler: _Handler, match: RecognizeResult, text: str
+    ) -> CommandResult:
+        """Return the calls for what the user already picked (a refine), else the question."""
+        picked = settle(asked, self._chosen)
         if not picked:
             return _asked(asked)
+        if asked.kind == "area":
+            # The area picked for words no area has ("the hall"): the sentence, said there.
+            in_area = _in_area(match, self._home.areas[picked[0]])
+            return self._handle(in_area, text, None) or _asked(asked)
         return CommandResult("ready", self._actions(Resolved(picked), handler, _slot_values(match)))
+
+    def _answered_asked_question(
+        self, asked: Ask, match: RecognizeResult, text: str
+    ) -> CommandResult:
+        """Return a question's answer for what the user already picked, else the question."""
+        picked = settle(asked, self._chosen)
+        if not picked:
+            return _asked(asked, kind="question")
+        if asked.kind == "area":
+            return self._question(_in_area(match, self._home.areas[picked[0]]), text, None)
+        return self._answered_question(match, picked)
 
     def _kinds_said(self, text: str) -> frozenset[str]:
         """Return the domains whose device words occur in a text ("blinds" -> cover)."""
@@ -827,6 +842,12 @@ def _unresolved(resolution: Ask | Refuse) -> CommandResult:
     if isinstance(resolution, Refuse):
         return CommandResult("unsupported", [], [], resolution.message)
     return _asked(resolution)
+
+
+def _in_area(match: RecognizeResult, area: Area) -> RecognizeResult:
+    """Return a match with its area slot set to an area (one the user picked from options)."""
+    entity = MatchEntity(name="area", value=SlotRef(area.name, (area.area_id,)), text=area.name)
+    return dataclasses.replace(match, entities={**match.entities, "area": entity})
 
 
 def _asked(ask: Ask, kind: Kind = "command") -> CommandResult:

@@ -21,6 +21,8 @@ from engine.home.catalog import Area, Catalog, Entity, Floor
 _MAX_SPAN: Final = 5
 # Similarity (0..100) above which a differently spelled name is taken as a typo of it.
 _TYPO_SCORE: Final = 90
+# The fewest letters of a shortened place name ("hall" for "Hallway"); "bed" says too little.
+_SHORTEST: Final = 4
 # Entities whose names are free text (a scene called "Movie night"): only close matches.
 _FREE_NAMED: Final = frozenset({"automation", "scene", "script"})
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")
@@ -546,7 +548,15 @@ def _near_places(terms: tuple[str, ...], places: list[_Named], typos: set[int]) 
         elif distinct and distinct <= named.terms and wanted - named.terms <= named.nouns:
             # "the bedroom" for "Bedroom 1" (and "Bedroom 2": then the resolver asks).
             partial[named.item_id] = None
+        elif distinct and all(_shortened(word, named.terms) for word in distinct):
+            # "the hall" for "Hallway", "the bath" for "Bathroom": the word people shorten to.
+            partial[named.item_id] = None
     return tuple(close or partial)
+
+
+def _shortened(word: str, terms: frozenset[str]) -> bool:
+    """Return whether a word is the start of one of the terms (at least _SHORTEST letters)."""
+    return len(word) >= _SHORTEST and any(term.startswith(word) and term != word for term in terms)
 
 
 def _typos(said: list[str], names: list[str]) -> list[set[int]]:

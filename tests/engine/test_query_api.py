@@ -126,6 +126,20 @@ async def test_an_ambiguous_request_asks_and_refine_settles_it(home: Client) -> 
     assert again["error"]["code"] == "conflict"
 
 
+async def test_an_area_picked_for_words_no_area_has_is_applied(home: Client) -> None:
+    # "the scullery" is no area here: the question offers the areas with lamps; the one
+    # picked is where the lamp is turned on (it used to ask the same question again).
+    asked = await _ask(home, "turn on the lamp in the scullery")
+    assert asked["status"] == "needs_clarification", asked
+    (question,) = asked["clarifications"]
+    assert {"bedroom", "office"} <= {option["value"] for option in question["options"]}
+    settled = await _refine(home, asked["query_id"], {"answers": {question["id"]: "office"}})
+    assert settled["status"] == "ready", settled
+    assert settled["actions"] == [
+        {"action": "light.turn_on", "target": {"entity_id": ["light.office_lamp"]}, "data": {}}
+    ]
+
+
 async def test_a_missing_time_is_asked_and_answered(home: Client) -> None:
     asked = await _ask(home, "every weekday turn on the kitchen light")
     assert asked["status"] == "needs_clarification"

@@ -774,3 +774,29 @@ def test_a_question_without_a_weather_entity_says_so(parser: CommandParser) -> N
 def test_a_question_within_a_longer_sentence_is_no_command(answering: CommandParser) -> None:
     result = answering.parse("turn on the hall light and is the kitchen light on")
     assert result is None or (result.kind == "command" and result.status != "ready")
+
+
+def test_a_shortened_area_name_is_that_area() -> None:
+    catalog = Catalog(
+        source=CatalogSource.IMPORT,
+        time_zone="UTC",
+        areas=[Area("hallway", "Hallway"), Area("bathroom", "Bathroom"), Area("bed", "Bed")],
+        entities=[
+            _entity("light.ceiling", "Ceiling light", "hallway"),
+            _entity("light.mirror", "Mirror", "bathroom"),
+            _entity("light.reading", "Reading light", "bed"),
+        ],
+    )
+    parser = CommandParser(catalog)
+    for text, entity_id in (
+        ("turn on the light in the hall", "light.ceiling"),
+        ("turn on the hall light", "light.ceiling"),
+        ("turn off the lights in the bath", "light.mirror"),
+    ):
+        result = parser.parse(text)
+        assert result is not None, text
+        assert result.status == "ready", (text, result)
+        assert [action["target"] for action in result.actions] == [{"entity_id": [entity_id]}]
+    # Three letters say too little: "bat" is no shortened "Bathroom".
+    result = parser.parse("turn off the lights in the bat")
+    assert result is None or result.status != "ready"
