@@ -10,6 +10,7 @@ from engine.api import health, openapi, stats, stream
 from engine.api.middleware import error_middleware, guard_middleware
 from engine.api.routing import ApiRoute, add_routes
 from engine.api.token import load_or_create_token
+from engine.automation import validate_routes
 from engine.automation.deployment import routes as deployment_routes
 from engine.automation.lifecycle import automation_context
 from engine.automation.suggestions import routes as suggestion_routes
@@ -19,6 +20,8 @@ from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT, 
 from engine.metrics import LatencyRecorder
 from engine.patterns import routes as pattern_routes
 from engine.patterns.lifecycle import patterns_context
+from engine.preferences import routes as preference_routes
+from engine.preferences.lifecycle import preferences_context
 from engine.query import routes as query_routes
 from engine.query.lifecycle import query_context
 from engine.settings import Settings
@@ -40,6 +43,8 @@ def all_routes() -> list[ApiRoute]:
         *query_routes.ROUTES,
         *suggestion_routes.ROUTES,
         *deployment_routes.ROUTES,
+        *validate_routes.ROUTES,
+        *preference_routes.ROUTES,
         *stream.ROUTES,
     ]
 
@@ -74,6 +79,7 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app[ROUTES] = routes
     add_routes(app, routes)
     app.cleanup_ctx.append(store_context)
+    app.cleanup_ctx.append(preferences_context)
     app.cleanup_ctx.append(home_context)
     app.cleanup_ctx.append(training_context)
     app.cleanup_ctx.append(patterns_context)

@@ -16,6 +16,7 @@ from engine.influxdb.ingest import InfluxIngest
 from engine.metrics import LatencyRecorder
 from engine.patterns.runs import AnalysisRunner
 from engine.patterns.service import PatternService
+from engine.preferences.service import PreferenceService
 from engine.query.service import QueryService
 from engine.scheduler import Scheduler
 from engine.settings import Settings
@@ -34,6 +35,8 @@ CACHE = web.AppKey("cache", CorrelationCache)
 HOME = web.AppKey("home", HomeService)
 EVENT_WRITER = web.AppKey("event_writer", BufferedEventWriter)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+# The household's settings changed through the API (the environment gives their defaults).
+PREFERENCES = web.AppKey("preferences", PreferenceService)
 # Set only when HA_URL is configured.
 MIRROR = web.AppKey("mirror", HomeAssistantMirror)
 TRAINING = web.AppKey("training", TrainingRunner)

@@ -1,0 +1,1 @@
+"""The household's settings, changed through the API and kept by the engine."""
