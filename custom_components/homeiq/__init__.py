@@ -11,7 +11,9 @@ from homeassistant.helpers.typing import ConfigType
 from .api import HomeIQClient
 from .const import DOMAIN
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator
+from .panel import async_setup_panel
 from .services import async_setup_services
+from .websocket_api import async_setup_websocket_api
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -21,8 +23,10 @@ __all__ = ["HomeIQConfigEntry"]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, which work for every HomeIQ entry."""
+    """Register the actions, the panel's commands and the panel, for every HomeIQ entry."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_setup_panel(hass)
     return True
 
 

@@ -232,6 +232,72 @@ class AnalysisRunPage(TypedDict):
     next_cursor: str | None
 
 
+class Deployments(TypedDict):
+    """GET /api/v1/deployment/automations."""
+
+    automations: list[Deployment]
+
+
+class AutomationVersion(TypedDict):
+    """One stored version of a deployed automation."""
+
+    version: int
+    created_at: str
+    automation: dict[str, Any]
+    diff: str
+
+
+class AutomationVersions(TypedDict):
+    """GET /api/v1/deployment/{automation_id}/versions, oldest first."""
+
+    versions: list[AutomationVersion]
+
+
+class Safety(TypedDict):
+    """The safety verdict on an automation."""
+
+    score: int
+    issues: list[dict[str, Any]]
+
+
+class ValidationReport(TypedDict):
+    """POST /api/v1/automations/validate: the verdict an approval would get."""
+
+    valid: bool
+    errors: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    safety: Safety
+    requires_confirmation: bool
+    yaml: str
+
+
+class Exclusions(TypedDict, total=False):
+    """What the analysis leaves out."""
+
+    areas: list[str]
+    entities: list[str]
+    labels: list[str]
+
+
+class LlmSettings(TypedDict, total=False):
+    """Which language-model backend the engine uses (never its key)."""
+
+    backend: str
+    model: str | None
+    ai_task_entity: str | None
+
+
+class Settings(TypedDict, total=False):
+    """The engine's settings; a PATCH sends any subset, every answer holds them all."""
+
+    analysis_time: str
+    analysis_days: int
+    min_score: float
+    exclude: Exclusions
+    language: str
+    llm: LlmSettings
+
+
 class StreamMessage(TypedDict):
     """One push message of the engine's stream."""
 
@@ -267,6 +333,11 @@ def is_supported(version: str) -> bool:
     """Return whether this client supports an engine of this version."""
     parsed = parse_version(version)
     return parsed is not None and parsed >= MIN_ENGINE_VERSION
+
+
+def _params(**values: str | float | None) -> dict[str, str]:
+    """Return the query parameters that are set, as strings."""
+    return {name: str(value) for name, value in values.items() if value is not None}
 
 
 def _segment(value: str) -> str:
@@ -398,26 +469,32 @@ class HomeIQClient:
         cursor: str | None = None,
     ) -> SuggestionPage:
         """Return one page of suggestions, best first."""
-        params: dict[str, str] = {}
-        if status is not None:
-            params["status"] = status
-        if min_score is not None:
-            params["min_score"] = str(min_score)
-        if limit is not None:
-            params["limit"] = str(limit)
-        if cursor is not None:
-            params["cursor"] = cursor
+        params = _params(status=status, min_score=min_score, limit=limit, cursor=cursor)
         data = await self._request("GET", "api/v1/suggestions", params=params)
         return cast(SuggestionPage, data)
 
-    async def list_patterns(self, *, limit: int | None = None) -> PatternPage:
+    async def list_patterns(
+        self,
+        *,
+        pattern_type: str | None = None,
+        entity_id: str | None = None,
+        min_confidence: float | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> PatternPage:
         """Return one page of the newest analysis's patterns, best first, with their total."""
-        params = {} if limit is None else {"limit": str(limit)}
+        params = _params(
+            type=pattern_type,
+            entity_id=entity_id,
+            min_confidence=min_confidence,
+            limit=limit,
+            cursor=cursor,
+        )
         return cast(PatternPage, await self._request("GET", "api/v1/patterns", params=params))
 
     async def list_analysis_runs(self, *, limit: int | None = None) -> AnalysisRunPage:
         """Return the analysis runs, newest first."""
-        params = {} if limit is None else {"limit": str(limit)}
+        params = _params(limit=limit)
         data = await self._request("GET", "api/v1/analysis/runs", params=params)
         return cast(AnalysisRunPage, data)
 
@@ -505,6 +582,46 @@ class HomeIQClient:
         body = {} if version is None else {"version": version}
         path = f"api/v1/deployment/{_segment(automation_id)}/rollback"
         return cast(Deployment, await self._request("POST", path, body=body))
+
+    async def list_deployments(self) -> Deployments:
+        """Return every automation the engine deployed, removed ones included."""
+        data = await self._request("GET", "api/v1/deployment/automations")
+        return cast(Deployments, data)
+
+    async def list_versions(self, automation_id: str) -> AutomationVersions:
+        """Return a deployed automation's versions, oldest first, each with its diff."""
+        path = f"api/v1/deployment/{_segment(automation_id)}/versions"
+        return cast(AutomationVersions, await self._request("GET", path))
+
+    async def disable_automation(self, automation_id: str) -> Deployment:
+        """Turn a deployed automation off in Home Assistant."""
+        path = f"api/v1/deployment/{_segment(automation_id)}/disable"
+        return cast(Deployment, await self._request("POST", path))
+
+    async def enable_automation(self, automation_id: str) -> Deployment:
+        """Turn a deployed automation on again in Home Assistant."""
+        path = f"api/v1/deployment/{_segment(automation_id)}/enable"
+        return cast(Deployment, await self._request("POST", path))
+
+    async def delete_automation(self, automation_id: str) -> Deployment:
+        """Delete a deployed automation from Home Assistant; the engine keeps its versions."""
+        path = f"api/v1/deployment/{_segment(automation_id)}"
+        return cast(Deployment, await self._request("DELETE", path))
+
+    async def validate_automation(self, automation: dict[str, Any]) -> ValidationReport:
+        """Return the verdict an approval of this automation would get, without deploying."""
+        body = {"automation": automation}
+        data = await self._request("POST", "api/v1/automations/validate", body=body)
+        return cast(ValidationReport, data)
+
+    async def get_settings(self) -> Settings:
+        """Return the engine's settings."""
+        return cast(Settings, await self._request("GET", "api/v1/settings"))
+
+    async def update_settings(self, changes: Settings) -> Settings:
+        """Change some settings; return them all."""
+        body = cast(dict[str, Any], changes)
+        return cast(Settings, await self._request("PATCH", "api/v1/settings", body=body))
 
     async def start_training(
         self, training_type: str, params: dict[str, Any] | None = None

@@ -50,3 +50,10 @@ SERVICE_ROLLBACK: Final = "rollback"
 SERVICE_TRAIN: Final = "train"
 
 TRAINING_TYPES: Final = ("home_type_classifier", "suggestion_ranker")
+
+# What the engine accepts as filters (API.md), checked before the network.
+SUGGESTION_STATUSES: Final = ("pending", "approved", "rejected", "deployed", "dismissed")
+PATTERN_TYPES: Final = ("time_of_day", "co_occurrence", "anomaly", "routine")
+LLM_BACKENDS: Final = ("off", "openai", "ha_ai_task")
+# How many analysis runs the panel shows, newest first.
+RECENT_ANALYSIS_RUNS: Final = 5
