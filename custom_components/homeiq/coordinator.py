@@ -45,6 +45,9 @@ _LOGGER = logging.getLogger(__name__)
 RECENT_RUNS = 5
 FINISHED = frozenset({"succeeded", "failed"})
 REFRESH_COOLDOWN_S = 1.0
+# The HomeIQ panel (url path `homeiq`), as a link in Markdown and as a device's page.
+PANEL_PATH = "/homeiq"
+PANEL_CONFIGURATION_URL = "homeassistant://homeiq"
 
 type HomeIQConfigEntry = ConfigEntry[HomeIQCoordinator]
 
@@ -210,10 +213,13 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     @callback
     def _update_device_version(self, version: str) -> None:
         """Show the engine's new version on its device."""
-        registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, self._device_key)})
-        if device is not None:
-            registry.async_update_device(device.id, sw_version=version)
+        # async_get_or_create updates the device in place; async_get_device is deprecated
+        # from Home Assistant 2026.8 (identifiers are no longer unique across entries).
+        dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=self.config_entry.entry_id,
+            identifiers={(DOMAIN, self._device_key)},
+            sw_version=version,
+        )
 
     @callback
     def _start_stream(self) -> None:
@@ -258,7 +264,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             model="Engine",
             sw_version=version,
             entry_type=DeviceEntryType.SERVICE,
-            configuration_url=self.client.url,
+            # The HomeIQ panel: the engine's own URL has no page for people.
+            configuration_url=PANEL_CONFIGURATION_URL,
         )
 
     @property

@@ -314,7 +314,8 @@ async def test_the_entities_belong_to_one_engine_service_device(
     assert device.model == "Engine"
     assert device.sw_version == __version__
     assert device.entry_type is DeviceEntryType.SERVICE
-    assert device.configuration_url == DEFAULT_ENGINE_URL
+    # Opens the HomeIQ panel, not the engine's API.
+    assert device.configuration_url == "homeassistant://homeiq"
     assert device.config_entries == {config_entry.entry_id}
 
     entries = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
