@@ -1,4 +1,5 @@
-// Bundles src/index.ts into the one ES module the integration serves and HACS ships.
+// Bundles src/index.ts into the one ES module the integration serves and HACS ships
+// (`node build.mjs [outfile]`: scripts/test builds elsewhere to compare with the committed one).
 // esbuild: one fast, dependency-free binary that bundles TypeScript and minifies in one
 // step; rollup would need a plugin each for TypeScript, resolution and minifying.
 import { build } from "esbuild";
@@ -10,7 +11,8 @@ const manifest = JSON.parse(
 
 await build({
   entryPoints: [new URL("src/index.ts", import.meta.url).pathname],
-  outfile: new URL("../custom_components/homeiq/frontend/homeiq.js", import.meta.url).pathname,
+  outfile:
+    process.argv[2] ?? new URL("../custom_components/homeiq/frontend/homeiq.js", import.meta.url).pathname,
   bundle: true,
   format: "esm",
   target: "es2022",
