@@ -42,6 +42,8 @@ MIRROR = web.AppKey("mirror", HomeAssistantMirror)
 TRAINING = web.AppKey("training", TrainingRunner)
 PATTERNS = web.AppKey("patterns", PatternService)
 ANALYSIS = web.AppKey("analysis", AnalysisRunner)
+# The patterns module's own scheduler: the daily analysis, stopped after the run in progress.
+ANALYSIS_SCHEDULER = web.AppKey("analysis_scheduler", Scheduler)
 QUERIES = web.AppKey("queries", QueryService)
 DEPLOYMENTS = web.AppKey("deployments", DeploymentService)
 SUGGESTIONS = web.AppKey("suggestions", SuggestionService)

@@ -9,13 +9,23 @@ from aiohttp import web
 from engine.automation.deployment.service import DeploymentService
 from engine.automation.suggestions.service import SuggestionService
 from engine.automation.suggestions.store import SuggestionStore
-from engine.keys import DATABASE, DEPLOYMENTS, HOME, MIRROR, PATTERNS, STREAM, SUGGESTIONS
+from engine.keys import (
+    DATABASE,
+    DEPLOYMENTS,
+    HOME,
+    MIRROR,
+    PATTERNS,
+    PREFERENCES,
+    STREAM,
+    SUGGESTIONS,
+)
 
 
 async def automation_context(app: web.Application) -> AsyncIterator[None]:
     """Open the automation module after home and patterns; stop following Home Assistant first."""
     home = app[HOME]
     mirror = app.get(MIRROR)
+    preferences = app[PREFERENCES]
 
     async def deployment_feedback(suggestion_id: str, action: str) -> None:
         # Bound late: suggestions deploy through the deployments, which report back here.
@@ -34,6 +44,7 @@ async def automation_context(app: web.Application) -> AsyncIterator[None]:
         app[PATTERNS],
         deployments,
         app[STREAM],
+        exclusions=lambda: preferences.current.exclude,
     )
     await deployments.setup()
     if mirror is not None:

@@ -9,21 +9,36 @@ from typing import Any
 from aiohttp import web
 
 from engine.errors import ConflictError
-from engine.keys import ANALYSIS, DATABASE, HOME, PATTERNS, SETTINGS, STREAM, TRAINING
+from engine.keys import (
+    ANALYSIS,
+    ANALYSIS_SCHEDULER,
+    DATABASE,
+    HOME,
+    PATTERNS,
+    PREFERENCES,
+    SETTINGS,
+    STREAM,
+    TRAINING,
+)
 from engine.patterns.pattern_store import PatternStore
 from engine.patterns.ranker_training import IMPORT_PATH, NAME, history_to_inputs
 from engine.patterns.runs import AnalysisRun, AnalysisRunner
 from engine.patterns.service import PatternService
+from engine.preferences.exclusion import resolve
+from engine.preferences.model import Preferences
 from engine.scheduler import Scheduler
 from engine.training.registry import register_training_type
 
 _LOGGER = logging.getLogger(__name__)
+# The daily analysis's name in the module's scheduler.
+DAILY_ANALYSIS = "analysis"
 
 
 async def patterns_context(app: web.Application) -> AsyncIterator[None]:
     """Open the patterns module (after home and training); stop its analysis first."""
     settings = app[SETTINGS]
     home = app[HOME]
+    preferences = app[PREFERENCES]
     training = app[TRAINING]
     store = PatternStore(app[DATABASE])
     service = PatternService(store, training)
@@ -40,6 +55,8 @@ async def patterns_context(app: web.Application) -> AsyncIterator[None]:
         store,
         lambda: home.catalog,
         service.scorer,
+        # Read when a run starts: an exclusion applies from the next analysis.
+        excluded=lambda: resolve(preferences.current.exclude, home.catalog).entities,
     )
     await runner.setup()
     hub = app[STREAM]
@@ -50,18 +67,26 @@ async def patterns_context(app: web.Application) -> AsyncIterator[None]:
     runner.on_completed(announce)
     app[PATTERNS] = service
     app[ANALYSIS] = runner
-    scheduler = Scheduler()
-    if settings.analysis_time is not None:
+    scheduler = app[ANALYSIS_SCHEDULER] = Scheduler()
 
-        async def daily_analysis() -> None:
-            try:
-                await runner.run_now(settings.analysis_days, "schedule")
-            except ConflictError:
-                _LOGGER.info("Daily analysis skipped: an analysis is already in progress")
+    async def daily_analysis() -> None:
+        try:
+            await runner.run_now(preferences.current.analysis_days, "schedule")
+        except ConflictError:
+            _LOGGER.info("Daily analysis skipped: an analysis is already in progress")
 
-        scheduler.daily(
-            "analysis", settings.analysis_time, lambda: home.catalog.time_zone, daily_analysis
-        )
+    async def reschedule(before: Preferences, after: Preferences) -> None:
+        if before.analysis_time != after.analysis_time:
+            scheduler.reschedule(DAILY_ANALYSIS)
+
+    # The time of day is read before each wait ("off": none), and again when it changes.
+    scheduler.daily(
+        DAILY_ANALYSIS,
+        lambda: preferences.current.analysis_time,
+        lambda: home.catalog.time_zone,
+        daily_analysis,
+    )
+    preferences.on_change(reschedule)
     try:
         yield
     finally:

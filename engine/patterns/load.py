@@ -6,11 +6,11 @@ the same database: no event loop there, and no Python object kept per event.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from engine.patterns.arrays import DAY_US, I32, I64, ORIGIN_CODES, EventArrays
 from engine.store.database import create_sync_engine
@@ -61,9 +61,16 @@ def _grown[T: np.generic](column: npt.NDArray[T], size: int) -> npt.NDArray[T]:
 
 
 def load_window(
-    database_url: str, days: int, on_progress: Callable[[float], None] | None = None
+    database_url: str,
+    days: int,
+    on_progress: Callable[[float], None] | None = None,
+    *,
+    excluded: Collection[str] = (),
 ) -> EventArrays:
-    """Return the events of the `days` before the newest event not in the future, by time."""
+    """Return the events of the `days` before the newest event not in the future, by time.
+
+    The events of `excluded` entities are left out (the window still ends at the newest event).
+    """
     engine = create_sync_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -78,13 +85,10 @@ def load_window(
             if newest is None:
                 return _empty()
             start = max(int(newest) - days * DAY_US, READABLE_MIN_US)
-            total = connection.scalar(
-                select(func.count())
-                .select_from(events)
-                .where(events.c.time_us >= start, events.c.time_us <= latest)
-            )
+            window = _window(start, latest, excluded)
+            total = connection.scalar(select(func.count()).select_from(events).where(*window))
             columns = _Columns(total or 0)
-            state_codes = _read_columns(connection, start, latest, columns, total or 0, on_progress)
+            state_codes = _read_columns(connection, window, columns, total or 0, on_progress)
             # Read after the scan, so a key created meanwhile for an event it saw has a name.
             names: dict[int, str] = {
                 row.key: row.entity_id
@@ -123,18 +127,29 @@ def _to_dense_codes(entity: I32, key_count: int) -> I64:
     return np.flatnonzero(present)
 
 
-def _read_columns(  # noqa: PLR0917 - the window's ends and where its rows go
+def _window(start: int, latest: int, excluded: Collection[str]) -> list[ColumnElement[bool]]:
+    """Return the conditions of the window's events: in time, and not of an excluded entity."""
+    window = [events.c.time_us >= start, events.c.time_us <= latest]
+    if excluded:
+        window.append(
+            events.c.entity_key.not_in(
+                select(entity_keys.c.key).where(entity_keys.c.entity_id.in_(sorted(excluded)))
+            )
+        )
+    return window
+
+
+def _read_columns(
     connection: Connection,
-    start: int,
-    latest: int,
+    window: list[ColumnElement[bool]],
     columns: _Columns,
     total: int,
     on_progress: Callable[[float], None] | None,
 ) -> dict[str, int]:
-    """Fill the columns with the events from `start` on, by time; return the state codes."""
+    """Fill the columns with the window's events, by time; return the state codes."""
     result = connection.execution_options(yield_per=CHUNK_ROWS).execute(
         select(events.c.entity_key, events.c.time_us, events.c.state, events.c.origin)
-        .where(events.c.time_us >= start, events.c.time_us <= latest)
+        .where(*window)
         .order_by(events.c.time_us, events.c.id)
     )
     state_codes: dict[str, int] = {}

@@ -18,7 +18,7 @@ from engine.api.http import (
     score_cursor,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
-from engine.keys import ANALYSIS, PATTERNS, SETTINGS
+from engine.keys import ANALYSIS, PATTERNS, PREFERENCES
 from engine.patterns.schemas import DEPTHS, PATTERN_SCHEMA, PATTERN_TYPES, SYNERGY_SCHEMA
 
 RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max=365))})
@@ -27,7 +27,7 @@ RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max
 async def start_analysis(request: web.Request) -> web.Response:
     """Start an analysis (202); 409 while one is in progress."""
     body = await read_body(request, RUN_SCHEMA, empty={})
-    days = body.get("days", request.app[SETTINGS].analysis_days)
+    days = body.get("days", request.app[PREFERENCES].current.analysis_days)
     run = request.app[ANALYSIS].submit(days, "api")
     return json_response({"run_id": run.run_id, "status": run.status}, 202)
 
@@ -113,7 +113,8 @@ ROUTES = [
         "POST",
         "/api/v1/analysis/run",
         start_analysis,
-        "Start a pattern analysis of the last `days` (default 30) before the newest event",
+        "Start a pattern analysis of the last `days` (default: the analysis_days setting) "
+        "before the newest event, without the entities the exclude setting leaves out",
         "patterns",
         body=RUN_SCHEMA,
         response={

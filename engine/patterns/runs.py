@@ -101,12 +101,16 @@ class AnalysisRunner:
         store: PatternStore,
         catalog: Callable[[], Catalog],
         scorer: Callable[[], Awaitable[Scorer]],
+        *,
+        excluded: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self._engine = engine
         self._database_url = database_url
         self._store = store
         self._catalog = catalog
         self._scorer = scorer
+        # The entities the household left out of the analysis, read as each run starts.
+        self._excluded = excluded
         self._active: AnalysisRun | None = None
         self._job: ProcessJob | None = None
         self._task: asyncio.Task[AnalysisRun] | None = None
@@ -203,7 +207,7 @@ class AnalysisRunner:
         started = time.perf_counter()
         job = ProcessJob(
             run_analysis,
-            (self._database_url, self._catalog(), run.days),
+            (self._database_url, self._catalog(), run.days, self._excluded()),
             f"homeiq-analysis-{run.run_id[:8]}",
         )
         self._job = job

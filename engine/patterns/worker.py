@@ -38,10 +38,18 @@ def peak_memory_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def run_analysis(
-    database_url: str, catalog: Catalog, days: int, connection: Connection, stop: Event
+def run_analysis(  # noqa: PLR0917 - ProcessJob passes the run's arguments, then its pipe
+    database_url: str,
+    catalog: Catalog,
+    days: int,
+    excluded: frozenset[str],
+    connection: Connection,
+    stop: Event,
 ) -> None:
-    """Load the window, detect, and send ("done", result, stats) or ("failed", reason)."""
+    """Load the window without `excluded` entities, detect, and send the outcome.
+
+    The outcome is ("done", result, stats), ("stopped",) or ("failed", reason).
+    """
     progress = ProgressSender(connection, stop)
 
     def loading(fraction: float) -> None:
@@ -51,7 +59,7 @@ def run_analysis(
 
     started = time.perf_counter()
     try:
-        events = load_window(database_url, days, loading)
+        events = load_window(database_url, days, loading, excluded=excluded)
         progress(LOAD_SHARE)
         result = detect(events, catalog, time_zone=catalog.time_zone)
         stats = {

@@ -15,6 +15,7 @@ from engine.keys import (
     DATABASE,
     HOME,
     MIRROR,
+    PREFERENCES,
     QUERIES,
     QUERY_LATENCY,
     READINESS,
@@ -22,7 +23,8 @@ from engine.keys import (
     SETTINGS,
     SUGGESTIONS,
 )
-from engine.llm.factory import create_llm
+from engine.llm.switch import LLMSwitch
+from engine.preferences.model import Preferences
 from engine.query.retention import DAY_S, purge_queries
 from engine.query.service import QueryService
 
@@ -37,15 +39,23 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
     def ha_client() -> HomeAssistantClient | None:
         return mirror.client if mirror is not None else None
 
-    llm = create_llm(app[SETTINGS], ha_client)
-    if llm is not None:
-        app[READINESS]["llm"] = llm.status
+    preferences = app[PREFERENCES]
+    llm = LLMSwitch(app[SETTINGS], ha_client)
+    chosen = preferences.current.llm
+    await llm.choose(chosen.backend, chosen.model, chosen.ai_task_entity)
+
+    async def choose_llm(before: Preferences, after: Preferences) -> None:
+        if before.llm != after.llm:
+            await llm.choose(after.llm.backend, after.llm.model, after.llm.ai_task_entity)
+
+    preferences.on_change(choose_llm)
+    app[READINESS]["llm"] = llm.status
     service = QueryService(
         app[DATABASE],
         lambda: home.catalog,
         app[CACHE],
         app[QUERY_LATENCY],
-        llm=llm,
+        llm=lambda: llm.current,
         suggest=app[SUGGESTIONS].from_query,
         state_of=home.state_of,
     )
@@ -64,5 +74,4 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(Exception):
             await warming
         await asyncio.to_thread(service.close)
-        if llm is not None:
-            await llm.close()
+        await llm.close()

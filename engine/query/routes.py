@@ -9,7 +9,7 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
-from engine.keys import QUERIES, SUGGESTIONS
+from engine.keys import PREFERENCES, QUERIES, SUGGESTIONS
 
 # Long enough for any spoken or typed request; longer is no request but a paste.
 MAX_TEXT = 1000
@@ -29,7 +29,8 @@ def _text(value: Any) -> str:
 QUERY_SCHEMA = vol.Schema(
     {
         vol.Required("text"): _text,
-        vol.Optional("language", default="en"): vol.All(str, vol.Length(min=2, max=16)),
+        # Absent: the language setting.
+        vol.Optional("language"): vol.All(str, vol.Length(min=2, max=16)),
         vol.Optional("context", default=dict): {vol.Optional("area_id"): vol.Any(None, str)},
     }
 )
@@ -44,9 +45,8 @@ REFINE_SCHEMA = vol.Schema(
 async def ask(request: web.Request) -> web.Response:
     """Answer a request: a command, an automation, or a question back."""
     body = await read_body(request, QUERY_SCHEMA)
-    answer = await request.app[QUERIES].ask(
-        body["text"], body["language"], body["context"].get("area_id")
-    )
+    language = body.get("language") or request.app[PREFERENCES].current.language
+    answer = await request.app[QUERIES].ask(body["text"], language, body["context"].get("area_id"))
     return json_response(answer)
 
 

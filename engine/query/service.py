@@ -107,15 +107,16 @@ class QueryService:
         cache: CorrelationCache,
         latency: LatencyRecorder,
         *,
-        llm: LimitedLLM | None = None,
+        llm: Callable[[], LimitedLLM | None] | None = None,
         suggest: Suggest | None = None,
         state_of: StateOf | None = None,
     ) -> None:
         self._engine = engine
         # Makes (or finds) the suggestion for an automation someone asked for.
         self._suggest = suggest
-        # Asked only when the deterministic parser does not understand a request.
-        self._llm = llm
+        # Asked only when the deterministic parser does not understand a request; a getter,
+        # as the llm setting changes the model while the engine runs.
+        self._llm = llm or (lambda: None)
         self._catalog = catalog
         self._cache = cache
         self._latency = latency
@@ -247,6 +248,7 @@ class QueryService:
         Answers are cached by text, language, area, answers and catalog; not by states.
         """
         catalog = self._catalog()
+        llm = self._llm()
         # Built already (nearly always): no trip to the parsing thread just to fetch them.
         parsed = self._parsers.built(catalog, language)
         if parsed is None:
@@ -264,7 +266,7 @@ class QueryService:
                         normal,
                         *sorted(chosen),
                         # Answers cached before a model was configured are not its answers.
-                        *(["llm:" + self._llm.name] if self._llm is not None else []),
+                        *(["llm:" + llm.name] if llm is not None else []),
                     ]
                 ).encode()
             ).hexdigest()
@@ -273,9 +275,9 @@ class QueryService:
         if cached is not None:
             return _answered_now(commands, cached), None
         answer = await self._run(_parse, automations, commands, text, area_id, chosen)
-        if answer["status"] == "unsupported" and self._llm is not None:
+        if answer["status"] == "unsupported" and llm is not None:
             answer, cacheable = await self._ask_llm(
-                self._llm, catalog, text, area_id=area_id, chosen=chosen, fallback=answer
+                llm, catalog, text, area_id=area_id, chosen=chosen, fallback=answer
             )
             if not cacheable:
                 return answer, None

@@ -17,7 +17,7 @@ from engine.api.http import (
     score_cursor,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
-from engine.keys import SUGGESTIONS
+from engine.keys import PREFERENCES, SUGGESTIONS
 from engine.patterns.schemas import EVIDENCE_SCHEMA
 
 STATUSES: Final = ("pending", "approved", "rejected", "deployed", "dismissed")
@@ -25,7 +25,12 @@ SOURCES: Final = ("pattern", "synergy", "anomaly", "query")
 MAX_GENERATE: Final = 500
 
 GENERATE_SCHEMA = vol.Schema(
-    {vol.Optional("limit", default=20): vol.All(int, vol.Range(min=1, max=MAX_GENERATE))}
+    {
+        vol.Optional("limit", default=20): vol.All(int, vol.Range(min=1, max=MAX_GENERATE)),
+        vol.Optional("min_score"): vol.All(
+            vol.Any(int, float, msg="expected a number from 0 to 1"), vol.Range(min=0, max=1)
+        ),
+    }
 )
 APPROVE_SCHEMA = vol.Schema(
     {
@@ -43,15 +48,17 @@ REJECT_SCHEMA = vol.Schema(
 async def generate(request: web.Request) -> web.Response:
     """Make new suggestions from the newest findings."""
     body = await read_body(request, GENERATE_SCHEMA, empty={})
-    return json_response(await request.app[SUGGESTIONS].generate(body["limit"]))
+    min_score = body.get("min_score", request.app[PREFERENCES].current.min_score)
+    return json_response(await request.app[SUGGESTIONS].generate(body["limit"], min_score))
 
 
 async def list_suggestions(request: web.Request) -> web.Response:
     """Page through suggestions, best first."""
     limit = page_limit(request)
-    items, total = await request.app[SUGGESTIONS].store.list(
+    min_score = number_param(request, "min_score", 0.0, 1.0)
+    items, total = await request.app[SUGGESTIONS].listing(
         status=choice_param(request, "status", STATUSES),
-        min_score=number_param(request, "min_score", 0.0, 1.0),
+        min_score=request.app[PREFERENCES].current.min_score if min_score is None else min_score,
         limit=limit + 1,
         after=score_cursor(request),
     )
@@ -140,7 +147,9 @@ ROUTES = [
         "/api/v1/suggestions/generate",
         generate,
         "Make new suggestions from the newest patterns, synergies and anomalies, best first; "
-        "never one already made (whatever its status) or one Home Assistant already has",
+        "never one already made (whatever its status) or one Home Assistant already has, "
+        "none scoring under min_score (default: the min_score setting) and none that uses "
+        "an entity or area the exclude setting leaves out",
         "suggestions",
         body=GENERATE_SCHEMA,
         response={
@@ -155,11 +164,16 @@ ROUTES = [
         "GET",
         "/api/v1/suggestions",
         list_suggestions,
-        "Suggestions, best first",
+        "Suggestions, best first; pending ones that use an entity or area the exclude "
+        "setting leaves out are hidden",
         "suggestions",
         query=(
             QueryParam("status", "Only this status", {"type": "string", "enum": list(STATUSES)}),
-            QueryParam("min_score", "Only at least this score", {"type": "number", "minimum": 0}),
+            QueryParam(
+                "min_score",
+                "Only at least this score (default: the min_score setting)",
+                {"type": "number", "minimum": 0},
+            ),
             *PAGING,
         ),
         response=paged("suggestions", SUGGESTION_SCHEMA),

@@ -20,6 +20,8 @@ from engine.patterns.coverage import covered_by
 from engine.patterns.detect import SUGGESTION_THRESHOLD
 from engine.patterns.ranking import FeedbackAction
 from engine.patterns.service import PatternService
+from engine.preferences.exclusion import Excluded, resolve
+from engine.preferences.model import Exclusions
 from engine.stream import StreamHub
 
 _LOGGER = logging.getLogger(__name__)
@@ -43,27 +45,57 @@ class SuggestionService:
         patterns: PatternService,
         deployer: DeploymentService,
         stream: StreamHub,
+        *,
+        exclusions: Callable[[], Exclusions] = Exclusions,
     ) -> None:
         self.store = store
         self._catalog = catalog
         self._patterns = patterns
         self._deployer = deployer
         self._stream = stream
+        # What the household left out (the exclude setting), read on every use.
+        self._exclusions = exclusions
         # Making is read-check-insert: two at once would both insert the same new ids.
         self._making = asyncio.Lock()
 
-    async def generate(self, limit: int) -> dict[str, Any]:
-        """Store up to `limit` new suggestions, best first, and return them."""
+    def excluded(self) -> Excluded:
+        """Return what the exclude setting leaves out of the home as it is now."""
+        return resolve(self._exclusions(), self._catalog())
+
+    async def listing(
+        self,
+        *,
+        status: str | None,
+        min_score: float | None,
+        limit: int,
+        after: tuple[float, str] | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Return suggestions best first, without pending ones that use an excluded entity."""
+        excluded = self.excluded()
+        hidden: list[str] = []
+        if excluded and status in (None, "pending"):
+            hidden = [
+                suggestion_id
+                for suggestion_id, automation in await self.store.pending_automations()
+                if excluded.involves(automation)
+            ]
+        return await self.store.list(
+            status=status, min_score=min_score, limit=limit, after=after, hidden=hidden
+        )
+
+    async def generate(self, limit: int, min_score: float = 0.0) -> dict[str, Any]:
+        """Store up to `limit` new suggestions scoring at least `min_score`, best first."""
         async with self._making:
-            made = await self._generate(limit)
+            made = await self._generate(limit, min_score)
         if made:
             self._stream.publish(
                 "suggestions_updated", {"generated": len(made), "ids": [s["id"] for s in made]}
             )
         return {"generated": len(made), "suggestions": made}
 
-    async def _generate(self, limit: int) -> list[dict[str, Any]]:
+    async def _generate(self, limit: int, min_score: float) -> list[dict[str, Any]]:
         catalog = self._catalog()
+        excluded = self.excluded()
         drafter = Drafter(catalog)
         known = await self.store.fingerprints()
         existing = await self._patterns.store.existing_automations()
@@ -97,7 +129,10 @@ class SuggestionService:
         for _score, draft in candidates:
             if len(rows) >= limit:
                 break
-            if draft is None or draft.fingerprint in known:
+            if draft is None or draft.fingerprint in known or draft.score < min_score:
+                continue
+            if excluded and excluded.involves(draft.automation):
+                # Not made, so not used up: it can be made once the entity is back.
                 continue
             result = validate_automation(draft.automation, catalog)
             if not result.valid:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.automation.yaml_render import automation_to_yaml
@@ -61,6 +61,16 @@ class SuggestionStore:
             for start in range(0, len(rows), _BATCH):
                 await connection.execute(insert(suggestions), rows[start : start + _BATCH])
 
+    async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
+        """Return the id and automation of every pending suggestion."""
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(suggestions.c.id, suggestions.c.automation).where(
+                    suggestions.c.status == "pending"
+                )
+            )
+            return [(row.id, row.automation) for row in rows]
+
     async def get(self, suggestion_id: str) -> dict[str, Any]:
         """Return one suggestion (404 when there is none)."""
         async with self._engine.connect() as connection:
@@ -100,9 +110,17 @@ class SuggestionStore:
         min_score: float | None,
         limit: int,
         after: tuple[float, str] | None,
+        hidden: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], int]:
-        """Return suggestions best first after a cursor position, and how many match."""
+        """Return suggestions best first after a cursor position, and how many match.
+
+        Pending suggestions whose ids are `hidden` are left out.
+        """
         query = select(suggestions)
+        if hidden:
+            query = query.where(
+                or_(suggestions.c.status != "pending", suggestions.c.id.not_in(sorted(hidden)))
+            )
         if status is not None:
             query = query.where(suggestions.c.status == status)
         if min_score is not None:
