@@ -37,10 +37,10 @@ PASSWORD = "homeiq-e2e-password"
 TOKEN_CLIENT_NAME = "homeiq-e2e"
 
 # Only what the tests need: `default_config` would pull in integrations whose requirements are
-# not installed (HA runs with --skip-pip). `frontend` is loaded by HA regardless and is
-# critical (its failure means recovery mode), but its package `home-assistant-frontend` is not
-# installed, so it serves an empty development tree instead. libturbojpeg is missing on the
-# machine; its import error says nothing about the tests and would only hide real errors.
+# not installed (HA runs with --skip-pip). `frontend` serves Home Assistant's real frontend
+# (`home-assistant-frontend`, pinned in locks/homeassistant-test.txt) for the browser test.
+# libturbojpeg is missing on the machine; its import error says nothing about the tests and
+# would only hide real errors.
 CONFIGURATION = """\
 homeassistant:
   name: HomeIQ E2E
@@ -60,7 +60,6 @@ logger:
   logs:
     homeassistant.components.camera.img_util: critical
 frontend:
-  development_repo: {frontend_repo}
 api:
 websocket_api:
 auth:
@@ -518,14 +517,10 @@ class HomeAssistantProcess:
     # -- internals ---------------------------------------------------------------------------
 
     def _write_config(self) -> None:
-        frontend = self.work_dir / "frontend"
-        for folder in ("static", "frontend_latest", "frontend_es5"):
-            (frontend / "hass_frontend" / folder).mkdir(parents=True, exist_ok=True)
         storage = self.config_dir / ".storage"
         storage.mkdir(parents=True)
         (storage / "onboarding").write_text(json.dumps(ONBOARDING_STORE))
-        # A JSON string is a valid, safely quoted YAML scalar.
-        text = CONFIGURATION.format(port=self.port, frontend_repo=json.dumps(str(frontend)))
+        text = CONFIGURATION.format(port=self.port)
         if self.extra_config:
             text += yaml.safe_dump(self.extra_config, sort_keys=False)
         (self.config_dir / "configuration.yaml").write_text(text)
