@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from engine.query.language_files import language_file
 
@@ -36,6 +37,19 @@ class Rewrites:
         return " ".join(text.split())
 
 
+def _pronouns(data: dict[str, Any], words: list[str]) -> re.Pattern[str] | None:
+    """Return where a pronoun stands in what to do: a pattern of the file, else its words.
+
+    A language whose pronouns are also its articles ("la", "het") says where they stand
+    ("éteins la" at the end), so "éteins la lumière" keeps its article.
+    """
+    if pattern := data.get("pronoun_pattern"):
+        return re.compile(str(pattern))
+    if not words:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, words))})(?![\w-])")
+
+
 @functools.cache
 def rewrites(language: str) -> Rewrites | None:
     """Return a language's rewrites, or None if HomeIQ reads no automations in it."""
@@ -54,7 +68,5 @@ def rewrites(language: str) -> Rewrites | None:
         rules,
         frozenset(str(data.get("filler") or "").split()),
         re.compile(str(data["halves"])) if data.get("halves") else None,
-        re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, pronouns))})(?![\w-])")
-        if pronouns
-        else None,
+        _pronouns(data, pronouns),
     )

@@ -38,3 +38,32 @@ def assert_says(
     got = {key: result.automation[key] for key in ("triggers", "conditions", "actions")}
     assert got == {"triggers": triggers, "conditions": conditions, "actions": actions}
     assert result.automation["description"] == text
+
+
+def assert_on_then_off(parser: AutomationParser, text: str, door: str, light: str) -> None:
+    """Assert "turn on <light> when <door> opens, and off when it closes or after 2 minutes".
+
+    One automation: a trigger id per half, the first half's trigger held 2 minutes also
+    ends it, and one `choose` option per half.
+    """
+    assert_says(
+        parser,
+        text,
+        [
+            {**state(door, "on"), "id": "first"},
+            {**state(door, "off"), "id": "second"},
+            {**state(door, "on"), "for": {"minutes": 2}, "id": "second"},
+        ],
+        [],
+        [
+            {
+                "choose": [
+                    {
+                        "conditions": [{"condition": "trigger", "id": half}],
+                        "sequence": [call(action, light)],
+                    }
+                    for half, action in (("first", "light.turn_on"), ("second", "light.turn_off"))
+                ]
+            }
+        ],
+    )

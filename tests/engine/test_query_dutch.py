@@ -10,7 +10,7 @@ from engine.home.catalog import Area, Catalog, CatalogSource
 from engine.query.automation import AutomationParser, normalise
 from engine.query.commands import CommandParser
 from engine.query.translate import rewrites
-from tests.engine.languages import assert_says, call, entity, state
+from tests.engine.languages import assert_on_then_off, assert_says, call, entity, state
 
 
 def dutch_home() -> Catalog:
@@ -253,3 +253,20 @@ def test_the_rewrites_leave_what_to_do_as_said(command: str) -> None:
     dutch = rewrites("nl")
     assert dutch is not None
     assert dutch.apply(normalise(command)) == command
+
+
+def test_two_halves_and_it_in_dutch(parser: AutomationParser) -> None:
+    assert_on_then_off(
+        parser,
+        "Zet de ganglamp aan als de voordeur opengaat,"
+        " en zet hem uit als hij dichtgaat of na 2 minuten",
+        "binary_sensor.voordeur",
+        "light.gang",
+    )
+    assert_says(
+        parser,
+        "Als de keukenlamp 2 uur aan is, zet hem uit",
+        [state("light.keuken", "on", **{"for": {"hours": 2}})],
+        [],
+        [call("light.turn_off", "light.keuken")],
+    )

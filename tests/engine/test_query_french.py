@@ -9,7 +9,7 @@ import pytest
 from engine.home.catalog import Area, Catalog, CatalogSource
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
-from tests.engine.languages import assert_says, call, entity, state
+from tests.engine.languages import assert_on_then_off, assert_says, call, entity, state
 
 
 def french_home() -> Catalog:
@@ -207,3 +207,20 @@ def test_french_commands_and_questions_are_no_automation(
 ) -> None:
     # Left to the command parser: the rewrites find no word of when in them.
     assert parser.parse(text) is None
+
+
+def test_two_halves_and_it_in_french(parser: AutomationParser) -> None:
+    assert_on_then_off(
+        parser,
+        "Allume le plafonnier du couloir quand la porte d'entrée"
+        " s'ouvre, et éteins-le quand elle se ferme ou après 2 minutes",
+        "binary_sensor.porte_entree",
+        "light.couloir",
+    )
+    assert_says(
+        parser,
+        "Quand la lumière de la cuisine est allumée depuis 2 heures, éteins-la",
+        [state("light.cuisine", "on", **{"for": {"hours": 2}})],
+        [],
+        [call("light.turn_off", "light.cuisine")],
+    )

@@ -9,7 +9,7 @@ import pytest
 from engine.home.catalog import Area, Catalog, CatalogSource
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
-from tests.engine.languages import assert_says, call, entity, state
+from tests.engine.languages import assert_on_then_off, assert_says, call, entity, state
 
 
 def spanish_home() -> Catalog:
@@ -200,3 +200,20 @@ def test_spanish_commands_are_left_to_home_assistant(parser: AutomationParser) -
     # What to do alone is a command, not an automation; its numbers stay words.
     assert parser.parse("Enciende la luz de la cocina") is None
     assert parser.parse("Enciende las dos luces") is None
+
+
+def test_two_halves_and_it_in_spanish(parser: AutomationParser) -> None:
+    assert_on_then_off(
+        parser,
+        "Enciende la luz del pasillo cuando se abra la puerta"
+        " principal, y apágala cuando se cierre o después de 2 minutos",
+        "binary_sensor.puerta",
+        "light.pasillo",
+    )
+    assert_says(
+        parser,
+        "Cuando la luz de la cocina lleve encendida 2 horas, apágala",
+        [state("light.cocina", "on", **{"for": {"hours": 2}})],
+        [],
+        [call("light.turn_off", "light.cocina")],
+    )
