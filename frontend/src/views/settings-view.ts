@@ -129,17 +129,22 @@ export class HomeiqSettingsView extends LitElement {
       min_score: Number(value("min_score")),
       exclude: { areas: checked, entities: splitList(value("exclude_entities")), labels: splitList(value("exclude_labels")) },
       language: value("language"),
-      llm: {
-        backend,
-        ...(value("llm_model") ? { model: value("llm_model") } : {}),
-        ...(value("llm_ai_task_entity") ? { ai_task_entity: value("llm_ai_task_entity") } : {}),
-      },
+      // An emptied field clears the setting (null), rather than keeping the old value.
+      llm: { backend, model: value("llm_model") || null, ai_task_entity: value("llm_ai_task_entity") || null },
     };
   }
 
   private async onSubmit(event: Event): Promise<void> {
     event.preventDefault();
-    const current = this._settings!;
+    const current = {
+      ...this._settings!,
+      // In the order read() gives, since they are compared as JSON.
+      llm: {
+        backend: this._settings!.llm.backend,
+        model: this._settings!.llm.model ?? null,
+        ai_task_entity: this._settings!.llm.ai_task_entity ?? null,
+      },
+    };
     const wanted = this.read(event.target as HTMLFormElement);
     // Only what changed is sent (PATCH), so a setting changed elsewhere meanwhile survives.
     const changes = Object.fromEntries(
