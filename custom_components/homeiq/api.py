@@ -268,7 +268,7 @@ class ValidationReport(TypedDict):
     warnings: list[dict[str, Any]]
     safety: Safety
     requires_confirmation: bool
-    yaml: str
+    yaml: str | None
 
 
 class Exclusions(TypedDict, total=False):
