@@ -32,7 +32,7 @@ from engine.query.conditions import ConditionClause, as_condition, condition
 from engine.query.durations import DURATION, WEEKDAY_CODES, Duration, duration
 from engine.query.intents import language_variant
 from engine.query.limits import exceeded
-from engine.query.messages import messages
+from engine.query.messages import Messages, messages
 from engine.query.notify import Recipients, announcement, notification, speak
 from engine.query.resolve import Ask, Refuse
 from engine.query.slots import words
@@ -186,6 +186,8 @@ def automation_id(text: str, area_id: str | None = None) -> str:
 class _Outcome:
     """What parsing a request has run into so far: refusals and questions."""
 
+    # What is said back, in the request's language.
+    said: Messages
     refusals: list[str] = field(default_factory=list)
     clarifications: list[Clarification] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -200,6 +202,10 @@ class _Outcome:
             self.ask(Clarification(self._id(role), built.question, options))
             return None
         return built
+
+    def refuse(self, key: str, **values: object) -> None:
+        """Note a refusal, said in the request's language."""
+        self.refusals.append(self.said.say(key, **values))
 
     def ask(self, clarification: Clarification) -> None:
         """Note a question."""
@@ -276,10 +282,10 @@ class AutomationParser:
             if not _OPENING.match(normal):
                 return None
             unclear = _not_understood(normal) or _before_verb(normal) or normal
-            return _refused(f"I did not understand {unclear!r}.")
+            return _refused(self._say.say("not_understood", fragment=unclear))
         if _ENDLESS.search(normal):
-            return _refused("An automation may not repeat without end.")
-        outcome = _Outcome()
+            return _refused(self._say.say("endless"))
+        outcome = _Outcome(self._say)
         part = self._part(parts, normal, context, outcome, None)
         automation = {
             "id": automation_id(said, context),
@@ -368,7 +374,7 @@ class AutomationParser:
         self, halves: tuple[str, str], said: str, context: str | None
     ) -> AutomationResult:
         """Return one automation for "do A when X, and do B when Y": a trigger id per half."""
-        outcome = _Outcome()
+        outcome = _Outcome(self._say)
         first_half, second_half = halves
         first = self._part(split(first_half), first_half, context, outcome, None)
         after = _OR_AFTER.search(second_half)
@@ -382,7 +388,7 @@ class AutomationParser:
             # "... or after 2 minutes": the first half's trigger, still so that long.
             lasting = [t for t in first.triggers if t["trigger"] in ("state", "numeric_state")]
             if len(lasting) != 1 or "for" in lasting[0]:
-                outcome.refusals.append(f"I could not tell after what {after['after']!r} counts.")
+                outcome.refuse("after_what", after=after["after"])
             else:
                 held = copy.deepcopy(lasting[0])
                 triggers.append({**held, "for": waited.as_dict(), "id": "second"})
@@ -458,7 +464,10 @@ class AutomationParser:
             self._not_a_command(do, outcome)
             return []
         if result.status == "unsupported":
-            outcome.refusals.append(result.message or f"I cannot {do}.")
+            if result.message:
+                outcome.refusals.append(result.message)
+            else:
+                outcome.refuse("cannot_do", do=do)
             return []
         if result.status == "needs_clarification":
             outcome.clarifications.extend(result.clarifications)
@@ -513,9 +522,9 @@ class AutomationParser:
     def _not_a_command(self, do: str, outcome: _Outcome) -> None:
         """Note why what to do is no command: words of when, an unknown device, or vagueness."""
         if fragment := _not_understood(do) or _before_verb(do):
-            outcome.refusals.append(f"I did not understand {fragment!r}.")
+            outcome.refuse("not_understood", fragment=fragment)
         elif (command := _COMMAND.match(do)) and not self._subjects.knows(command["what"]):
-            outcome.refusals.append(f"I could not find {command['what']!r} in this home.")
+            outcome.refuse("not_found", what=command["what"])
         else:
             # The options come once the triggers are known (_what_then).
             outcome.ask(Clarification(_ACTION_QUESTION, self._say.say("what_then"), []))
@@ -602,7 +611,7 @@ def _for_a_while(
         domain, _, service = action["action"].partition(".")
         opposite = _UNDO.get(service)
         if opposite is None:
-            outcome.refusals.append(f"I cannot undo {action['action']} after a while.")
+            outcome.refuse("cannot_undo", action=action["action"])
             return []
         reverse.append({"action": f"{domain}.{opposite}", "target": action["target"], "data": {}})
     return [*actions, {"delay": undo.as_dict()}, *reverse]
@@ -614,10 +623,10 @@ def _with_colour_temperature(
     """Return light.turn_on actions with the colour temperature said."""
     kelvin = int(said["kelvin"]) if said["kelvin"] else _WHITES[said["white"]]
     if not _MIN_KELVIN <= kelvin <= _MAX_KELVIN:
-        outcome.refusals.append(f"{kelvin} K is no colour temperature a light has.")
+        outcome.refuse("no_colour_temperature", kelvin=kelvin)
         return []
     if any(action["action"] != "light.turn_on" for action in actions):
-        outcome.refusals.append("Only lights have a colour temperature.")
+        outcome.refuse("colour_temperature_lights")
         return []
     return [
         {**action, "data": {**action["data"], "color_temp_kelvin": kelvin}} for action in actions

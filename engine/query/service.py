@@ -22,6 +22,7 @@ from engine.metrics import LatencyRecorder
 from engine.query.automation import AutomationParser
 from engine.query.commands import Clarification, CommandParser, CommandParsers
 from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
+from engine.query.messages import messages
 from engine.query.questions import Asked, StateOf
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
@@ -30,12 +31,13 @@ from engine.store.schema import queries
 Parsed = tuple[AutomationParser, CommandParser, str]
 Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
-NOT_UNDERSTOOD = (
-    "I did not understand that as a command or an automation for this home. "
-    "Try e.g. 'turn on the kitchen light' or 'every weekday at 7 turn on the kitchen light'."
-)
 # The cached parse of a question (never shown): its answer is read afresh on every hit.
 _ASKED = "_asked"
+
+
+def not_understood(language: str) -> str:
+    """Return what a request that is neither a command nor an automation gets, in its language."""
+    return messages(language).say("nothing_understood")
 
 
 def _clarification(item: Clarification) -> dict[str, Any]:
@@ -346,7 +348,7 @@ def _parse(
         "automation": None,
         "clarifications": [],
         "suggestions": [],
-        "message": NOT_UNDERSTOOD,
+        "message": not_understood(commands.language),
     }
 
 

@@ -252,7 +252,7 @@ class Subjects:
                 state = capability.states[_kind_key(fitting[0], capability.states) or ""]
                 ids = tuple(sorted(entity.entity_id for entity in fitting))
                 return Found(ids, state)
-        return Refuse(f"I could not tell what {spoken!r} is: say its name.")
+        return Refuse(self._say.say("say_its_name", spoken=spoken))
 
     def _speaker(self, capability: Capability) -> Subject:
         """Return the person the request's "I" is: the home's only one, else theirs to pick."""
@@ -313,7 +313,7 @@ class Subjects:
         for entity_id, entity in self.entities.items():
             if terms and self._level(entity_id, terms) in (0, 1):
                 return Refuse(f"{entity.name} does not report {capability.what}.")
-        return Refuse(f"I could not find {_plain(spoken)!r} in this home.")
+        return Refuse(self._say.say("not_found", what=_plain(spoken)))
 
     def _ask(self, entities: list[Entity], kind: str) -> Ask:
         """Return a question with one option per entity, and one for all of them."""

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from engine.keys import DATABASE, SETTINGS
 from engine.query.retention import DAY_S, purge_queries
+from engine.query.service import not_understood
 from engine.store.schema import queries
 
 from .conftest import AUTH, Client
@@ -138,6 +139,25 @@ async def test_an_area_picked_for_words_no_area_has_is_applied(home: Client) -> 
     assert settled["actions"] == [
         {"action": "light.turn_on", "target": {"entity_id": ["light.office_lamp"]}, "data": {}}
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "opening"),
+    [
+        ("en", "frobnicate the kitchen", "I did not understand"),
+        ("de", "Frobniziere die Küche", "Das habe ich weder"),
+        ("fr", "Frobnique la cuisine", "Je n'ai compris ni"),
+        ("es", "Frobnica la cocina", "No he entendido ni"),
+        ("nl", "Frobniseer de keuken", "Ik heb dat niet begrepen"),
+    ],
+)
+async def test_a_request_nobody_understands_is_told_so_in_its_language(
+    home: Client, language: str, text: str, opening: str
+) -> None:
+    answer = await _ask(home, text, language=language)
+    assert answer["status"] == "unsupported"
+    assert answer["message"] == not_understood(language)
+    assert answer["message"].startswith(opening)
 
 
 async def test_a_missing_time_is_asked_and_answered(home: Client) -> None:

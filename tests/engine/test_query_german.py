@@ -170,3 +170,12 @@ def test_two_halves_and_it_in_german(parser: AutomationParser) -> None:
         [],
         [call("light.turn_off", "light.kueche")],
     )
+
+
+def test_refusals_are_german(parser: AutomationParser) -> None:
+    result = parser.parse("Wenn blubb, schalte das Küchenlicht ein")
+    assert result is not None
+    assert result.status == "unsupported"
+    assert result.message is not None
+    assert result.message.startswith("Ich habe ")
+    assert result.message.endswith(" nicht verstanden.")

@@ -22,7 +22,7 @@ from engine.home.catalog import Catalog, CatalogSource, Entity
 from engine.llm.ai_task import AITaskBackend
 from engine.llm.backend import LimitedLLM
 from engine.query.llm_parse import ANSWER_SCHEMA, MAX_SLICE, catalog_slice
-from engine.query.service import NOT_UNDERSTOOD
+from engine.query.service import not_understood
 from engine.settings import Settings
 
 from .conftest import AUTH, TOKEN, Client, ClientFactory
@@ -402,7 +402,7 @@ async def test_a_timeout_is_a_clean_answer(
     fake_openai.scripts["frobnicate"] = never
     answer = await _ask(client, "frobnicate the kitchen")
     assert answer["status"] == "unsupported"
-    assert answer["message"].startswith(NOT_UNDERSTOOD)
+    assert answer["message"].startswith(not_understood("en"))
     assert "language model was unavailable" in answer["message"]
     assert "did not answer within 0.3 s" in answer["message"]
     ready = await (await client.get("/health/ready", headers=AUTH)).json()
@@ -453,7 +453,7 @@ async def test_without_a_model_nothing_changes(client: Client) -> None:
     assert response.status == 200
     answer = await _ask(client, "frobnicate the kitchen")
     assert answer["status"] == "unsupported"
-    assert answer["message"] == NOT_UNDERSTOOD
+    assert answer["message"] == not_understood("en")
     ready = await (await client.get("/health/ready", headers=AUTH)).json()
     assert ready["checks"]["llm"] == "disabled"
 
