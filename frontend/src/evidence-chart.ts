@@ -5,7 +5,8 @@ import { LitElement, css, html, svg, nothing } from "lit";
 import { localize } from "./localize.js";
 import type { Evidence, Hass } from "./types.js";
 
-const WIDTH = 320;
+// Wide and low: a chart as tall as the page is wide would push the decisions off screen.
+const WIDTH = 600;
 const HOURS = [0, 6, 12, 18, 24];
 
 function secondsOfDay(time: string): number {
@@ -32,9 +33,11 @@ export class HomeiqEvidenceChart extends LitElement {
   static override styles = css`
     :host {
       display: block;
+      margin: 8px 0;
     }
     svg {
       width: 100%;
+      max-width: 600px;
       height: auto;
       display: block;
     }
@@ -44,7 +47,7 @@ export class HomeiqEvidenceChart extends LitElement {
     }
     .axis {
       fill: var(--secondary-text-color, #727272);
-      font-size: 7px;
+      font-size: 9px;
     }
     .day {
       fill: var(--secondary-background-color, #f5f5f5);
@@ -60,7 +63,7 @@ export class HomeiqEvidenceChart extends LitElement {
       return nothing;
     }
     const height = this.compact ? 60 : 120;
-    const left = this.compact ? 2 : 22;
+    const left = this.compact ? 2 : 26;
     const top = 4;
     const plotWidth = WIDTH - left - 2;
     const plotHeight = height - top - (this.compact ? 2 : 12);
@@ -84,7 +87,7 @@ export class HomeiqEvidenceChart extends LitElement {
       )}
       ${HOURS.map(
         (hour) => svg`<line class="grid" x1="${left}" x2="${WIDTH - 2}" y1="${y(hour * 3600)}" y2="${y(hour * 3600)}"></line>
-          ${this.compact ? nothing : svg`<text class="axis" x="0" y="${y(hour * 3600) + 2.5}">${String(hour).padStart(2, "0")}h</text>`}`,
+          ${this.compact ? nothing : svg`<text class="axis" x="0" y="${y(hour * 3600) + 3}">${String(hour).padStart(2, "0")}h</text>`}`,
       )}
       ${days.flatMap((day, index) =>
         day.times.map(

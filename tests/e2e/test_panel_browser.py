@@ -106,10 +106,8 @@ def suggestion(engine: EngineProcess, lock: str) -> dict[str, Any]:
         deadline_s=120,
     )
     assert done["status"] == "succeeded", done
-    api(engine, "POST", "/api/v1/suggestions/generate", {"limit": 50})
-    # Listed, not only the generated ones: the integration may have generated them first.
-    made = api(engine, "GET", "/api/v1/suggestions?status=pending&limit=200")["suggestions"]
-    locking = [
+    made = api(engine, "POST", "/api/v1/suggestions/generate", {"limit": 50})["suggestions"]
+    locking: list[dict[str, Any]] = [
         s
         for s in made
         if any(

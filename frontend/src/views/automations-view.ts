@@ -5,6 +5,13 @@ import { localize, type StringKey } from "../localize.js";
 import { sharedStyles } from "../styles.js";
 import type { Deployment, Hass, Version } from "../types.js";
 
+/** The class of a unified diff's line: added, removed, or neither (context, file headers). */
+function diffClass(line: string): string {
+  if (line.startsWith("+++") || line.startsWith("---")) return "";
+  if (line.startsWith("+")) return "add";
+  return line.startsWith("-") ? "del" : "";
+}
+
 export class HomeiqAutomationsView extends LitElement {
   static override properties = {
     hass: { attribute: false },
@@ -105,7 +112,9 @@ export class HomeiqAutomationsView extends LitElement {
             }
           }}>${this.t("automations.delete")}</button>
       </div>
-      ${versions ? versions.map((version) => this.renderVersion(automation, version)) : nothing}
+      ${versions
+        ? [...versions].sort((a, b) => b.version - a.version).map((version) => this.renderVersion(automation, version))
+        : nothing}
     </div>`;
   }
 
@@ -122,7 +131,7 @@ export class HomeiqAutomationsView extends LitElement {
       </div>
       ${version.diff
         ? html`<pre class="diff">${version.diff.split("\n").map(
-            (line) => html`<span class=${line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : ""}>${line}</span>\n`,
+            (line) => html`<span class=${diffClass(line)}>${line}</span>\n`,
           )}</pre>`
         : nothing}
     </div>`;
