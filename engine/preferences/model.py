@@ -161,7 +161,7 @@ def _language(value: Any) -> str:
         raise vol.Invalid("expected a language code such as en")
     code = _languages().get(value.strip().replace("_", "-").casefold())
     if code is None:
-        raise vol.Invalid(f"{value!r} is not a language the engine's grammar supports")
+        raise vol.Invalid("expected a language the engine's grammar supports, such as en or de")
     return code
 
 
@@ -184,18 +184,24 @@ def _distinct(values: list[str]) -> list[str]:
 
 
 _NAME = vol.All(str, vol.Length(min=1, max=MAX_NAME_LENGTH))
-_ENTITY_ID = Described(_entity_id, {"type": "string", "description": "An entity id"})
 
 
-def _names(item: Any, description: str) -> vol.All:
+def _names(item: Any, description: str) -> Described:
     """Return a validator of a list of at most MAX_EXCLUDED names, each kept once."""
-    return vol.All(
-        [item],
-        vol.Length(max=MAX_EXCLUDED, msg=f"expected at most {MAX_EXCLUDED} names"),
-        Described(
-            _distinct,
-            {"type": "array", "items": {"type": "string"}, "description": description},
+    return Described(
+        vol.Schema(
+            vol.All(
+                [item],
+                vol.Length(max=MAX_EXCLUDED, msg=f"expected at most {MAX_EXCLUDED} names"),
+                _distinct,
+            )
         ),
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH},
+            "maxItems": MAX_EXCLUDED,
+            "description": f"{description}; each kept once, in the order given",
+        },
     )
 
 
@@ -218,7 +224,7 @@ PATCH_SCHEMA = vol.Schema(
         ),
         vol.Optional("exclude"): {
             vol.Optional("areas"): _names(_NAME, "Area ids"),
-            vol.Optional("entities"): _names(_ENTITY_ID, "Entity ids"),
+            vol.Optional("entities"): _names(_entity_id, "Entity ids"),
             vol.Optional("labels"): _names(_NAME, "Label ids"),
         },
         vol.Optional("language"): Described(

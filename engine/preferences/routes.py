@@ -86,8 +86,9 @@ ROUTES = [
         "/api/v1/settings",
         update_settings,
         "Change any subset of the settings (kept across restarts) and get them all back; "
-        "exclude and llm replace only the keys they name, and null for llm.model or "
-        "llm.ai_task_entity returns it to the environment's default. analysis_time "
+        "unknown keys are refused; exclude and llm replace only the keys they name, and "
+        "null for llm.model or llm.ai_task_entity returns it to the environment's default. "
+        "analysis_time "
         "reschedules the daily analysis at once; llm.backend openai needs OPENAI_API_KEY or "
         "OPENAI_BASE_URL, ha_ai_task needs HA_URL (else 400 naming llm.backend)",
         "settings",

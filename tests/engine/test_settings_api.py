@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from engine.app import create_app
 from engine.keys import ANALYSIS_SCHEDULER, DATABASE
 from engine.patterns.lifecycle import DAILY_ANALYSIS
 from engine.scheduler import Scheduler
 from engine.settings import Settings
+from engine.store.database import create_database_engine
 from engine.store.schema import preferences, queries
 from tests.engine.test_analysis_api import _ended
 
@@ -345,3 +346,27 @@ async def test_the_llm_backend_is_chosen_while_the_engine_runs(
     response = await client.post("/api/v1/query", json=text, headers=AUTH)
     assert "The language model was unavailable" in (await response.json())["message"]
     assert await _ready_llm(client) == "error"
+
+
+async def test_a_stored_choice_the_environment_no_longer_allows_keeps_its_default(
+    aiohttp_client: ClientFactory, settings: Settings
+) -> None:
+    with_model = dataclasses.replace(settings, openai_base_url="http://127.0.0.1:9/v1")
+    first = await aiohttp_client(create_app(with_model))
+    await _patch(first, {"llm": {"backend": "openai", "model": "qwen2"}, "min_score": 0.2})
+    await first.close()
+    # A row no engine writes (a newer engine's, or edited by hand) is ignored too.
+    engine = create_database_engine(settings.resolved_database_url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(preferences),
+            [
+                {"key": "language", "value": "xx", "updated_at": 1.0},
+                {"key": "colour", "value": "blue", "updated_at": 1.0},
+            ],
+        )
+    await engine.dispose()
+    # Started again without the endpoint: the language model is off, the rest as changed.
+    second = await aiohttp_client(create_app(settings))
+    assert await _settings(second) == {**DEFAULTS, "min_score": 0.2}
+    assert await _ready_llm(second) == "disabled"
