@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from homeassistant.components.todo import TodoItem, TodoListEntity
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -14,6 +17,7 @@ from .const import DOMAIN, SERVICE_APPROVE
 from .coordinator import HomeIQConfigEntry
 from .entity import HomeIQEntity
 from .errors import engine_errors
+from .labels import async_tag_deployment
 
 # One engine call at a time: approving deploys into Home Assistant, one after the other.
 PARALLEL_UPDATES = 1
@@ -30,21 +34,57 @@ async def async_setup_entry(
     async_add_entities([HomeIQSuggestionsTodo(entry.runtime_data, SUGGESTIONS)])
 
 
+def _description(suggestion: Suggestion) -> str:
+    """Return what the item says about a suggestion: what, why, how often, how sure."""
+    lines = [suggestion["description"]]
+    explanation = suggestion.get("explanation")
+    if explanation and explanation != suggestion["description"]:
+        lines.append(f"Why: {explanation}")
+    # The engine sends the finding's evidence (one entry per observed day) with each one.
+    evidence = cast(Mapping[str, Any], suggestion).get("evidence") or {}
+    days = evidence.get("days") or []
+    if days:
+        seen = sum(1 for day in days if day.get("times"))
+        lines.append(f"Seen on {seen} of {len(days)} days.")
+    lines.append(f"Score {suggestion['score']:.2f} (0 to 1: how likely it is a habit worth it).")
+    if suggestion["requires_confirmation"]:
+        lines.append("Controls a security-sensitive device: approve it in the HomeIQ panel.")
+    return "\n".join(lines)
+
+
 def _item(suggestion: Suggestion) -> TodoItem:
     """Return a pending suggestion as a to-do item."""
     return TodoItem(
         uid=suggestion["id"],
         summary=suggestion["title"],
         status=TodoItemStatus.NEEDS_ACTION,
-        description=f"{suggestion['description']} (score {suggestion['score']:.2f})",
+        description=_description(suggestion),
+    )
+
+
+def _edited(item: TodoItem, suggestion: Suggestion) -> bool:
+    """Return whether the item's text differs from the suggestion's.
+
+    Home Assistant's item dialog saves the summary and description it shows with the
+    check, so only a change to them is an edit; a cleared description changes nothing.
+    """
+    if (item.summary or "").strip() != suggestion["title"].strip():
+        return True
+    return (
+        bool(item.description)
+        and (item.description or "").strip() != _description(suggestion).strip()
     )
 
 
 class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
     """The engine's pending suggestions, best first."""
 
+    # Home Assistant's item dialog saves the description it shows with every check: without
+    # this feature the save fails ("does not support setting field: description").
     _attr_supported_features = (
-        TodoListEntityFeature.UPDATE_TODO_ITEM | TodoListEntityFeature.DELETE_TODO_ITEM
+        TodoListEntityFeature.UPDATE_TODO_ITEM
+        | TodoListEntityFeature.DELETE_TODO_ITEM
+        | TodoListEntityFeature.SET_DESCRIPTION_ON_ITEM
     )
 
     @property
@@ -54,10 +94,20 @@ class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
 
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Approve and deploy the suggestion of a checked item."""
+        try:
+            await self._approve(item)
+        except HomeAssistantError:
+            # The frontend shows the item checked already: show it unchecked again.
+            self.async_write_ha_state()
+            raise
+        await self.coordinator.async_request_refresh()
+
+    async def _approve(self, item: TodoItem) -> None:
+        """Approve the suggestion of a checked, otherwise unchanged item."""
         suggestion = self._suggestion(item.uid)
         # Checking is the one edit there is: a rename (even with the check) is refused
         # rather than silently dropped, so the user never approves what they did not see.
-        if item.status != TodoItemStatus.COMPLETED or item.summary != suggestion["title"]:
+        if item.status != TodoItemStatus.COMPLETED or _edited(item, suggestion):
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="todo_edit_unsupported"
             )
@@ -72,8 +122,11 @@ class HomeIQSuggestionsTodo(HomeIQEntity, TodoListEntity):
                 },
             )
         async with engine_errors(self.coordinator):
-            await self.coordinator.client.approve_suggestion(suggestion["id"], deploy=True)
-        await self.coordinator.async_request_refresh()
+            approval = await self.coordinator.client.approve_suggestion(
+                suggestion["id"], deploy=True
+            )
+        if approval["deployment"] is not None:
+            async_tag_deployment(self.hass, approval["deployment"])
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Reject the suggestions of deleted items, so they are not made again."""

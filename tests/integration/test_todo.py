@@ -17,6 +17,9 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
 from pytest_homeassistant_custom_component.test_util.aiohttp import (  # type: ignore[import-untyped]
     AiohttpClientMocker,
 )
+from pytest_homeassistant_custom_component.typing import (  # type: ignore[import-untyped]
+    WebSocketGenerator,
+)
 
 from custom_components.homeiq.const import DEFAULT_ENGINE_URL, DOMAIN
 
@@ -32,6 +35,7 @@ from .conftest import (
 )
 
 TODO = "todo.homeiq_engine_suggestions"
+SCORE_MEANING = "(0 to 1: how likely it is a habit worth it)."
 FIRST, SECOND, THIRD = (f"sugg{n:016d}" for n in range(3))
 
 
@@ -71,23 +75,15 @@ async def test_the_list_shows_the_pending_suggestions(
     await setup_integration(hass, config_entry)
     assert await _items(hass) == [
         {
-            "uid": FIRST,
-            "summary": "Turn on the kitchen light at 07:00",
+            "uid": f"sugg{n:016d}",
+            "summary": f"Turn on the kitchen light at 07:0{n}",
             "status": "needs_action",
-            "description": "On 10 of 21 days the kitchen light turned on near 07:00. (score 0.90)",
-        },
-        {
-            "uid": SECOND,
-            "summary": "Turn on the kitchen light at 07:01",
-            "status": "needs_action",
-            "description": "On 11 of 21 days the kitchen light turned on near 07:00. (score 0.89)",
-        },
-        {
-            "uid": THIRD,
-            "summary": "Turn on the kitchen light at 07:02",
-            "status": "needs_action",
-            "description": "On 12 of 21 days the kitchen light turned on near 07:00. (score 0.88)",
-        },
+            "description": (
+                f"On {10 + n} of 21 days the kitchen light turned on near 07:00.\n"
+                f"Score 0.{90 - n} {SCORE_MEANING}"
+            ),
+        }
+        for n in range(3)
     ]
     state = hass.states.get(TODO)
     assert state is not None
@@ -153,8 +149,8 @@ async def test_an_item_that_needs_confirmation_is_not_approved_from_the_list(
     }
     assert str(raised.value) == (
         '"Lock the front door at 23:00" controls a security-sensitive device and needs an '
-        "explicit confirmation: call the homeiq.approve action with suggestion_id "
-        f"{lock['id']} and confirm: true"
+        "explicit confirmation: approve it in the HomeIQ panel, or call the homeiq.approve "
+        f"action with suggestion_id {lock['id']} and confirm: true"
     )
     assert aioclient_mock.mock_calls == []
 
@@ -164,9 +160,10 @@ async def test_an_item_that_needs_confirmation_is_not_approved_from_the_list(
     [
         {"rename": "Turn on the kitchen light at 06:30"},
         {"rename": "Turn on the kitchen light at 06:30", "status": "completed"},
+        {"description": "Every day at 06:30 instead.", "status": "completed"},
         {"status": "needs_action"},
     ],
-    ids=["rename", "rename and check", "reopen"],
+    ids=["rename", "rename and check", "edit the description and check", "reopen"],
 )
 async def test_editing_an_item_otherwise_is_refused(
     hass: HomeAssistant,
@@ -297,3 +294,104 @@ async def test_an_engine_error_while_approving_is_raised(
     assert len(sent(engine, "POST", _approve_path(FIRST))) == 1
     # Still listed: nothing was approved.
     assert [item["uid"] for item in await _items(hass)] == [FIRST, SECOND, THIRD]
+
+
+def _described(suggestion_data: dict[str, Any]) -> str:
+    """The description the list shows for a suggestion (what the dialog saves back)."""
+    return f"{suggestion_data['description']}\nScore {suggestion_data['score']:.2f} {SCORE_MEANING}"
+
+
+async def test_saving_the_item_dialog_with_the_check_approves_it(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """What Home Assistant's frontend sends when the item dialog is saved with its check."""
+    serve_engine(aioclient_mock)
+    await setup_integration(hass, config_entry)
+    serve_engine(aioclient_mock, suggestions=[suggestion(0), suggestion(2)])
+    aioclient_mock.post(
+        f"{DEFAULT_ENGINE_URL}{_approve_path(SECOND)}",
+        json={"suggestion": suggestion(1, status="deployed"), "deployment": None},
+        headers=JSON,
+    )
+    client = await hass_ws_client(hass)
+    # The frontend's updateItem (src/data/todo.ts): every field the dialog shows.
+    await client.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": TODO_DOMAIN,
+            "service": "update_item",
+            "service_data": {
+                "item": SECOND,
+                "rename": "Turn on the kitchen light at 07:01",
+                "status": "completed",
+                "description": _described(suggestion(1)),
+            },
+            "target": {ATTR_ENTITY_ID: TODO},
+        }
+    )
+    result = await client.receive_json()
+    assert result["success"], result
+    await hass.async_block_till_done()
+    [(body, _headers)] = sent(aioclient_mock, "POST", _approve_path(SECOND))
+    assert body == {"deploy": True, "confirm": False}
+    assert [item["uid"] for item in await _items(hass)] == [FIRST, THIRD]
+
+
+async def test_a_refused_approval_shows_the_item_unchecked_again(
+    hass: HomeAssistant,
+    engine: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    await setup_integration(hass, config_entry)
+    answer_error(
+        engine, _approve_path(FIRST), 422, "unprocessable", "The automation controls a lock."
+    )
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "todo/item/subscribe", "entity_id": TODO})
+    assert (await client.receive_json())["success"]
+    first = await client.receive_json()
+    assert first["event"]["items"][0]["status"] == "needs_action"
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await _update(hass, FIRST, status="completed", description=_described(suggestion(0)))
+
+    assert raised.value.translation_key == "unprocessable"
+    assert str(raised.value) == exception_message(
+        "unprocessable", message="The automation controls a lock."
+    )
+    # The frontend ticked the box as it sent the call; the list it is sent again unticks it.
+    again = await client.receive_json()
+    assert [item["status"] for item in again["event"]["items"]] == ["needs_action"] * 3
+    assert again["event"]["items"][0]["uid"] == FIRST
+
+
+async def test_the_description_carries_the_explanation_and_its_evidence(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    evidence = {
+        "days": [
+            {"date": "2026-11-01", "times": ["07:01:00"]},
+            {"date": "2026-11-02", "times": []},
+            {"date": "2026-11-03", "times": ["06:58:00", "07:03:00"]},
+        ]
+    }
+    explained = suggestion(
+        0,
+        explanation="On 2 of 3 days the kitchen light turned on within 5 minutes of 07:00.",
+        evidence=evidence,
+        requires_confirmation=True,
+    )
+    serve_engine(aioclient_mock, suggestions=[explained])
+    await setup_integration(hass, config_entry)
+    [item] = await _items(hass)
+    assert item["description"] == (
+        "On 10 of 21 days the kitchen light turned on near 07:00.\n"
+        "Why: On 2 of 3 days the kitchen light turned on within 5 minutes of 07:00.\n"
+        "Seen on 2 of 3 days.\n"
+        f"Score 0.90 {SCORE_MEANING}\n"
+        "Controls a security-sensitive device: approve it in the HomeIQ panel."
+    )
