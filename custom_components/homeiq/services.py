@@ -47,6 +47,8 @@ from .const import (
 )
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator
 from .errors import engine_errors
+from .labels import async_tag_deployment
+from .messages import approval_message, query_message
 
 # The engine's own limits (API.md), checked here too so a bad call fails before the network.
 MAX_TEXT = 1000
@@ -131,22 +133,28 @@ def _coordinator(hass: HomeAssistant, call: ServiceCall) -> HomeIQCoordinator:
 
 
 async def _ask(coordinator: HomeIQCoordinator, data: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Home Assistant's language as is ("en-GB"): the engine picks its variant of it.
     language = data.get(ATTR_LANGUAGE) or coordinator.hass.config.language
-    return await coordinator.client.ask(
+    query = await coordinator.client.ask(
         data[ATTR_TEXT], language=language, area_id=data.get(ATTR_AREA_ID)
     )
+    return {**query, "message": query_message(query)}
 
 
 async def _refine(coordinator: HomeIQCoordinator, data: Mapping[str, Any]) -> Mapping[str, Any]:
-    return await coordinator.client.refine(
+    query = await coordinator.client.refine(
         data[ATTR_QUERY_ID], data[ATTR_ANSWERS], data.get(ATTR_TEXT)
     )
+    return {**query, "message": query_message(query)}
 
 
 async def _approve(coordinator: HomeIQCoordinator, data: Mapping[str, Any]) -> Mapping[str, Any]:
-    return await coordinator.client.approve_suggestion(
+    approval = await coordinator.client.approve_suggestion(
         data[ATTR_SUGGESTION_ID], deploy=data[ATTR_DEPLOY], confirm=data[ATTR_CONFIRM]
     )
+    if approval["deployment"] is not None:
+        async_tag_deployment(coordinator.hass, approval["deployment"])
+    return {**approval, "message": approval_message(approval)}
 
 
 async def _reject(coordinator: HomeIQCoordinator, data: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (  # type: i
 
 from custom_components.homeiq.const import DEFAULT_ENGINE_URL, DOMAIN
 from custom_components.homeiq.services import HANDLERS, SCHEMAS
+from tests.environments import REPO, engine_python
 
 from .conftest import (
     JSON,
@@ -195,13 +198,93 @@ async def test_each_action_sends_its_request_and_returns_the_answer(
         return_response=True,
     )
 
-    assert response == answer
+    assert response == {**answer, **_message(service, answer)}
     [(sent_body, headers)] = sent(engine, "POST", path)
     assert sent_body == body
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert headers["Accept"] == "application/json"
     # Actions that change what the entities show refresh them at once.
     assert len(sent(engine, "GET", "/api/v1/suggestions")) == (1 if refreshes else 0)
+
+
+def _message(service: str, answer: dict[str, Any]) -> dict[str, str]:
+    """The one-line message an action adds to the engine's answer, if it adds one."""
+    if service in {"ask", "refine"}:
+        return {"message": "Understood: light.turn_off (light.kitchen)"}
+    if service == "approve" and answer["deployment"] is not None:
+        return {"message": "Deployed 'Suggestion 1' as automation.suggestion_1"}
+    if service == "approve":
+        return {"message": "Approved 'Suggestion 1' without deploying it"}
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            {
+                "status": "needs_clarification",
+                "kind": "automation",
+                "clarifications": [
+                    {"id": "area", "question": "Which light?", "options": []},
+                    {"id": "time", "question": "At what time?", "options": []},
+                ],
+            },
+            "Which light? At what time?",
+        ),
+        (
+            {"kind": "automation", "suggestions": [suggestion(3, title="Kitchen light at 7")]},
+            "Suggested 'Kitchen light at 7': approve it to deploy it",
+        ),
+        (
+            {"status": "unsupported", "kind": None, "message": "I did not understand 'blorp'."},
+            "I did not understand 'blorp'.",
+        ),
+    ],
+    ids=["clarification", "automation", "the engine's own sentence"],
+)
+async def test_ask_answers_a_one_line_message(
+    hass: HomeAssistant,
+    engine: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    query: dict[str, Any],
+    message: str,
+) -> None:
+    await setup_integration(hass, config_entry)
+    engine.post(f"{DEFAULT_ENGINE_URL}/api/v1/query", json={**QUERY, **query}, headers=JSON)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "ask",
+        {"config_entry_id": config_entry.entry_id, "text": "turn on the light at 7"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["message"] == message
+
+
+def test_the_language_field_offers_only_the_engines_languages() -> None:
+    """The form as it opens sends no language: the action then uses Home Assistant's."""
+    field = yaml.safe_load(SERVICES_YAML.read_text())["ask"]["fields"]["language"]
+    assert not field.get("required")
+    assert "default" not in field
+    # A select: the language selector fills in its first language as the form opens.
+    select = field["selector"]["select"]
+    offered = [option["value"] for option in select["options"]]
+    script = (
+        "import json; from engine.query.intents import supported_languages; "
+        "print(json.dumps(supported_languages()))"
+    )
+    done = subprocess.run(
+        [str(engine_python()), "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert sorted(offered) == sorted(json.loads(done.stdout))
+    assert all(option["label"] for option in select["options"])
 
 
 async def test_ask_defaults_to_home_assistants_language(
