@@ -21,6 +21,7 @@ from .api import (
     HomeIQAuthError,
     HomeIQClient,
     HomeIQError,
+    HomeIQResponseError,
     HomeIQUnsupportedVersionError,
     Suggestion,
     is_supported,
@@ -38,6 +39,7 @@ from .const import (
     PENDING_PAGE,
 )
 from .issues import async_clear_unsupported_version, async_report_unsupported_version
+from .labels import async_tag_deployment
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ _LOGGER = logging.getLogger(__name__)
 RECENT_RUNS = 5
 FINISHED = frozenset({"succeeded", "failed"})
 REFRESH_COOLDOWN_S = 1.0
+DEPLOYMENT_CHANGED = "deployment_changed"
 # The HomeIQ panel (url path `homeiq`), as a link in Markdown and as a device's page.
 PANEL_PATH = "/homeiq"
 PANEL_CONFIGURATION_URL = "homeassistant://homeiq"
@@ -85,6 +88,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         )
         self.stream_connected = False
         self._streaming = False
+        self._setup_checked = False
         super().__init__(
             hass,
             _LOGGER,
@@ -138,6 +142,11 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             # Another engine (or a wiped one) answers at this URL: its suggestions are not ours.
             raise ConfigEntryError(translation_domain=DOMAIN, translation_key="wrong_instance")
         runs = (await self.client.list_analysis_runs(limit=RECENT_RUNS))["runs"]
+        if not self._setup_checked:
+            # Once per setup: a new install should not wait for the nightly run.
+            if not runs:
+                await self._first_analysis()
+            self._setup_checked = True
         last_analysis = next((r for r in runs if r["status"] == "succeeded"), None)
         if self._is_new(last_analysis):
             # The engine keeps findings and suggestions apart (it makes suggestions on
@@ -158,6 +167,19 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             last_finished_run=next((r for r in runs if r["status"] in FINISHED), None),
             last_analysis=last_analysis,
         )
+
+    async def _first_analysis(self) -> None:
+        """Start the first analysis of an engine that has history and never ran one.
+
+        Its suggestions follow when the run succeeds (a new run, as for any other).
+        """
+        if (await self.client.get_stats())["events_total"] == 0:
+            return
+        try:
+            await self.client.run_analysis()
+        except HomeIQResponseError as err:
+            # E.g. a run started meanwhile (conflict): that one serves as well.
+            _LOGGER.debug("No first analysis: %s", err)
 
     def _is_new(self, run: AnalysisRun | None) -> bool:
         """Return whether a succeeded run appeared since the last refresh (not the first)."""
@@ -205,7 +227,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         lines = "\n".join(f"- {s['title']} (score {s['score']:.2f})" for s in created)
         persistent_notification.async_create(
             self.hass,
-            f"{lines}\n\nApprove or reject them in the HomeIQ suggestions to-do list.",
+            f"{lines}\n\nReview, approve or reject them in the [HomeIQ panel]({PANEL_PATH}) "
+            "or the HomeIQ suggestions to-do list.",
             title=f"HomeIQ: {len(created)} new automation suggestion(s)",
             notification_id=f"{DOMAIN}_{self.config_entry.entry_id}_new_suggestions",
         )
@@ -241,6 +264,9 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
                 await self.async_request_refresh()
                 async for message in messages:
                     _LOGGER.debug("Stream: %s", message["type"])
+                    if message["type"] == DEPLOYMENT_CHANGED:
+                        # Also what the panel approves: find it in Home Assistant's editor.
+                        async_tag_deployment(self.hass, message["data"])
                     await self.async_request_refresh()
         except HomeIQAuthError:
             self.config_entry.async_start_reauth(self.hass)

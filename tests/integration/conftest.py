@@ -144,6 +144,7 @@ def serve_engine(
     pending_total: int | None = None,
     stream_status: int = 404,
     generates: list[dict[str, Any]] | None = None,
+    events_total: int = 0,
 ) -> None:
     """Answer as the engine does (see API.md); the push stream is refused, so HA polls."""
     mock.clear_requests()
@@ -155,7 +156,7 @@ def serve_engine(
         mock.get(f"{url}/api/v1/stream", exc=handshake_error(401))
         return
     pending = [suggestion(n) for n in range(3)] if suggestions is None else suggestions
-    mock.get(f"{url}/api/v1/stats", json=STATS, headers=JSON)
+    mock.get(f"{url}/api/v1/stats", json={**STATS, "events_total": events_total}, headers=JSON)
     total = len(pending) if pending_total is None else pending_total
     page = {"suggestions": pending, "next_cursor": None, "total": total}
     mock.get(f"{url}/api/v1/suggestions", json=page, headers=JSON)

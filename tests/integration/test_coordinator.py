@@ -34,8 +34,10 @@ from custom_components.homeiq.const import (
 
 from .conftest import (
     INSTANCE_ID,
+    JSON,
     TOKEN,
     analysis_run,
+    answer_error,
     sent,
     serve_engine,
     setup_integration,
@@ -227,7 +229,9 @@ async def test_new_suggestions_are_notified_when_the_option_is_on(
         "- Turn on the kitchen light at 07:01 (score 0.89)\n"
         "- Turn on the kitchen light at 07:02 (score 0.88)\n"
         "\n"
-        "Approve or reject them in the HomeIQ suggestions to-do list."
+        # A Markdown link: the notification opens the HomeIQ panel.
+        "Review, approve or reject them in the [HomeIQ panel](/homeiq) "
+        "or the HomeIQ suggestions to-do list."
     )
 
 
@@ -486,3 +490,53 @@ async def test_another_engine_at_the_url_later_is_not_shown_as_ours(
     state = hass.states.get("sensor.homeiq_engine_pending_suggestions")
     assert state is not None
     assert state.state == STATE_UNAVAILABLE
+
+
+RUN_PATH = "/api/v1/analysis/run"
+
+
+async def test_a_first_analysis_runs_after_setup_when_the_engine_has_history(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    serve_engine(aioclient_mock, runs=[], events_total=5000)
+    aioclient_mock.post(
+        f"{DEFAULT_ENGINE_URL}{RUN_PATH}",
+        status=202,
+        json={"run_id": "run-1", "status": "queued"},
+        headers=JSON,
+    )
+    coordinator = await setup_integration(hass, config_entry)
+    # The engine's own window: the integration does not choose one.
+    [(body, _headers)] = sent(aioclient_mock, "POST", RUN_PATH)
+    assert body == {}
+
+    # Once per setup: later refreshes (the run still queued, or none listed) start no other.
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len(sent(aioclient_mock, "POST", RUN_PATH)) == 1
+
+
+@pytest.mark.parametrize(
+    ("runs", "events_total"),
+    [([analysis_run("run-1")], 5000), ([analysis_run("run-1", status="failed")], 5000), ([], 0)],
+    ids=["it ran before", "a run failed before", "no history yet"],
+)
+async def test_no_first_analysis_when_one_ran_or_there_is_no_history(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    runs: list[dict[str, Any]],
+    events_total: int,
+) -> None:
+    serve_engine(aioclient_mock, runs=runs, events_total=events_total)
+    await setup_integration(hass, config_entry)
+    assert sent(aioclient_mock, "POST", RUN_PATH) == []
+
+
+async def test_a_first_analysis_already_running_does_not_fail_setup(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    serve_engine(aioclient_mock, runs=[], events_total=5000)
+    answer_error(aioclient_mock, RUN_PATH, 409, "conflict", "A run is in progress.", run_id="r")
+    await setup_integration(hass, config_entry)
+    assert len(sent(aioclient_mock, "POST", RUN_PATH)) == 1

@@ -95,6 +95,8 @@ async def test_pushed_changes_arrive_without_polling_and_polling_takes_over(
         unique_id=health["instance_id"],
         data={CONF_URL: engine.base_url, CONF_API_TOKEN: TOKEN},
     )
+    completed = collect(hass, EVENT_ANALYSIS_COMPLETED)
+    created = collect(hass, EVENT_SUGGESTION_CREATED)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -105,13 +107,10 @@ async def test_pushed_changes_arrive_without_polling_and_polling_takes_over(
     assert state is not None
     assert state.attributes["push"] is True
 
-    completed = collect(hass, EVENT_ANALYSIS_COMPLETED)
-    created = collect(hass, EVENT_SUGGESTION_CREATED)
-    run = await hass.async_add_executor_job(
-        engine_call, engine, "POST", "/api/v1/analysis/run", {"days": 21}
-    )
+    # The engine has history and never ran an analysis: setting up started the first one.
     await until(coordinator, lambda: bool(completed), "homeiq_analysis_completed")
-    assert completed[0]["run_id"] == run["run_id"]
+    runs = await hass.async_add_executor_job(engine_call, engine, "GET", "/api/v1/analysis/runs")
+    assert [run["run_id"] for run in runs["runs"]] == [completed[0]["run_id"]]
     assert completed[0]["status"] == "succeeded"
     assert completed[0]["stats"]["patterns"] > 0
     # The run's suggestions are made as Home Assistant hears of it, and announced.
