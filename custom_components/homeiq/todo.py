@@ -36,9 +36,10 @@ async def async_setup_entry(
 
 def _description(suggestion: Suggestion) -> str:
     """Return what the item says about a suggestion: what, why, how often, how sure."""
-    lines = [suggestion["description"]]
-    explanation = suggestion.get("explanation")
-    if explanation and explanation != suggestion["description"]:
+    description, explanation = suggestion["description"], suggestion.get("explanation")
+    # A pattern's description is often its title as a sentence, which the item shows already.
+    lines = [] if description.rstrip(".") == suggestion["title"].rstrip(".") else [description]
+    if explanation and explanation != description:
         lines.append(f"Why: {explanation}")
     # The engine sends the finding's evidence (one entry per observed day) with each one.
     evidence = cast(Mapping[str, Any], suggestion).get("evidence") or {}

@@ -395,3 +395,21 @@ async def test_the_description_carries_the_explanation_and_its_evidence(
         f"Score 0.90 {SCORE_MEANING}\n"
         "Controls a security-sensitive device: approve it in the HomeIQ panel."
     )
+
+
+async def test_a_description_that_repeats_the_title_is_not_shown_twice(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, config_entry: MockConfigEntry
+) -> None:
+    titled = suggestion(
+        0,
+        title="Turn on the hall light when the front door opens",
+        description="Turn on the hall light when the front door opens.",
+        explanation="On 18 of 21 days the hall light turned on within 2 minutes of the door.",
+    )
+    serve_engine(aioclient_mock, suggestions=[titled])
+    await setup_integration(hass, config_entry)
+    [item] = await _items(hass)
+    assert item["description"] == (
+        "Why: On 18 of 21 days the hall light turned on within 2 minutes of the door.\n"
+        f"Score 0.90 {SCORE_MEANING}"
+    )
