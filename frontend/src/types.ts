@@ -88,7 +88,8 @@ export interface RejectResult {
 
 export interface ValidateResult extends Validation {
   requires_confirmation: boolean;
-  yaml: string;
+  /** The automation as YAML; null when it could not be written (e.g. not a mapping). */
+  yaml: string | null;
 }
 
 export interface ClarificationOption {
