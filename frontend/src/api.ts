@@ -23,7 +23,8 @@ export interface ApproveOptions {
 }
 
 export interface PatternFilter {
-  type?: string;
+  /** Not `type`: that field of every message names the command. */
+  pattern_type?: string;
   entity_id?: string;
   limit?: number;
 }
@@ -108,10 +109,11 @@ export class HomeIQApi {
   }
 
   private call<T>(type: string, fields: Record<string, unknown>): Promise<T> {
+    // The command's type last: no field of a filter may replace it.
     return this.hass().callWS<T>({
-      type,
       ...fields,
       ...(this.entryId ? { entry_id: this.entryId } : {}),
+      type,
     });
   }
 }

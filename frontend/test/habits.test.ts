@@ -66,3 +66,17 @@ it("filters habits by area, charts their evidence, and follows a run started wit
   // The finished run's patterns are read again.
   expect(hass.callsOf("homeiq/patterns")).toHaveLength(2);
 });
+
+it("filters habits by type with the command's pattern_type field", async () => {
+  const hass = new FakeHass()
+    .on("homeiq/patterns", () => ({ patterns: [pattern("p1", "light.kitchen")], next_cursor: null }))
+    .on("homeiq/analysis/status", () => ({ runs: [] }));
+  const element = mount<HomeiqHabitsView>("homeiq-habits-view", { hass, api: new HomeIQApi(() => hass) });
+  await settle(element);
+  const type = one<HTMLSelectElement>(element, "select.type");
+  type.value = "routine";
+  type.dispatchEvent(new Event("change"));
+  await settle(element);
+  const last = hass.callsOf("homeiq/patterns").at(-1);
+  expect(last).toMatchObject({ type: "homeiq/patterns", pattern_type: "routine" });
+});

@@ -61,7 +61,7 @@ export class HomeiqHabitsView extends LitElement {
     if (!this.api) return;
     try {
       const page = await this.api.patterns({
-        ...(this._type ? { type: this._type } : {}),
+        ...(this._type ? { pattern_type: this._type } : {}),
         ...(this._entity ? { entity_id: this._entity } : {}),
       });
       this._patterns = page.patterns;
