@@ -49,6 +49,7 @@ def build_catalog(
                 unit_of_measurement=_text(attributes.get("unit_of_measurement")),
                 entity_category=_text(entry.get("entity_category")),
                 aliases=sorted(alias for alias in entry.get("aliases") or [] if alias),
+                labels=sorted(label for label in entry.get("labels") or [] if label),
                 state=state.get("state"),
                 attributes=attributes,
             )

@@ -92,6 +92,8 @@ class Entity:
     aliases: list[str] = field(default_factory=list)
     state: str | None = None
     attributes: dict[str, Any] | None = None
+    # Home Assistant's label ids of the entity (settings may leave labelled entities out).
+    labels: list[str] = field(default_factory=list)
 
     @property
     def domain(self) -> str:
@@ -211,6 +213,8 @@ _ID = vol.All(str, vol.Length(min=1, max=255))
 _NAME = vol.All(str, vol.Length(min=1, max=255))
 _OPTIONAL_TEXT = vol.Any(None, vol.All(str, vol.Length(max=255)))
 _ALIASES = vol.Any(None, [vol.All(str, vol.Length(min=1, max=255))])
+# An entity carries a handful of labels; Home Assistant's label ids are short slugs.
+_LABELS = vol.Any(None, vol.All([vol.All(str, vol.Length(min=1, max=255))], vol.Length(max=100)))
 
 IMPORT_SCHEMA = vol.Schema(
     {
@@ -268,6 +272,7 @@ IMPORT_SCHEMA = vol.Schema(
                 ),
                 vol.Optional("entity_category"): vol.Any(None, "config", "diagnostic"),
                 vol.Optional("aliases"): _ALIASES,
+                vol.Optional("labels"): _LABELS,
                 vol.Optional("state"): _OPTIONAL_TEXT,
                 vol.Optional("attributes"): ATTRIBUTES,
             }
@@ -322,7 +327,10 @@ def catalog_from_import(body: dict[str, Any], source: CatalogSource) -> Catalog:
         floors=[Floor(**aliased(item)) for item in body["floors"]],
         areas=[Area(**aliased(item)) for item in body["areas"]],
         devices=[Device(**item) for item in body["devices"]],
-        entities=[Entity(**aliased(item)) for item in body["entities"]],
+        entities=[
+            Entity(**{**aliased(item), "labels": item.get("labels") or []})
+            for item in body["entities"]
+        ],
     )
 
 

@@ -44,7 +44,8 @@ async def load_catalog(engine: AsyncEngine) -> Catalog:
         floors=[Floor(**row) for row in rows["floors"]],
         areas=[Area(**row) for row in rows["areas"]],
         devices=[Device(**row) for row in rows["devices"]],
-        entities=[Entity(**row) for row in rows["entities"]],
+        # Rows stored before labels were kept have none.
+        entities=[Entity(**{**row, "labels": row["labels"] or []}) for row in rows["entities"]],
     )
 
 

@@ -146,6 +146,11 @@ _ENTITY: dict[str, Any] = {
         "unit_of_measurement": {"type": ["string", "null"]},
         "entity_category": {"type": ["string", "null"]},
         "aliases": {"type": "array", "items": {"type": "string"}},
+        "labels": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Home Assistant's label ids of the entity",
+        },
         "state": {"type": ["string", "null"]},
         "attributes": {"type": ["object", "null"]},
     },

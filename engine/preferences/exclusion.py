@@ -34,12 +34,11 @@ class Excluded:
 
 
 def resolve(exclusions: Exclusions, catalog: Catalog) -> Excluded:
-    """Return the entities excluded by id or by their area (device's area as fallback).
-
-    Labels exclude nothing yet: the catalog does not carry Home Assistant's labels.
-    """
-    areas = frozenset(exclusions.areas)
-    by_area = {
-        entity.entity_id for entity in catalog.entities if catalog.entity_area(entity) in areas
+    """Return the entities excluded by id, by their area (device's area as fallback) or label."""
+    areas, labels = frozenset(exclusions.areas), frozenset(exclusions.labels)
+    by_place_or_label = {
+        entity.entity_id
+        for entity in catalog.entities
+        if catalog.entity_area(entity) in areas or not labels.isdisjoint(entity.labels)
     }
-    return Excluded(entities=frozenset(exclusions.entities) | by_area, areas=areas)
+    return Excluded(entities=frozenset(exclusions.entities) | by_place_or_label, areas=areas)

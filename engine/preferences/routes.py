@@ -51,8 +51,8 @@ SETTINGS_SCHEMA: Final[dict[str, Any]] = {
         "exclude": {
             "type": "object",
             "description": "Left out of the next analysis and of generation; pending "
-            "suggestions that use them are hidden from the list. Labels are kept but "
-            "exclude nothing yet: the catalog has no labels",
+            "suggestions that use them are hidden from the list. An area leaves out its "
+            "entities (and its devices' entities), a label the entities that carry it",
             "properties": {"areas": _NAMES, "entities": _NAMES, "labels": _NAMES},
         },
         "language": {

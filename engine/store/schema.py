@@ -111,6 +111,7 @@ entities = Table(
     Column("aliases", JSON, nullable=False),
     Column("state", String(255), nullable=True),
     Column("attributes", JSON, nullable=True),
+    Column("labels", JSON, nullable=True),
 )
 
 # Training runs survive restarts: a run left queued or running is marked failed at start-up.

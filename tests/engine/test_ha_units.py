@@ -43,7 +43,12 @@ def test_catalog_from_registries() -> None:
             {"id": "d2", "name": "Old", "disabled_by": "user", "area_id": None},
         ],
         entries={
-            "light.ceiling": {"device_id": "d1", "area_id": None, "aliases": ["Main light"]},
+            "light.ceiling": {
+                "device_id": "d1",
+                "area_id": None,
+                "aliases": ["Main light"],
+                "labels": ["evening", "downstairs"],
+            },
             "light.renamed": {"name": "User Name", "original_name": "Original"},
             "sensor.power": {"entity_category": "diagnostic", "original_device_class": "power"},
         },
@@ -61,6 +66,7 @@ def test_catalog_from_registries() -> None:
     # The entity's own area is empty: it falls back to its device's, as in Home Assistant.
     assert catalog.entity_area(by_id["light.ceiling"]) == "kitchen"
     assert by_id["light.ceiling"].aliases == ["Main light"]
+    assert by_id["light.ceiling"].labels == ["downstairs", "evening"]
     assert by_id["light.ceiling"].name == "Ceiling Light"
     assert by_id["light.renamed"].name == "User Name"
     assert by_id["sensor.power"].unit_of_measurement == "W"

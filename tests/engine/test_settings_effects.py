@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.engine.test_analysis_api import _all, _analyse, _get, _load_home
-from tests.engine.test_suggestions_api import HABITS, _post, _seeded
+from tests.engine.test_suggestions_api import HABITS, HOME, _post, _seeded
 
 from .conftest import AUTH, Client
 
@@ -126,3 +126,35 @@ async def test_exclusions_are_left_out_of_the_next_analysis(client: Client) -> N
     assert not _involved(after) & ({excluded_entity} | in_area)
     assert second["stats"]["entities"] < first["stats"]["entities"]
     assert second["stats"]["events"] < first["stats"]["events"]
+
+
+async def test_an_excluded_label_hides_the_suggestions_of_entities_that_carry_it(
+    client: Client,
+) -> None:
+    await _seeded(client, *HABITS)
+    labelled = {
+        **HOME,
+        "entities": [
+            {**entity, "labels": ["guest_room"]}
+            if entity["entity_id"] == "switch.heater"
+            else entity
+            for entity in HOME["entities"]
+        ],
+    }
+    response = await client.post("/api/v1/home/import", json=labelled, headers=AUTH)
+    assert response.status == 200, await response.text()
+    heater = await _get(client, "/api/v1/entities?domain=switch")
+    assert [entity["labels"] for entity in heater["entities"]] == [["guest_room"]]
+    await _post(client, "/api/v1/suggestions/generate", {})
+    await _patch(client, {"exclude": {"labels": ["guest_room"]}})
+    assert await _listed(client) == ["p-light", "p-lock"]
+    await _patch(client, {"exclude": {"labels": []}})
+    assert await _listed(client) == ["p-light", "p-heater", "p-lock"]
+
+
+async def test_labels_are_bounded_strings(client: Client) -> None:
+    for labels in (["x" * 256], [""], [7], ["a"] * 101):
+        body = {**HOME, "entities": [{**HOME["entities"][0], "labels": labels}]}
+        response = await client.post("/api/v1/home/import", json=body, headers=AUTH)
+        assert response.status == 400, labels
+        assert (await response.json())["error"]["details"]["field"].startswith("entities")
