@@ -46,6 +46,7 @@ class AITaskBackend:
         # A getter, not a client: the mirror reconnects with a new client after a drop.
         self._client = client
         self._entity_id = entity_id
+        self.model_id = f"{self.name}:{entity_id or 'default'}"
 
     async def generate(
         self, instructions: str, prompt: str, schema: dict[str, Any], name: str

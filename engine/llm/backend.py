@@ -27,6 +27,8 @@ class LLMBackend(Protocol):
     """A language model that answers with a JSON object matching a schema."""
 
     name: str
+    # Which model answers (backend and model or entity): answers are cached per model.
+    model_id: str
 
     async def generate(
         self, instructions: str, prompt: str, schema: dict[str, Any], name: str
@@ -78,6 +80,11 @@ class LimitedLLM:
     def name(self) -> str:
         """Return the backend's name, e.g. "openai"."""
         return self._backend.name
+
+    @property
+    def model_id(self) -> str:
+        """Return which model answers, e.g. "openai:gpt-4o-mini"."""
+        return self._backend.model_id
 
     async def generate(
         self, instructions: str, prompt: str, schema: dict[str, Any], name: str

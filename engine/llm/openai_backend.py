@@ -23,6 +23,7 @@ class OpenAIBackend:
         self, *, api_key: str | None, base_url: str | None, model: str | None, timeout_s: float
     ) -> None:
         self._model = model or DEFAULT_MODEL
+        self.model_id = f"{self.name}:{self._model}"
         # One retry for a dropped connection; more would outlast the caller's timeout.
         self._client = AsyncOpenAI(
             api_key=api_key or _NO_KEY, base_url=base_url, timeout=timeout_s, max_retries=1

@@ -268,7 +268,7 @@ class QueryService:
                         normal,
                         *sorted(chosen),
                         # Answers cached before a model was configured are not its answers.
-                        *(["llm:" + llm.name] if llm is not None else []),
+                        *(["llm:" + llm.model_id] if llm is not None else []),
                     ]
                 ).encode()
             ).hexdigest()

@@ -224,6 +224,19 @@ async def test_an_automation_from_the_model_is_validated_and_returned(
     assert len(fake_openai.requests) == 1
 
 
+async def test_another_model_is_asked_again_not_answered_from_the_cache(
+    engine: Client, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.scripts["zorbulate"] = lambda _p: _model_answer("automation", automation=AUTOMATION)
+    await _ask(engine, "zorbulate a cosy kitchen glow routine")
+    response = await engine.patch(
+        "/api/v1/settings", json={"llm": {"model": "another-model"}}, headers=AUTH
+    )
+    assert response.status == 200, await response.text()
+    await _ask(engine, "zorbulate a cosy kitchen glow routine")
+    assert [request["model"] for request in fake_openai.requests] == [MODEL, "another-model"]
+
+
 async def test_an_invalid_automation_is_never_ready(
     engine: Client, fake_openai: FakeOpenAI
 ) -> None:
