@@ -183,34 +183,46 @@ def test_the_panel_is_in_the_sidebar_and_its_module_is_served(
     assert engine.base_url not in json.dumps(engines)
 
 
-def test_suggestions_with_evidence_are_approved_into_home_assistant_or_rejected(
+@pytest.fixture(scope="module")
+def approved(
     home_assistant: HomeAssistantProcess,
     entry_id: str,
     habits: tuple[Habit, Habit],
     analysed: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Approve the evening habit's suggestion through the panel's command, once per module."""
+    # Without entry_id: the one loaded entry is used.
+    page = home_assistant.ws_command(
+        {"type": "homeiq/suggestions", "status": "pending", "limit": 200}
+    )
+    suggestion = habit_suggestion(page["suggestions"], habits[0])
+    assert suggestion is not None, page
+    answer = command(home_assistant, entry_id, "suggestion/approve", suggestion_id=suggestion["id"])
+    return suggestion, answer
+
+
+def test_suggestions_with_evidence_are_approved_into_home_assistant_or_rejected(
+    home_assistant: HomeAssistantProcess,
+    entry_id: str,
+    habits: tuple[Habit, Habit],
+    approved: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
     ha = home_assistant
-    evening, morning = habits
-    # Without entry_id: the one loaded entry is used.
-    page = ha.ws_command({"type": "homeiq/suggestions", "status": "pending", "limit": 200})
-    approve = habit_suggestion(page["suggestions"], evening)
-    reject = habit_suggestion(page["suggestions"], morning)
-    assert approve is not None, page
-    assert reject is not None, page
-    assert page["total"] >= 2
+    approve, answer = approved
     days = approve["evidence"]["days"]
     assert len([day for day in days if day["times"]]) >= DAYS - 2, days
     assert approve["explanation"]
-
-    approved = command(ha, entry_id, "suggestion/approve", suggestion_id=approve["id"])
-    deployment = approved["deployment"]
-    assert approved["suggestion"]["status"] == "deployed"
-    assert approved["message"] == (
+    deployment = answer["deployment"]
+    assert answer["suggestion"]["status"] == "deployed"
+    assert answer["message"] == (
         f"Deployed '{approve['automation']['alias']}' as {deployment['entity_id']}"
     )
     state = ha.wait_for_state(deployment["entity_id"], "on")
     assert state["attributes"]["id"] == approve["automation"]["id"]
 
+    page = command(ha, entry_id, "suggestions", status="pending", limit=200)
+    reject = habit_suggestion(page["suggestions"], habits[1])
+    assert reject is not None, page
     rejected = command(ha, entry_id, "suggestion/reject", suggestion_id=reject["id"], reason="no")
     assert rejected["suggestion"]["status"] == "rejected"
     assert rejected["message"].startswith(f"Rejected '{reject['title']}'")
@@ -222,15 +234,11 @@ def test_deployed_automations_are_listed_rolled_back_disabled_enabled_and_delete
     home_assistant: HomeAssistantProcess,
     engine: EngineProcess,
     entry_id: str,
-    habits: tuple[Habit, Habit],
-    analysed: dict[str, Any],
+    approved: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
     ha = home_assistant
+    evening = approved[0]
     listed = command(ha, entry_id, "automations")["automations"]
-    evening = habit_suggestion(
-        command(ha, entry_id, "suggestions", status="deployed")["suggestions"], habits[0]
-    )
-    assert evening is not None
     automation_id = evening["automation"]["id"]
     [deployed] = [d for d in listed if d["automation_id"] == automation_id]
     entity_id = deployed["entity_id"]
