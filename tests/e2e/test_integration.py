@@ -94,6 +94,16 @@ def test_entities_show_the_engine_and_change_by_push(
     assert ha.wait_for_state(PATTERNS)["state"] == str(patterns.get("total", 0))
     assert (ha.get_state(TODO) or {})["state"] == str(pending)
 
+    # Setting the entry up started the first analysis of the engine's history (if it had
+    # any): pressing the button while that one runs is a conflict.
+    poll(
+        lambda: all(
+            run["status"] in ("succeeded", "failed")
+            for run in engine_api(engine, "GET", "/api/v1/analysis/runs")["runs"]
+        ),
+        "the analysis that setup started to end",
+    )
+
     async def press_and_hear_completion() -> dict[str, Any]:
         async with ha.websocket() as ws:
             subscription = await ws.subscribe_events("homeiq_analysis_completed")
