@@ -27,6 +27,7 @@ from engine.query.lifecycle import query_context
 from engine.settings import Settings
 from engine.store.lifecycle import store_context
 from engine.stream import StreamHub
+from engine.supervisor.lifecycle import supervisor_context
 from engine.training import routes as training_routes
 from engine.training.lifecycle import training_context
 
@@ -52,8 +53,9 @@ def all_routes() -> list[ApiRoute]:
 def create_app(settings: Settings, *, announce_token: bool = True) -> web.Application:
     """Build the engine's application; the store opens when the app starts."""
     token = load_or_create_token(settings.api_token, settings.data_dir)
-    if token.created and announce_token:
-        # Printed once, straight to the terminal: a secret never goes through the log.
+    if token.created and announce_token and settings.supervisor_url is None:
+        # Printed once, straight to the terminal: a secret never goes through the log. An
+        # app's terminal is its log, and the Supervisor's discovery hands the token over.
         print(  # noqa: T201
             f"HomeIQ generated an API token (stored in {token.source}, mode 0600):\n"
             f"  {token.value}",
@@ -85,4 +87,7 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(patterns_context)
     app.cleanup_ctx.append(automation_context)
     app.cleanup_ctx.append(query_context)
+    if settings.supervisor_url is not None:
+        # Last: the engine announces itself once everything it serves has started.
+        app.cleanup_ctx.append(supervisor_context(token.value))
     return app

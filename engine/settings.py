@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 
 from engine.errors import SettingsError
 from engine.logs import REDACTED
+from engine.supervisor.options import DEFAULT_SUPERVISOR_URL, with_options
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8025
@@ -125,6 +126,12 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:{REDACTED}@{host}"))
 
 
+def supervisor_core_url(supervisor_url: str) -> str:
+    """Return the base of Home Assistant's REST API behind the Supervisor's Core proxy."""
+    # The client appends /api/...: <supervisor>/core/api/... is the proxy's REST route.
+    return f"{supervisor_url}/core"
+
+
 def _llm_backend(env: Mapping[str, str], ha_url: str | None) -> str | None:
     """Return HOMEIQ_LLM_BACKEND, refusing a backend whose connection is not configured."""
     backend = (_text(env, "HOMEIQ_LLM_BACKEND") or "").lower() or None
@@ -192,11 +199,22 @@ class Settings:
     # Home Assistant's preferred AI task entity when None.
     llm_ai_task_entity: str | None = None
     influxdb: InfluxSettings = field(default_factory=InfluxSettings)
+    # Set in Supervisor mode (SUPERVISOR_TOKEN): Home Assistant is reached through the
+    # Supervisor's Core proxy with that token, and the engine announces itself there.
+    supervisor_url: str | None = None
+    supervisor_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from environment variables, rejecting bad values."""
         env = os.environ if env is None else env
+        supervisor_token = _text(env, "SUPERVISOR_TOKEN")
+        supervisor_url = None
+        if supervisor_token is not None:
+            # The app's options (options.json in its data directory) under the environment.
+            data_dir = Path(_text(env, "HOMEIQ_DATA_DIR", "data") or "data")
+            env = with_options(env, data_dir)
+            supervisor_url = _url(env, "HOMEIQ_SUPERVISOR_URL") or DEFAULT_SUPERVISOR_URL
         log_level = (_text(env, "HOMEIQ_LOG_LEVEL", "INFO") or "INFO").upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError("HOMEIQ_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
@@ -212,6 +230,9 @@ class Settings:
                 "Home Assistant is reached with HA_TOKEN"
             )
         ha_token = _text(env, "HA_TOKEN")
+        if ha_url is None and supervisor_url is not None:
+            # HA_URL still wins: the proxy is only the default of an app.
+            ha_url, ha_token = supervisor_core_url(supervisor_url), supervisor_token
         if ha_url and not ha_token:
             raise SettingsError("HA_URL is set but HA_TOKEN is not: create a long-lived token")
         database_url = _database_url(env)
@@ -256,7 +277,20 @@ class Settings:
                 username=_text(env, "INFLUXDB_USERNAME"),
                 password=_text(env, "INFLUXDB_PASSWORD"),
             ),
+            supervisor_url=supervisor_url,
+            supervisor_token=supervisor_token,
         )
+
+    @property
+    def ha_websocket_url(self) -> str | None:
+        """Return Home Assistant's websocket URL; the Supervisor's Core proxy has its own."""
+        if self.ha_url is None:
+            return None
+        if self.supervisor_url is not None and self.ha_url == supervisor_core_url(
+            self.supervisor_url
+        ):
+            return f"{self.supervisor_url}/core/websocket"
+        return f"{self.ha_url}/api/websocket"
 
     @property
     def resolved_database_url(self) -> str:
@@ -303,6 +337,7 @@ class Settings:
         values = (
             self.api_token,
             self.ha_token,
+            self.supervisor_token,
             self.openai_api_key,
             self.influxdb.token,
             self.influxdb.password,

@@ -31,9 +31,17 @@ class HomeAssistantClient:
     """Talks to one Home Assistant; `connect()` first, `close()` at the end."""
 
     def __init__(
-        self, url: str, token: str, session: aiohttp.ClientSession, *, timeout_s: float = 30.0
+        self,
+        url: str,
+        token: str,
+        session: aiohttp.ClientSession,
+        *,
+        timeout_s: float = 30.0,
+        websocket_url: str | None = None,
     ) -> None:
         self._url = url.rstrip("/")
+        # The Supervisor's Core proxy serves the websocket apart from the REST API.
+        self._websocket_url = websocket_url or f"{self._url}/api/websocket"
         # What messages show: a password in the URL's user info is hidden.
         self._where = redact_url(self._url)
         self._token = token
@@ -56,7 +64,7 @@ class HomeAssistantClient:
         """Open the websocket and authenticate."""
         try:
             ws = await self._session.ws_connect(
-                f"{self._url}/api/websocket",
+                self._websocket_url,
                 heartbeat=30,
                 max_msg_size=MAX_MESSAGE_BYTES,
                 timeout=aiohttp.ClientWSTimeout(ws_close=10),

@@ -82,6 +82,7 @@ class HomeAssistantMirror:
         if not settings.ha_url or not settings.ha_token:
             raise ValueError("HA_URL and HA_TOKEN are needed to mirror Home Assistant")
         self._url = settings.ha_url
+        self._websocket_url = settings.ha_websocket_url
         self._token = settings.ha_token
         self._backfill_days = settings.backfill_days
         self._session = session
@@ -138,7 +139,9 @@ class HomeAssistantMirror:
         """Connect, mirror until the connection drops, wait with backoff, repeat."""
         attempt = 0
         while not self._stopping.is_set():
-            client = HomeAssistantClient(self._url, self._token, self._session)
+            client = HomeAssistantClient(
+                self._url, self._token, self._session, websocket_url=self._websocket_url
+            )
             self._client = client
             try:
                 await client.connect()

@@ -1,0 +1,1 @@
+"""Running as a Home Assistant app: the Supervisor's options, Core proxy and discovery."""
