@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import struct
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-BRAND = Path(__file__).parents[2] / "custom_components" / "homeiq" / "brand"
+REPO = Path(__file__).parents[2]
+BRAND = REPO / "custom_components" / "homeiq" / "brand"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -54,3 +57,19 @@ def test_only_images_home_assistant_reads_are_shipped() -> None:
     names = {path.name for path in BRAND.iterdir()}
     assert {"icon.png", "icon@2x.png", "logo.png", "logo@2x.png"} <= names
     assert names <= allowed
+
+
+def _drawer() -> ModuleType:
+    """scripts/brand.py, which draws the images (a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("brand", REPO / "scripts" / "brand.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_images_are_what_the_script_draws() -> None:
+    brand = _drawer()
+    assert (BRAND / "icon.png").read_bytes() == brand.icon(256)
+    assert (BRAND / "logo.png").read_bytes() == brand.logo(128)
