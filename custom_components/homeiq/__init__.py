@@ -11,21 +11,29 @@ from homeassistant.helpers.typing import ConfigType
 from .api import HomeIQClient
 from .const import DOMAIN
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator
+from .llm_api import async_register_llm_api
 from .panel import async_setup_panel
 from .services import async_setup_services
 from .websocket_api import async_setup_websocket_api
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.TODO]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CONVERSATION,
+    Platform.SENSOR,
+    Platform.TODO,
+]
 
 __all__ = ["HomeIQConfigEntry"]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, the panel's commands and the panel, for every HomeIQ entry."""
+    """Register the actions, the panel's commands, the language-model API and the panel."""
     async_setup_services(hass)
     async_setup_websocket_api(hass)
+    async_register_llm_api(hass)
     await async_setup_panel(hass)
     return True
 

@@ -21,6 +21,7 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_TOKEN, CONF_URL
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
 )
@@ -53,6 +54,24 @@ ENGINE_OUTPUT_DEADLINE_S = 240.0
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/homeiq in every test."""
+
+
+@pytest.fixture
+async def core_integration(hass: HomeAssistant) -> None:
+    """Set up Home Assistant's own integration, as every running instance has it.
+
+    HomeIQ's conversation agent depends on `conversation`, whose built-in agent reads the
+    exposed entities that `homeassistant` keeps.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test with a `hass` the core integration, right after `hass` is made."""
+    for item in items:
+        names: list[str] | None = getattr(item, "fixturenames", None)
+        if names is not None and "hass" in names and "core_integration" not in names:
+            names.insert(names.index("hass") + 1, "core_integration")
 
 
 def engine_output(what: str) -> Any:

@@ -49,6 +49,9 @@ LAST_ANALYSIS = "sensor.homeiq_engine_last_analysis"
 CONNECTION = "binary_sensor.homeiq_engine_connection"
 RUN_ANALYSIS = "button.homeiq_engine_run_analysis"
 SUGGESTIONS = "todo.homeiq_engine_suggestions"
+ASSIST = "conversation.homeiq_engine_assist"
+# The conversation integration (a dependency of HomeIQ's agent) adds its built-in agent.
+BUILT_IN_AGENT = "conversation.home_assistant"
 
 # entity id -> (platform, description key, translated name)
 ENTITIES = {
@@ -58,6 +61,7 @@ ENTITIES = {
     CONNECTION: ("binary_sensor", "connection", "Connection"),
     RUN_ANALYSIS: ("button", "run_analysis", "Run analysis"),
     SUGGESTIONS: ("todo", "suggestions", "Suggestions"),
+    ASSIST: ("conversation", "assist", "Assist"),
 }
 
 
@@ -65,7 +69,7 @@ async def test_the_entities_show_what_the_engine_reports(
     hass: HomeAssistant, engine: AiohttpClientMocker, config_entry: MockConfigEntry
 ) -> None:
     await setup_integration(hass, config_entry)
-    assert sorted(hass.states.async_entity_ids()) == sorted(ENTITIES)
+    assert sorted(hass.states.async_entity_ids()) == sorted([*ENTITIES, BUILT_IN_AGENT])
 
     pending = hass.states.get(PENDING)
     assert pending is not None
