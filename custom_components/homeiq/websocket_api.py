@@ -27,16 +27,15 @@ from homeassistant.helpers.typing import VolDictType
 from homeassistant.util.json import json_loads
 
 from .api import (
-    Approval,
     HomeIQAuthError,
     HomeIQConnectionError,
     HomeIQError,
     HomeIQResponseError,
-    Query,
     Settings,
 )
 from .const import DOMAIN, LLM_BACKENDS, PATTERN_TYPES, RECENT_ANALYSIS_RUNS, SUGGESTION_STATUSES
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator
+from .messages import approval_message, query_message
 from .services import MAX_DAYS, MAX_TEXT
 
 MAX_PAGE: Final = 200
@@ -216,45 +215,6 @@ def _alias(hass: HomeAssistant, entity_id: str | None) -> str | None:
     return None if state is None else state.attributes.get(ATTR_FRIENDLY_NAME)
 
 
-def _name(approval: Approval) -> str:
-    """Return what the user calls an approved suggestion: its alias, else its title."""
-    suggestion = approval["suggestion"]
-    alias = suggestion["automation"].get("alias")
-    return alias if isinstance(alias, str) and alias else suggestion["title"]
-
-
-def _approval_message(approval: Approval) -> str:
-    """Say in one sentence what approving did."""
-    name, deployment = _name(approval), approval["deployment"]
-    if deployment is None:
-        return f"Approved '{name}' without deploying it"
-    if entity_id := deployment.get("entity_id"):
-        return f"Deployed '{name}' as {entity_id}"
-    return f"Deployed '{name}'"
-
-
-def _query_message(query: Query) -> str:
-    """Say in one sentence what the engine made of a request (its own sentence if it has one)."""
-    if message := query.get("message"):
-        return message
-    if query["status"] == "needs_clarification":
-        return " ".join(c["question"] for c in query["clarifications"])
-    if query["status"] != "ready":
-        return f"HomeIQ did not understand '{query['text']}'"
-    if query["kind"] == "automation" and query["suggestions"]:
-        return f"Suggested '{query['suggestions'][0]['title']}': approve it to deploy it"
-    if query["kind"] == "command":
-        calls = ", ".join(_describe_action(action) for action in query["actions"])
-        return f"Understood: {calls}"
-    return f"Understood '{query['text']}'"
-
-
-def _describe_action(action: Mapping[str, Any]) -> str:
-    """Describe an action as `light.turn_on (light.kitchen)`."""
-    entities = (action.get("target") or {}).get("entity_id") or []
-    return f"{action['action']} ({', '.join(entities)})" if entities else str(action["action"])
-
-
 @websocket_command({vol.Required("type"): "homeiq/engines"})
 @require_admin
 @callback
@@ -314,7 +274,7 @@ async def ws_approve(coordinator: HomeIQCoordinator, msg: dict[str, Any]) -> Map
         confirm=msg["confirm"],
         automation=_automation(msg),
     )
-    return {**approval, "message": _approval_message(approval)}
+    return {**approval, "message": approval_message(approval)}
 
 
 @websocket_command(
@@ -370,7 +330,7 @@ async def ws_ask(coordinator: HomeIQCoordinator, msg: dict[str, Any]) -> Mapping
         language=msg.get("language") or coordinator.hass.config.language,
         area_id=msg.get("area_id"),
     )
-    return {**query, "message": _query_message(query)}
+    return {**query, "message": query_message(query)}
 
 
 @websocket_command(
@@ -388,7 +348,7 @@ async def ws_ask(coordinator: HomeIQCoordinator, msg: dict[str, Any]) -> Mapping
 async def ws_refine(coordinator: HomeIQCoordinator, msg: dict[str, Any]) -> Mapping[str, Any]:
     """Answer a query's clarifications, optionally rewording it."""
     query = await coordinator.client.refine(msg["query_id"], msg["answers"], msg.get("text"))
-    return {**query, "message": _query_message(query)}
+    return {**query, "message": query_message(query)}
 
 
 @websocket_command({vol.Required("type"): "homeiq/automations", **_ENTRY})
