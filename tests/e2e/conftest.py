@@ -30,6 +30,8 @@ PORCH_LIGHT = {
             ("e2e_hall_light", "E2E Hallway light"),
             ("e2e_pantry_light", "E2E Pantry light"),
             ("e2e_scullery_light", "Scullery light"),
+            # What the HomeIQ Assist agent drafts and the built-in agent switches.
+            ("e2e_kitchen_light", "Kitchen light"),
         )
     },
 }
@@ -79,6 +81,18 @@ REQUEST_DEVICES: dict[str, Any] = {
                     },
                 }
             },
+        }
+    ],
+    # A lock for requests that must never be deployed by voice (tests/e2e/test_conversation.py).
+    "lock": [
+        {
+            "platform": "template",
+            "name": "Front door",
+            "unique_id": "homeiq_e2e_front_door",
+            "value_template": "{{ true }}",
+            "optimistic": True,
+            "lock": [{"delay": 0}],
+            "unlock": [{"delay": 0}],
         }
     ],
     "media_player": [
