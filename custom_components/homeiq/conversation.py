@@ -200,9 +200,10 @@ class _Turn:
             requires_confirmation=suggestion["requires_confirmation"],
         )
         await self.agent.coordinator.async_request_refresh()
+        # A sensitive draft is kept too: a "yes" is answered with where to confirm it.
+        self.agent.remember(self.conversation_id, draft)
         if draft.requires_confirmation:
             return self.speak(self.phrases.drafted_sensitive.format(what=draft.what))
-        self.agent.remember(self.conversation_id, draft)
         return self.speak(self.phrases.drafted.format(what=draft.what), follow_up=True)
 
     async def deploy(self, draft: Draft) -> conversation.ConversationResult:

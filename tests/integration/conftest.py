@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +68,27 @@ async def core_integration(hass: HomeAssistant) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give every test with a `hass` the core integration, right after `hass` is made."""
+    """Give every test with a `hass` the core integration, before its other fixtures use it."""
     for item in items:
         names: list[str] | None = getattr(item, "fixturenames", None)
-        if names is not None and "hass" in names and "core_integration" not in names:
-            names.insert(names.index("hass") + 1, "core_integration")
+        info = getattr(item, "_fixtureinfo", None)
+        if names is None or info is None or "hass" not in names or "core_integration" in names:
+            continue
+        first = next(
+            index
+            for index, name in enumerate(names)
+            if name == "hass" or _needs_hass(name, info.name2fixturedefs, set())
+        )
+        names.insert(first, "core_integration")
+
+
+def _needs_hass(name: str, definitions: Mapping[str, Sequence[Any]], seen: set[str]) -> bool:
+    """Return whether a fixture uses `hass`, directly or through other fixtures."""
+    if name in seen or name not in definitions:
+        return False
+    seen.add(name)
+    arguments = definitions[name][-1].argnames
+    return "hass" in arguments or any(_needs_hass(arg, definitions, seen) for arg in arguments)
 
 
 def engine_output(what: str) -> Any:
