@@ -1,13 +1,19 @@
-"""Config flow for HomeIQ: engine URL and token, reauth, reconfigure, options."""
+"""Config flow for HomeIQ: engine URL and token, app discovery, reauth, reconfigure, options."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import CONF_API_TOKEN, CONF_URL
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -20,6 +26,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
 from .api import (
     EngineInfo,
@@ -75,10 +82,34 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class DiscoveredEngine:
+    """An engine the HomeIQ app announced through the Supervisor's discovery."""
+
+    url: str
+    token: str = field(repr=False)
+    instance_id: str
+    name: str
+
+    @classmethod
+    def from_discovery(cls, info: HassioServiceInfo) -> DiscoveredEngine | None:
+        """Return the engine a discovery message describes, or None if it is malformed."""
+        # What engine/supervisor/discovery.py posts: host, port, api_token, instance_id.
+        config = info.config
+        host, port = config.get("host"), config.get("port")
+        token, instance_id = config.get("api_token"), config.get("instance_id")
+        if not (isinstance(host, str) and host and isinstance(port, int) and 0 < port < 65536):
+            return None
+        if not (isinstance(token, str) and token and isinstance(instance_id, str) and instance_id):
+            return None
+        return cls(f"http://{host}:{port}", token, instance_id, info.name)
+
+
 class HomeIQConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a HomeIQ engine, or re-authenticate or reconfigure one."""
 
     VERSION = 1
+    _discovered: DiscoveredEngine
 
     @staticmethod
     @callback
@@ -121,6 +152,47 @@ class HomeIQConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_hassio(self, discovery_info: HassioServiceInfo) -> ConfigFlowResult:
+        """Offer the engine the HomeIQ app announced; update an entry that has it already."""
+        engine = DiscoveredEngine.from_discovery(discovery_info)
+        if engine is None:
+            return self.async_abort(reason="invalid_discovery_info")
+        await self.async_set_unique_id(engine.instance_id)
+        existing = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, engine.instance_id
+        )
+        if existing is not None and existing.source == SOURCE_IGNORE:
+            # Ignored stays ignored: the app's address and token are not written into it.
+            return self.async_abort(reason="already_configured")
+        # A restarted app may bring a new address or token: the entry takes them and reloads.
+        self._abort_if_unique_id_configured(
+            updates={CONF_URL: engine.url, CONF_API_TOKEN: engine.token}
+        )
+        self._discovered = engine
+        self.context["title_placeholders"] = {"name": engine.name}
+        return await self.async_step_hassio_confirm()
+
+    async def async_step_hassio_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask whether to set the discovered engine up; check it answers before creating."""
+        engine = self._discovered
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            info, errors = await self._validate(engine.url, engine.token)
+            if info is not None:
+                # The engine's own word for which engine it is, as in the user step.
+                await self.async_set_unique_id(info.instance_id, raise_on_progress=False)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title="HomeIQ", data={CONF_URL: engine.url, CONF_API_TOKEN: engine.token}
+                )
+        return self.async_show_form(
+            step_id="hassio_confirm",
+            description_placeholders={"addon": engine.name},
             errors=errors,
         )
 
