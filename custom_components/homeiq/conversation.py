@@ -168,7 +168,12 @@ class _Turn:
         """Answer a question by the option the user named; a no drops the request."""
         if _said(words, self.phrases) == "no":
             return self.speak(self.phrases.cancelled)
-        value = _choose(words, clarification.options, self.phrases)
+        # A free answer (a time, a number) goes as said: the engine reads it.
+        value = (
+            _choose(words, clarification.options, self.phrases)
+            if clarification.options
+            else self.user_input.text.strip()
+        )
         if value is None:
             return None
         try:
@@ -282,9 +287,6 @@ def _said(words: list[str], phrases: Phrases) -> Literal["yes", "no"] | None:
 
 def _choose(words: list[str], options: tuple[tuple[str, str], ...], phrases: Phrases) -> str | None:
     """Return the value of the one option the answer names, leniently; None when unclear."""
-    if not options:
-        # A free answer (a time, a number): the engine reads it.
-        return " ".join(words)
     fillers = {_normalize(filler).strip() for filler in phrases.fillers}
     said = [word for word in words if word not in fillers] or words
     scores: list[tuple[float, str]] = []
