@@ -164,6 +164,8 @@ class Suggestion(TypedDict):
     updated_at: str
     explanation: NotRequired[str]
     reason: NotRequired[str | None]
+    # The days and times that support it (API.md `evidence`).
+    evidence: NotRequired[dict[str, Any]]
 
 
 class SuggestionPage(TypedDict):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
-
 from homeassistant.components.todo import TodoItem, TodoListEntity
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.core import HomeAssistant
@@ -42,7 +39,7 @@ def _description(suggestion: Suggestion) -> str:
     if explanation and explanation != description:
         lines.append(f"Why: {explanation}")
     # The engine sends the finding's evidence (one entry per observed day) with each one.
-    evidence = cast(Mapping[str, Any], suggestion).get("evidence") or {}
+    evidence = suggestion.get("evidence") or {}
     days = evidence.get("days") or []
     if days:
         seen = sum(1 for day in days if day.get("times"))

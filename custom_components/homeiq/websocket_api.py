@@ -35,6 +35,7 @@ from .api import (
 )
 from .const import DOMAIN, LLM_BACKENDS, PATTERN_TYPES, RECENT_ANALYSIS_RUNS, SUGGESTION_STATUSES
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator
+from .labels import async_tag_deployment
 from .messages import approval_message, query_message
 from .services import MAX_DAYS, MAX_TEXT
 
@@ -274,6 +275,8 @@ async def ws_approve(coordinator: HomeIQCoordinator, msg: dict[str, Any]) -> Map
         confirm=msg["confirm"],
         automation=_automation(msg),
     )
+    if approval["deployment"] is not None:
+        async_tag_deployment(coordinator.hass, approval["deployment"])
     return {**approval, "message": approval_message(approval)}
 
 

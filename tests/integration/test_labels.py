@@ -124,6 +124,34 @@ async def test_checking_a_to_do_item_labels_the_automation(
     assert tagged.categories == {"automation": category_id}
 
 
+async def test_approving_in_the_panel_labels_the_automation(
+    hass: HomeAssistant,
+    hass_ws_client: Any,
+    engine: AiohttpClientMocker,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    await setup_integration(hass, config_entry)
+    automation = _automation(entity_registry)
+    approval = {"suggestion": suggestion(1, status="deployed"), "deployment": _deployment()}
+    engine.post(
+        f"{DEFAULT_ENGINE_URL}/api/v1/suggestions/{SUGGESTION_ID}/approve",
+        json=approval,
+        headers=JSON,
+    )
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "homeiq/suggestion/approve", "suggestion_id": SUGGESTION_ID}
+    )
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    label_id, category_id = _homeiq_ids(hass)
+    tagged = entity_registry.async_get(automation.entity_id)
+    assert tagged is not None
+    assert tagged.labels == {label_id}
+    assert tagged.categories == {"automation": category_id}
+
+
 async def test_a_deployment_pushed_by_the_engine_is_labelled(
     hass: HomeAssistant,
     engine: AiohttpClientMocker,
