@@ -85,6 +85,9 @@ async def test_generation_makes_each_suggestion_once_best_first(client: Client) 
     assert [light["source_id"], heater["source_id"]] == ["p-light", "p-heater"]
     assert light["status"] == "pending"
     assert light["source"] == "pattern"
+    # Deployed, the automation keeps why it was suggested, with its counts.
+    assert light["explanation"] in light["automation"]["description"]
+    assert light["automation"]["description"].startswith(light["description"])
     assert light["score"] == 0.9
     assert light["title"] == "Turn on Hall light at 60% brightness every day at 20:30"
     assert light["explanation"] == HABITS[0]["description"]

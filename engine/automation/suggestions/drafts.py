@@ -97,7 +97,8 @@ def _draft(
     automation = {
         "id": f"{SUGGESTION_PREFIX}{hashed[:20]}",
         "alias": _sentence(title),
-        "description": description,
+        # Deployed, the automation keeps why it was suggested (the counts), not only what.
+        "description": _with_explanation(description, explanation),
         "mode": mode,
         "triggers": behaviour["triggers"],
         "conditions": behaviour.get("conditions", []),
@@ -114,6 +115,13 @@ def _draft(
         hashed,
         dict(evidence) if evidence else {"days": []},
     )
+
+
+def _with_explanation(description: str, explanation: str) -> str:
+    """Return the description followed by the explanation, unless one already says the other."""
+    if not explanation or explanation in description or description in explanation:
+        return description or explanation
+    return f"{description} {explanation}"
 
 
 def _minutes(hhmm: str) -> int:
