@@ -9,6 +9,8 @@ from typing import Any
 import voluptuous as vol
 from aiohttp import web
 
+from engine.api.http import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 JsonSchema = Mapping[str, Any]
 
@@ -48,7 +50,11 @@ def add_routes(app: web.Application, routes: Iterable[ApiRoute]) -> None:
 
 # Every paged listing takes these, as API.md's conventions say.
 PAGING: tuple[QueryParam, ...] = (
-    QueryParam("limit", "Page size, 1 to 500", {"type": "integer", "default": 50}),
+    QueryParam(
+        "limit",
+        f"Page size, 1 to {MAX_PAGE_SIZE}",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+    ),
     QueryParam("cursor", "next_cursor of the previous page"),
 )
 

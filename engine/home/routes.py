@@ -30,6 +30,17 @@ from engine.store.events import MAX_ENTITY_ID_LENGTH, page_events
 _TIME = {"type": "string", "format": "date-time"}
 
 
+def _entity_param(request: web.Request) -> str | None:
+    """Return ?entity_id=, refused when no entity id is that long (as on import)."""
+    entity_id = request.query.get("entity_id") or None
+    if entity_id is not None and len(entity_id) > MAX_ENTITY_ID_LENGTH:
+        raise BadRequestError(
+            f"entity_id must be at most {MAX_ENTITY_ID_LENGTH} characters",
+            {"field": "entity_id", "max_length": MAX_ENTITY_ID_LENGTH},
+        )
+    return entity_id
+
+
 def _time_param(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None:
@@ -95,7 +106,7 @@ async def list_events(request: web.Request) -> web.Response:
     after = (position[0], position[1]) if position else None
     rows = await page_events(
         request.app[DATABASE],
-        entity_id=request.query.get("entity_id") or None,
+        entity_id=_entity_param(request),
         start_us=_time_param(request, "start"),
         end_us=_time_param(request, "end"),
         after=after,
@@ -264,7 +275,11 @@ ROUTES = [
         "Stored events in time order, paged",
         "events",
         query=(
-            QueryParam("entity_id", "Only this entity"),
+            QueryParam(
+                "entity_id",
+                "Only this entity",
+                {"type": "string", "maxLength": MAX_ENTITY_ID_LENGTH},
+            ),
             QueryParam("start", "From this time (inclusive)", _TIME),
             QueryParam("end", "Before this time", _TIME),
             *PAGING,
