@@ -321,4 +321,12 @@ async def page_events(
     query = query.order_by(events.c.time_us, events.c.id).limit(limit)
     async with engine.connect() as connection:
         rows = await connection.execute(query)
-        return [StoredEvent(row[0], row[1], row[2], row[3], Origin(row[4])) for row in rows]
+        return [StoredEvent(row[0], row[1], row[2], row[3], _origin(row[4])) for row in rows]
+
+
+def _origin(code: int) -> Origin:
+    """Return what a stored origin code means; one no engine writes (a hand edit) is unknown."""
+    try:
+        return Origin(code)
+    except ValueError:
+        return Origin.UNKNOWN

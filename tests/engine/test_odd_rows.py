@@ -1,0 +1,36 @@
+"""A stored row with a value no engine writes never makes the events listing fail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+
+from engine.home.event_input import to_epoch_us, utc_now
+from engine.keys import DATABASE
+from engine.store.schema import entity_keys, events
+
+from .conftest import AUTH, Client
+from .hostile import event, import_events
+
+
+async def test_an_unknown_origin_code_reads_as_unknown(client: Client) -> None:
+    now = utc_now()
+    await import_events(client, [event(now - timedelta(hours=2), state="on")])
+    async with client.app[DATABASE].begin() as connection:
+        key = await connection.scalar(
+            select(entity_keys.c.key).where(entity_keys.c.entity_id == "light.kitchen")
+        )
+        for hours, origin in ((1, 99), (0, -1)):
+            time_us = to_epoch_us(now - timedelta(hours=hours))
+            await connection.execute(
+                insert(events).values(entity_key=key, time_us=time_us, state="odd", origin=origin)
+            )
+    response = await client.get("/api/v1/events", headers=AUTH)
+    assert response.status == 200, await response.text()
+    rows = (await response.json())["events"]
+    assert [(row["state"], row["origin"]) for row in rows] == [
+        ("on", "unknown"),
+        ("odd", "unknown"),
+        ("odd", "unknown"),
+    ]
