@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.homeassistant import HomeAssistantProcess
+from tests.e2e.openai_server import OpenAIServer
 from tests.engine.process import REPO
 
 # A text-to-speech engine that needs no network (a config entry the tests create).
@@ -124,11 +125,22 @@ def real_sockets(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAssistantProcess]:
+def openai_server() -> Iterator[OpenAIServer]:
+    """The loopback OpenAI-compatible server that Home Assistant's `openai` client talks to."""
+    with OpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def home_assistant(
+    tmp_path_factory: pytest.TempPathFactory, openai_server: OpenAIServer
+) -> Iterator[HomeAssistantProcess]:
     """A started, onboarded Home Assistant that knows the HomeIQ integration (not set up)."""
     with HomeAssistantProcess(
         tmp_path_factory.mktemp("home-assistant"),
         custom_integrations=[REPO / "custom_components" / "homeiq", SPEECH],
         extra_config={"light": [PORCH_LIGHT], **REQUEST_DEVICES},
+        # The `openai` client reads its base URL from the environment.
+        env={"OPENAI_BASE_URL": openai_server.base_url},
     ) as harness:
         yield harness

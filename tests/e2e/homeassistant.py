@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import signal
 import subprocess
 import time
@@ -187,6 +188,8 @@ class HomeAssistantProcess:
 
     `extra_config` adds top-level keys to configuration.yaml (not ones it already has);
     `automations` seed automations.yaml, each with an `id` so it gets an entity registry entry.
+    `env` adds environment variables to the process's (e.g. `OPENAI_BASE_URL` for the loopback
+    OpenAI server).
     """
 
     def __init__(
@@ -197,6 +200,7 @@ class HomeAssistantProcess:
         extra_config: Mapping[str, Any] | None = None,
         automations: Sequence[Mapping[str, Any]] = (),
         start_deadline_s: float = START_DEADLINE_S,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.work_dir = work_dir
         self.config_dir = work_dir / "config"
@@ -207,6 +211,7 @@ class HomeAssistantProcess:
         self.extra_config = dict(extra_config or {})
         self.automations = [dict(automation) for automation in automations]
         self.start_deadline_s = start_deadline_s
+        self.env = dict(env or {})
         # Home Assistant's own test environment (.venv-ha), whichever runs the tests.
         self.command = hass_command()
         self.process: subprocess.Popen[bytes] | None = None
@@ -233,6 +238,7 @@ class HomeAssistantProcess:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
         )
         deadline = began + self.start_deadline_s
         try:

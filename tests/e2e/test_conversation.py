@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.homeassistant import HomeAssistantProcess
+from tests.e2e.openai_server import DRAFT_TOOL, OpenAIServer
 from tests.e2e.polling import poll
 from tests.engine.process import EngineProcess
 
@@ -50,8 +52,10 @@ def engine(
         },
     )
     with process:
-        for entity_id in (KITCHEN, HALL, FRONT_DOOR):
-            poll(lambda e=entity_id: mirrored(process, e), f"the engine to mirror {entity_id}")
+        poll(
+            lambda: all(mirrored(process, e) for e in (KITCHEN, HALL, FRONT_DOOR)),
+            "the engine to mirror the kitchen and hall lights and the front door lock",
+        )
         yield process
 
 
@@ -124,6 +128,9 @@ def deployed_entity(engine: EngineProcess, suggestion: dict[str, Any]) -> str:
     assert deployment["status"] == "deployed"
     entity_id: str = deployment["entity_id"]
     return entity_id
+
+
+TEXT = "every weekday at 7 turn on the kitchen light"
 
 
 def test_a_request_is_drafted_and_deployed_by_voice(
@@ -234,3 +241,62 @@ def test_the_same_flow_in_german(
     answer = Conversation(ha, "de").say("Schalte das Küchenlicht aus")
     assert answer["response_type"] == "action_done", answer
     assert ha.wait_for_state(KITCHEN, "off")
+
+
+def test_a_language_model_drafts_through_the_homeiq_api(
+    home_assistant: HomeAssistantProcess,
+    engine: EngineProcess,
+    entry_id: str,
+    openai_server: OpenAIServer,
+) -> None:
+    ha = home_assistant
+    form = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "openai_conversation"})
+    created = ha.rest(
+        "POST", f"/api/config/config_entries/flow/{form['flow_id']}", {"api_key": "sk-e2e"}
+    )
+    assert created["type"] == "create_entry", created
+    openai_entry = created["result"]["entry_id"]
+    try:
+        options = ha.rest(
+            "POST", "/api/config/config_entries/options/flow", {"handler": openai_entry}
+        )
+        [api_field] = [f for f in options["data_schema"] if f["name"] == "llm_hass_api"]
+        offered = {o["value"] for o in api_field["selector"]["select"]["options"]}
+        assert {"assist", "homeiq"} <= offered
+        chosen = ha.rest(
+            "POST",
+            f"/api/config/config_entries/options/flow/{options['flow_id']}",
+            {
+                "prompt": "You are a helpful assistant.",
+                "llm_hass_api": "homeiq",
+                "recommended": True,
+            },
+        )
+        assert chosen["type"] == "create_entry", chosen
+        # Its options' listener reloads the entry; this reload waits for that one's lock, so
+        # the agent answers with the HomeIQ API from here on.
+        ha.rest("POST", f"/api/config/config_entries/entry/{openai_entry}/reload")
+        agent = ha.registry_entity_id("openai_conversation", openai_entry)
+        before = pending(engine)
+        sent_before = len(openai_server.requests)
+        response = Conversation(ha, "en", agent).say("every day at 8 turn on the kitchen light")
+        suggestion = new_pending(engine, before)
+        assert speech(response) == (
+            f"HomeIQ drafted '{suggestion['title']}'. Approve it in HomeIQ to switch it on."
+        )
+        assert suggestion["automation"]["actions"] == [
+            {"action": "light.turn_on", "target": {"entity_id": [KITCHEN]}, "data": {}}
+        ]
+        first, second = openai_server.requests[sent_before:]
+        assert DRAFT_TOOL in {tool["name"] for tool in first["tools"]}
+        [result] = [i for i in second["input"] if i.get("type") == "function_call_output"]
+        drafted = json.loads(result["output"])
+        assert drafted["status"] == "drafted"
+        assert drafted["suggestion_id"] == suggestion["id"]
+        # Short and structured for a model: no YAML, no URLs, no tokens.
+        assert "yaml" not in drafted
+        assert TOKEN not in result["output"]
+        assert "http" not in result["output"]
+        engine_api(engine, "POST", f"/api/v1/suggestions/{suggestion['id']}/reject")
+    finally:
+        ha.rest("DELETE", f"/api/config/config_entries/entry/{openai_entry}")
