@@ -110,6 +110,17 @@ def decode_cursor(request: web.Request, *shape: CursorPart) -> list[Any] | None:
     return position
 
 
+def text_param(request: web.Request, name: str, max_length: int) -> str | None:
+    """Return ?name= (None when absent or empty); 400 when longer than `max_length`."""
+    value = request.query.get(name) or None
+    if value is not None and len(value) > max_length:
+        raise BadRequestError(
+            f"{name} must be at most {max_length} characters",
+            {"field": name, "max_length": max_length},
+        )
+    return value
+
+
 def number_param(request: web.Request, name: str, low: float, high: float) -> float | None:
     """Return the number of ?name= (None when absent); 400 when outside [low, high]."""
     raw = request.query.get(name)

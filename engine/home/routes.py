@@ -13,6 +13,7 @@ from engine.api.http import (
     page_limit,
     read_body,
     read_json,
+    text_param,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.errors import BadRequestError
@@ -28,17 +29,6 @@ from engine.keys import DATABASE, EVENTS, HOME
 from engine.store.events import MAX_ENTITY_ID_LENGTH, page_events
 
 _TIME = {"type": "string", "format": "date-time"}
-
-
-def _entity_param(request: web.Request) -> str | None:
-    """Return ?entity_id=, refused when no entity id is that long (as on import)."""
-    entity_id = request.query.get("entity_id") or None
-    if entity_id is not None and len(entity_id) > MAX_ENTITY_ID_LENGTH:
-        raise BadRequestError(
-            f"entity_id must be at most {MAX_ENTITY_ID_LENGTH} characters",
-            {"field": "entity_id", "max_length": MAX_ENTITY_ID_LENGTH},
-        )
-    return entity_id
 
 
 def _time_param(request: web.Request, name: str) -> int | None:
@@ -106,7 +96,7 @@ async def list_events(request: web.Request) -> web.Response:
     after = (position[0], position[1]) if position else None
     rows = await page_events(
         request.app[DATABASE],
-        entity_id=_entity_param(request),
+        entity_id=text_param(request, "entity_id", MAX_ENTITY_ID_LENGTH),
         start_us=_time_param(request, "start"),
         end_us=_time_param(request, "end"),
         after=after,

@@ -16,10 +16,12 @@ from engine.api.http import (
     read_body,
     runs_page,
     score_cursor,
+    text_param,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.keys import ANALYSIS, PATTERNS, PREFERENCES
 from engine.patterns.schemas import DEPTHS, PATTERN_SCHEMA, PATTERN_TYPES, SYNERGY_SCHEMA
+from engine.store.events import MAX_ENTITY_ID_LENGTH
 
 RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max=365))})
 
@@ -48,7 +50,7 @@ async def list_patterns(request: web.Request) -> web.Response:
     limit = page_limit(request)
     items, total = await request.app[PATTERNS].store.list_patterns(
         type_=choice_param(request, "type", PATTERN_TYPES),
-        entity_id=request.query.get("entity_id") or None,
+        entity_id=text_param(request, "entity_id", MAX_ENTITY_ID_LENGTH),
         min_confidence=number_param(request, "min_confidence", 0.0, 1.0),
         limit=limit + 1,
         after=score_cursor(request),
@@ -150,7 +152,11 @@ ROUTES = [
         "patterns",
         query=(
             QueryParam("type", "Only this type", {"type": "string", "enum": list(PATTERN_TYPES)}),
-            QueryParam("entity_id", "Only patterns involving this entity"),
+            QueryParam(
+                "entity_id",
+                "Only patterns involving this entity",
+                {"type": "string", "maxLength": MAX_ENTITY_ID_LENGTH},
+            ),
             QueryParam(
                 "min_confidence",
                 "Only patterns at least this confident",

@@ -172,7 +172,7 @@ ROUTES = [
             QueryParam(
                 "min_score",
                 "Only at least this score (default: the min_score setting)",
-                {"type": "number", "minimum": 0},
+                {"type": "number", "minimum": 0, "maximum": 1},
             ),
             *PAGING,
         ),
