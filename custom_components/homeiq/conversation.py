@@ -13,7 +13,7 @@ from typing import Final, Literal
 from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
-from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT, async_get_chat_session
+from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -90,17 +90,15 @@ class HomeIQConversationEntity(conversation.ConversationEntity):
         """The languages the engine reads automations in (and this agent answers in)."""
         return sorted(PHRASES)
 
-    async def async_process(
-        self, user_input: conversation.ConversationInput
+    async def _async_handle_message(
+        self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
     ) -> conversation.ConversationResult:
         """Answer a turn: a follow-up of this conversation's draft or question, else a request."""
-        with async_get_chat_session(self.hass, user_input.conversation_id) as session:
-            conversation_id = session.conversation_id
-            turn = _Turn(self, user_input, conversation_id)
-            pending = self._take_pending(conversation_id)
-            if pending is not None and (result := await turn.follow_up(pending.waiting)):
-                return result
-            return await turn.request()
+        turn = _Turn(self, user_input, chat_log)
+        pending = self._take_pending(chat_log.conversation_id)
+        if pending is not None and (result := await turn.follow_up(pending.waiting)):
+            return result
+        return await turn.request()
 
     def remember(self, conversation_id: str, waiting: Clarification | Draft) -> None:
         """Keep what a conversation waits for as long as Home Assistant keeps the conversation."""
@@ -120,13 +118,14 @@ class _Turn:
         self,
         agent: HomeIQConversationEntity,
         user_input: conversation.ConversationInput,
-        conversation_id: str,
+        chat_log: conversation.ChatLog,
     ) -> None:
         self.agent = agent
         self.hass = agent.hass
         self.client = agent.coordinator.client
         self.user_input = user_input
-        self.conversation_id = conversation_id
+        self.chat_log = chat_log
+        self.conversation_id = chat_log.conversation_id
         self.phrases: Phrases = phrases_for(user_input.language)
 
     async def request(self) -> conversation.ConversationResult:
@@ -254,6 +253,9 @@ class _Turn:
         self, text: str, *, follow_up: bool = False, error: bool = False
     ) -> conversation.ConversationResult:
         """Answer with one spoken sentence; keep listening when a follow-up is expected."""
+        self.chat_log.async_add_assistant_content_without_tools(
+            conversation.AssistantContent(agent_id=self.user_input.agent_id, content=text)
+        )
         response = intent.IntentResponse(language=self.user_input.language)
         if error:
             response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)

@@ -88,6 +88,9 @@ def _brief(suggestion: Suggestion) -> JsonObjectType:
 class _HomeIQTool(llm.Tool):
     """A tool that validates its arguments and calls the loaded engine."""
 
+    # Newer Home Assistant asks every tool which integration provides it.
+    integration = DOMAIN
+
     async def async_call(
         self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
     ) -> JsonObjectType:

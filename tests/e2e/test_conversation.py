@@ -237,6 +237,20 @@ def test_the_same_flow_in_german(
     ha.wait_for_state(deployed_entity(engine, suggestion), "on")
     engine_api(engine, "DELETE", f"/api/v1/deployment/{suggestion['automation']['id']}")
 
+    asked = chat.say("Schalte jeden Tag um 8 Uhr das Licht ein")
+    assert speech(asked).startswith("Welches Gerät meinst du"), asked
+    before = pending(engine)
+    drafted = chat.say("das Hallway Licht")
+    assert speech(drafted).startswith("Ich habe entworfen:"), drafted
+    suggestion = new_pending(engine, before)
+    assert suggestion["automation"]["actions"] == [
+        {"action": "light.turn_on", "target": {"entity_id": [HALL]}, "data": {}}
+    ]
+    assert speech(chat.say("Nein")).startswith("OK, ich habe")
+    assert engine_api(engine, "GET", f"/api/v1/suggestions/{suggestion['id']}")["status"] == (
+        "rejected"
+    )
+
     turn_on(ha, KITCHEN)
     answer = Conversation(ha, "de").say("Schalte das Küchenlicht aus")
     assert answer["response_type"] == "action_done", answer
