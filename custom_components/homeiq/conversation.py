@@ -30,6 +30,8 @@ MAX_FOLLOW_UP_WORDS: Final = 6
 # How alike an answer's word and an option's word must be to count as the same word.
 WORD_SIMILARITY: Final = 0.8
 REJECT_REASON: Final = "Declined by voice"
+PENDING: Final = "pending"
+SWITCHED_ON: Final = frozenset({"approved", "deployed"})
 
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 
@@ -203,6 +205,10 @@ class _Turn:
             what=_sentence(suggestion["title"]),
             requires_confirmation=suggestion["requires_confirmation"],
         )
+        if suggestion["status"] in SWITCHED_ON:
+            return self.speak(self.phrases.already_on.format(what=draft.what))
+        if suggestion["status"] != PENDING:
+            return self.speak(self.phrases.dropped_before.format(what=draft.what))
         await self.agent.coordinator.async_request_refresh()
         # A sensitive draft is kept too: a "yes" is answered with where to confirm it.
         self.agent.remember(self.conversation_id, draft)

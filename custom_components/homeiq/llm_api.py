@@ -150,8 +150,12 @@ async def _drafted(coordinator: HomeIQCoordinator, query: Query) -> JsonObjectTy
         }
     if query["status"] != "ready" or not query["suggestions"]:
         return {"status": "not_drafted", "message": query.get("message", "")}
+    suggestion = query["suggestions"][0]
+    if suggestion["status"] != PENDING:
+        # Asked for before: the engine answers with that suggestion, as it is now.
+        return {"status": "exists", "suggestion_status": suggestion["status"], **_brief(suggestion)}
     await coordinator.async_request_refresh()
-    return {"status": "drafted", **_brief(query["suggestions"][0])}
+    return {"status": "drafted", **_brief(suggestion)}
 
 
 class ListSuggestionsTool(_HomeIQTool):

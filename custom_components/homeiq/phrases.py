@@ -14,6 +14,9 @@ class Phrases:
     drafted_sensitive: str
     deployed: str
     confirm_in_panel: str
+    # The engine answers a request it drafted before with that suggestion, as it is now.
+    already_on: str
+    dropped_before: str
     dropped: str
     cancelled: str
     failed: str
@@ -37,6 +40,8 @@ PHRASES: Final[dict[str, Phrases]] = {
         confirm_in_panel=(
             "{what} controls a security-sensitive device: confirm it in the HomeIQ panel."
         ),
+        already_on="{what} is already switched on.",
+        dropped_before="You dropped {what} before: open HomeIQ to review it.",
         dropped="OK, I dropped {what}.",
         cancelled="OK, I dropped that request.",
         failed="HomeIQ could not do that: {error}",
@@ -101,6 +106,8 @@ PHRASES: Final[dict[str, Phrases]] = {
         confirm_in_panel=(
             "{what} steuert ein sicherheitsrelevantes Gerät: bestätige sie im HomeIQ-Panel."
         ),
+        already_on="{what} ist schon eingeschaltet.",
+        dropped_before="Du hast {what} schon einmal verworfen: prüfe es in HomeIQ.",
         dropped="OK, ich habe {what} verworfen.",
         cancelled="OK, ich habe die Anfrage verworfen.",
         failed="HomeIQ konnte das nicht tun: {error}",
@@ -168,6 +175,8 @@ PHRASES: Final[dict[str, Phrases]] = {
         confirm_in_panel=(
             "{what} commande un appareil de sécurité : confirmez-la dans le panneau HomeIQ."
         ),
+        already_on="{what} est déjà activée.",
+        dropped_before="Vous avez déjà abandonné {what} : ouvrez HomeIQ pour la revoir.",
         dropped="D'accord, j'ai abandonné {what}.",
         cancelled="D'accord, j'ai abandonné cette demande.",
         failed="HomeIQ n'a pas pu le faire : {error}",
@@ -221,6 +230,8 @@ PHRASES: Final[dict[str, Phrases]] = {
         confirm_in_panel=(
             "{what} controla un dispositivo de seguridad: confírmala en el panel de HomeIQ."
         ),
+        already_on="{what} ya está activada.",
+        dropped_before="Ya descartaste {what}: abre HomeIQ para revisarla.",
         dropped="Vale, he descartado {what}.",
         cancelled="Vale, he descartado esa petición.",
         failed="HomeIQ no pudo hacerlo: {error}",
@@ -271,6 +282,8 @@ PHRASES: Final[dict[str, Phrases]] = {
         confirm_in_panel=(
             "{what} bedient een beveiligingsgevoelig apparaat: bevestig het in het HomeIQ-paneel."
         ),
+        already_on="{what} staat al aan.",
+        dropped_before="Je hebt {what} eerder laten vallen: open HomeIQ om het te bekijken.",
         dropped="Oké, ik heb {what} laten vallen.",
         cancelled="Oké, ik heb dat verzoek laten vallen.",
         failed="HomeIQ kon dat niet doen: {error}",

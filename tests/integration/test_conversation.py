@@ -333,3 +333,27 @@ async def test_a_german_conversation_is_answered_in_german(
     answers(engine, approve, {"suggestion": DRAFT, "deployment": None})
     deployed = await chat.say("Ja, aktivieren")
     assert speech(deployed).startswith("Erledigt: ")
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("deployed", "Every weekday at 7 turn on the kitchen light is already switched on."),
+        ("approved", "Every weekday at 7 turn on the kitchen light is already switched on."),
+        (
+            "rejected",
+            "You dropped Every weekday at 7 turn on the kitchen light before: open HomeIQ to "
+            "review it.",
+        ),
+    ],
+)
+async def test_a_request_drafted_before_is_said_as_it_is_now(
+    chat: Chat, engine: AiohttpClientMocker, status: str, said: str
+) -> None:
+    answers(engine, QUERY_PATH, query(suggestions=[{**DRAFT, "status": status}]))
+    answer = await chat.say(TEXT)
+    assert speech(answer) == said
+    assert answer.continue_conversation is False
+    # Nothing waits for a yes.
+    await chat.say("yes")
+    assert not sent(engine, "POST", f"/api/v1/suggestions/{DRAFT['id']}/approve")

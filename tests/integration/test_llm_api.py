@@ -142,6 +142,10 @@ async def test_draft_makes_a_pending_suggestion_in_the_turn_s_language(
         ),
         (query(kind="command", suggestions=[]), {"status": "not_an_automation"}),
         (
+            query(suggestions=[{**DRAFT, "status": "deployed"}]),
+            {"status": "exists", "suggestion_status": "deployed", "suggestion_id": DRAFT["id"]},
+        ),
+        (
             query(status="unsupported", suggestions=[], message="Not understood."),
             {"status": "not_drafted", "message": "Not understood."},
         ),
