@@ -16,6 +16,7 @@ from engine.automation.lifecycle import automation_context
 from engine.automation.suggestions import routes as suggestion_routes
 from engine.home import routes as home_routes
 from engine.home.lifecycle import home_context
+from engine.influxdb.lifecycle import influx_context
 from engine.keys import QUERY_LATENCY, READINESS, ROUTES, SETTINGS, STARTED_AT, STREAM
 from engine.metrics import LatencyRecorder
 from engine.patterns import routes as pattern_routes
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(store_context)
     app.cleanup_ctx.append(preferences_context)
     app.cleanup_ctx.append(home_context)
+    app.cleanup_ctx.append(influx_context)
     app.cleanup_ctx.append(training_context)
     app.cleanup_ctx.append(patterns_context)
     app.cleanup_ctx.append(automation_context)

@@ -13,13 +13,10 @@ from aiohttp import web
 from engine.ha.mirror import CHECKPOINT_INTERVAL_S, HomeAssistantMirror
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.service import HomeService
-from engine.influxdb.ingest import POLL_INTERVAL_S, InfluxIngest
-from engine.influxdb.source import create_influx_source
 from engine.keys import (
     EVENT_WRITER,
     EVENTS,
     HOME,
-    INFLUX_INGEST,
     MIRROR,
     READINESS,
     SCHEDULER,
@@ -81,15 +78,11 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
     """Open the home module after the store; close it (writing what is buffered) first."""
     settings = app[SETTINGS]
     events = app[EVENTS]
-    session = aiohttp.ClientSession() if settings.ha_url or settings.influxdb.enabled else None
-    influx: InfluxIngest | None = None
+    # InfluxDB, the other history source, starts in its own module (engine/influxdb).
+    session = aiohttp.ClientSession() if settings.ha_url else None
     home = HomeService(events.engine, events, history_source(settings))
     try:
         await home.setup()
-        if session is not None and settings.influxdb.enabled:
-            # A bad InfluxDB setup raises a SettingsError here: the engine stops with it.
-            source = create_influx_source(settings.influxdb, session)
-            influx = InfluxIngest(source, home, events, backfill_days=settings.backfill_days)
     except BaseException:
         if session is not None:
             await session.close()
@@ -101,9 +94,6 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
     scheduler = Scheduler()
     app[SCHEDULER] = scheduler
     scheduler.every("retention", DAY_S, lambda: enforce_retention(events, settings.retention_days))
-    if influx is not None:
-        app[INFLUX_INGEST] = influx
-        scheduler.every("influxdb", POLL_INTERVAL_S, influx.run_once)
     mirror: HomeAssistantMirror | None = None
     if session is not None and settings.ha_url:
         hub = app[STREAM]
@@ -137,8 +127,6 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
         await scheduler.close()
         if mirror is not None:
             await mirror.close()
-        if influx is not None:
-            await influx.close()
         await writer.close()
         if session is not None:
             await session.close()
