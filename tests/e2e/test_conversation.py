@@ -133,6 +133,22 @@ def deployed_entity(engine: EngineProcess, suggestion: dict[str, Any]) -> str:
 TEXT = "every weekday at 7 turn on the kitchen light"
 
 
+def test_the_agent_is_offered_for_the_engine_s_languages(
+    home_assistant: HomeAssistantProcess, entry_id: str
+) -> None:
+    for language in ("en", "de", "fr", "es", "nl"):
+        listed = home_assistant.ws_command(
+            {"type": "conversation/agent/list", "language": language}
+        )
+        [agent] = [a for a in listed["agents"] if a["id"] == AGENT]
+        assert agent["name"] == "HomeIQ Engine Assist"
+        assert language in agent["supported_languages"]
+    # A language the engine reads no automations in is not offered (the frontend greys it).
+    listed = home_assistant.ws_command({"type": "conversation/agent/list", "language": "it"})
+    [agent] = [a for a in listed["agents"] if a["id"] == AGENT]
+    assert agent["supported_languages"] == []
+
+
 def test_a_request_is_drafted_and_deployed_by_voice(
     home_assistant: HomeAssistantProcess, engine: EngineProcess, entry_id: str
 ) -> None:
