@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from tests.engine.test_analysis_api import _all, _analyse, _get, _load_home
 from tests.engine.test_suggestions_api import HABITS, HOME, _post, _seeded
@@ -128,6 +128,11 @@ async def test_exclusions_are_left_out_of_the_next_analysis(client: Client) -> N
     assert second["stats"]["events"] < first["stats"]["events"]
 
 
+def _entities() -> list[dict[str, Any]]:
+    """The test home's entities (HOME mixes value types, so its items are objects to mypy)."""
+    return cast(list[dict[str, Any]], HOME["entities"])
+
+
 async def test_an_excluded_label_hides_the_suggestions_of_entities_that_carry_it(
     client: Client,
 ) -> None:
@@ -138,7 +143,7 @@ async def test_an_excluded_label_hides_the_suggestions_of_entities_that_carry_it
             {**entity, "labels": ["guest_room"]}
             if entity["entity_id"] == "switch.heater"
             else entity
-            for entity in HOME["entities"]
+            for entity in _entities()
         ],
     }
     response = await client.post("/api/v1/home/import", json=labelled, headers=AUTH)
@@ -154,7 +159,7 @@ async def test_an_excluded_label_hides_the_suggestions_of_entities_that_carry_it
 
 async def test_labels_are_bounded_strings(client: Client) -> None:
     for labels in (["x" * 256], [""], [7], ["a"] * 101):
-        body = {**HOME, "entities": [{**HOME["entities"][0], "labels": labels}]}
+        body = {**HOME, "entities": [{**_entities()[0], "labels": labels}]}
         response = await client.post("/api/v1/home/import", json=body, headers=AUTH)
         assert response.status == 400, labels
         assert (await response.json())["error"]["details"]["field"].startswith("entities")
