@@ -6,7 +6,7 @@ the same database: no event loop there, and no Python object kept per event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -160,11 +160,18 @@ def _read_columns(
         columns.entity_key[at:end] = key_column
         columns.time_us[at:end] = time_column
         columns.state[at:end] = [state_codes.setdefault(s, len(state_codes)) for s in state_column]
-        columns.origin[at:end] = _ORIGIN_TO_ARRAYS[np.array(origin_column, dtype=np.intp)]
+        columns.origin[at:end] = _origins(origin_column)
         columns.filled = end
         if on_progress is not None and total:
             on_progress(min(end / total, 1.0))
     return state_codes
+
+
+def _origins(stored: Sequence[int]) -> npt.NDArray[np.int8]:
+    """Return the detectors' origin codes; a code no engine writes is "unknown" (never a crash)."""
+    codes = np.array(stored, dtype=np.intp)
+    codes[(codes < 0) | (codes >= len(_ORIGIN_TO_ARRAYS))] = Origin.UNKNOWN
+    return _ORIGIN_TO_ARRAYS[codes]
 
 
 def _empty() -> EventArrays:

@@ -10,6 +10,7 @@ from aiohttp import web
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
 from engine.keys import PREFERENCES, QUERIES, SUGGESTIONS
+from engine.validation import Described
 
 # Long enough for any spoken or typed request; longer is no request but a paste.
 MAX_TEXT = 1000
@@ -26,9 +27,21 @@ def _text(value: Any) -> str:
     return text
 
 
+# The document states the bound the validator keeps (whitespace runs count as one space).
+_TEXT = Described(
+    _text,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_TEXT,
+        "description": f"The request in words, at most {MAX_TEXT} characters once runs of "
+        "spaces are one space",
+    },
+)
+
 QUERY_SCHEMA = vol.Schema(
     {
-        vol.Required("text"): _text,
+        vol.Required("text"): _TEXT,
         # Absent: the language setting.
         vol.Optional("language"): vol.All(str, vol.Length(min=2, max=16)),
         vol.Optional("context", default=dict): {vol.Optional("area_id"): vol.Any(None, str)},
@@ -37,7 +50,7 @@ QUERY_SCHEMA = vol.Schema(
 REFINE_SCHEMA = vol.Schema(
     {
         vol.Required("answers"): {str: vol.All(str, vol.Length(min=1, max=MAX_TEXT))},
-        vol.Optional("text"): vol.Any(None, _text),
+        vol.Optional("text"): vol.Any(None, _TEXT),
     }
 )
 

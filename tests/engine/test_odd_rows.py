@@ -8,6 +8,8 @@ from sqlalchemy import insert, select
 
 from engine.home.event_input import to_epoch_us, utc_now
 from engine.keys import DATABASE
+from engine.patterns.arrays import ORIGIN_UNKNOWN
+from engine.patterns.load import load_window
 from engine.store.schema import entity_keys, events
 
 from .conftest import AUTH, Client
@@ -34,3 +36,19 @@ async def test_an_unknown_origin_code_reads_as_unknown(client: Client) -> None:
         ("odd", "unknown"),
         ("odd", "unknown"),
     ]
+
+
+async def test_an_analysis_reads_an_unknown_origin_code_as_unknown(client: Client) -> None:
+    now = utc_now()
+    await import_events(client, [event(now - timedelta(hours=3), state="on")])
+    async with client.app[DATABASE].begin() as connection:
+        key = await connection.scalar(
+            select(entity_keys.c.key).where(entity_keys.c.entity_id == "light.kitchen")
+        )
+        for hours, origin in ((2, 99), (1, -1)):
+            time_us = to_epoch_us(now - timedelta(hours=hours))
+            await connection.execute(
+                insert(events).values(entity_key=key, time_us=time_us, state="odd", origin=origin)
+            )
+    window = load_window(str(client.app[DATABASE].url), 30)
+    assert window.origin.tolist() == [ORIGIN_UNKNOWN] * 3

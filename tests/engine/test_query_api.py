@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from engine.keys import DATABASE, SETTINGS
 from engine.query.retention import DAY_S, purge_queries
+from engine.query.routes import MAX_TEXT
 from engine.query.service import not_understood
 from engine.store.schema import queries
 
@@ -356,3 +357,13 @@ async def test_requests_older_than_the_retention_are_purged(home: Client) -> Non
     kept = await (await home.get(f"/api/v1/query/{new['query_id']}", headers=AUTH)).json()
     assert kept["query_id"] == new["query_id"]
     assert await purge_queries(database, days) == 0
+
+
+async def test_the_document_states_the_length_of_a_request(client: Client) -> None:
+    document = await (await client.get("/api/v1/openapi.json", headers=AUTH)).json()
+    for path in ("/api/v1/query", "/api/v1/query/{query_id}/refine"):
+        body = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        text = body["schema"]["properties"]["text"]
+        assert (text["minLength"], text["maxLength"]) == (1, MAX_TEXT), path
+    refused = await client.post("/api/v1/query", json={"text": "x" * 1001}, headers=AUTH)
+    assert refused.status == 400
