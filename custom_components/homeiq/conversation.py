@@ -75,6 +75,8 @@ async def async_setup_entry(
 class HomeIQConversationEntity(conversation.ConversationEntity):
     """Drafts automations from requests, asks back, deploys on a yes; hands the rest to Assist."""
 
+    # Not a coordinator entity: with the engine down it stays available, since plain
+    # commands still reach the built-in agent.
     _attr_has_entity_name = True
     _attr_translation_key = "assist"
     # Commands reach the built-in agent, which controls devices.
