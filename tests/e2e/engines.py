@@ -45,3 +45,22 @@ def mirroring_engine(ha: HomeAssistantProcess, data_dir: Path) -> Iterator[Engin
             "the engine to mirror Home Assistant",
         )
         yield process
+
+
+def add_entry(ha: HomeAssistantProcess, engine: EngineProcess, token: str = TOKEN) -> str:
+    """Add the HomeIQ entry through Home Assistant's config flow REST API, as the UI does."""
+    form = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "homeiq"})
+    assert (form["type"], form["step_id"]) == ("form", "user"), form
+    created = ha.rest(
+        "POST",
+        f"/api/config/config_entries/flow/{form['flow_id']}",
+        {"url": engine.base_url, "api_token": token},
+    )
+    assert created["type"] == "create_entry", created
+    entry_id: str = created["result"]["entry_id"]
+    return entry_id
+
+
+def remove_entry(ha: HomeAssistantProcess, entry_id: str) -> None:
+    """Delete a config entry, as the UI does."""
+    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry_id}")

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.engines import add_entry, remove_entry
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.e2e.openai_server import DRAFT_TOOL, OpenAIServer
 from tests.e2e.polling import poll
@@ -63,17 +64,10 @@ def engine(
 def entry_id(home_assistant: HomeAssistantProcess, engine: EngineProcess) -> Iterator[str]:
     """The HomeIQ entry, made through the config flow as the UI does; its agent is up."""
     ha = home_assistant
-    form = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "homeiq"})
-    created = ha.rest(
-        "POST",
-        f"/api/config/config_entries/flow/{form['flow_id']}",
-        {"url": engine.base_url, "api_token": TOKEN},
-    )
-    assert created["type"] == "create_entry", created
-    entry: str = created["result"]["entry_id"]
+    entry = add_entry(ha, engine, TOKEN)
     ha.wait_for_state(AGENT)
     yield entry
-    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry}")
+    remove_entry(ha, entry)
     ha.wait_for_no_state(AGENT)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.engines import add_entry, remove_entry
 from tests.e2e.homeassistant import HomeAssistantProcess
 from tests.e2e.polling import poll
 from tests.engine.process import EngineProcess
@@ -59,17 +60,9 @@ def engine(
 def entry_id(home_assistant: HomeAssistantProcess, engine: EngineProcess) -> Iterator[str]:
     """The HomeIQ entry, made through Home Assistant's config flow REST API, as the UI does."""
     ha = home_assistant
-    form = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "homeiq"})
-    assert (form["type"], form["step_id"]) == ("form", "user"), form
-    created = ha.rest(
-        "POST",
-        f"/api/config/config_entries/flow/{form['flow_id']}",
-        {"url": engine.base_url, "api_token": TOKEN},
-    )
-    assert created["type"] == "create_entry", created
-    entry: str = created["result"]["entry_id"]
+    entry = add_entry(ha, engine, TOKEN)
     yield entry
-    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry}")
+    remove_entry(ha, entry)
     ha.wait_for_no_state(TODO)
 
 

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 import pytest
 
-from tests.e2e.engines import TOKEN, api, mirroring_engine
+from tests.e2e.engines import TOKEN, add_entry, api, mirroring_engine, remove_entry
 from tests.e2e.homeassistant import PASSWORD, USERNAME, HomeAssistantProcess
 from tests.e2e.polling import poll
 from tests.engine.process import REPO, EngineProcess
@@ -70,7 +70,7 @@ def lock(home_assistant: HomeAssistantProcess) -> Iterator[str]:
     )["result"]["entry_id"]
     entity_id: str = ha.wait_for_state("lock.e2e_panel_front_door")["entity_id"]
     yield entity_id
-    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry}")
+    remove_entry(ha, entry)
     ha.request("DELETE", f"/api/states/{MEMBER}")
 
 
@@ -129,16 +129,9 @@ def entry_id(
     After the suggestion: setting the entry up starts an analysis of its own.
     """
     ha = home_assistant
-    form = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "homeiq"})
-    created = ha.rest(
-        "POST",
-        f"/api/config/config_entries/flow/{form['flow_id']}",
-        {"url": engine.base_url, "api_token": TOKEN},
-    )
-    assert created["type"] == "create_entry", created
-    entry: str = created["result"]["entry_id"]
+    entry = add_entry(ha, engine, TOKEN)
     yield entry
-    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry}")
+    remove_entry(ha, entry)
 
 
 class Browser:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.engines import TOKEN, api, mirroring_engine
+from tests.e2e.engines import TOKEN, add_entry, api, mirroring_engine, remove_entry
 from tests.e2e.homeassistant import HomeAssistantApiError, HomeAssistantProcess
 from tests.e2e.polling import poll
 from tests.engine.process import EngineProcess
@@ -64,16 +64,9 @@ def engine(
 def entry_id(home_assistant: HomeAssistantProcess, engine: EngineProcess) -> Iterator[str]:
     """The HomeIQ entry, made through the config flow as the UI makes it."""
     ha = home_assistant
-    form = ha.rest("POST", "/api/config/config_entries/flow", {"handler": "homeiq"})
-    created = ha.rest(
-        "POST",
-        f"/api/config/config_entries/flow/{form['flow_id']}",
-        {"url": engine.base_url, "api_token": TOKEN},
-    )
-    assert created["type"] == "create_entry", created
-    entry: str = created["result"]["entry_id"]
+    entry = add_entry(ha, engine, TOKEN)
     yield entry
-    ha.rest("DELETE", f"/api/config/config_entries/entry/{entry}")
+    remove_entry(ha, entry)
     assert TOKEN not in ha.log
 
 
