@@ -1,27 +1,35 @@
-"""Which intents can match a sentence, judged by the words each intent's templates have.
+"""Which templates can match a sentence, judged by the words each template has.
 
-hassil tries every template of every intent it is given; most of a sentence's cost (and
-nearly all of a refusal's) is templates that could never match, because the sentence has
-a word they lack. Before a search, each intent is kept only when its templates, its lists,
-the home's names, numbers and skip words have every word of the sentence, or (when a
-search may leave one name unknown) all but one short run of words. hassil has no such
-pre-check (its required-fragment check runs per template, after expansion).
+hassil tries every template it is given that holds the literal text the template requires,
+as substrings ("off" is in "office", so "turn on the office light" still tries every "turn
+off" template). Most of a sentence's cost, and nearly all of a refusal's, is templates that
+could never match because the sentence has a word they lack. Before a search, each template
+is kept only when its text, rules and lists, the home's names, numbers and skip words have
+every word of the sentence, or (when a search may leave one name unknown) all but one short
+run of words. Each word's templates are a bit mask, so a sentence costs a few integer
+operations per word, not a pass over the templates.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from typing import Final
 
-from engine.query.intents import Grammar, Lexicon, intent_lexicons
+from hassil.intents import Intent, IntentData
+
+from engine.query.intents import Grammar, TemplateWords, shared_words, template_words
 from engine.query.slots import spoken_words
 
-# Distinct intent selections kept; the sentences of a home fall into few of them.
+# Distinct template selections kept; the sentences of a home fall into few of them.
 _MAX_SUBSETS: Final = 512
+# Templates also build words of pieces ("cierr(a|e)", "light[s]"): a word that starts with
+# a template's word of at least this many letters may be one built on it.
+_PIECE: Final = 3
 
 
 class IntentFitting:
-    """Cuts a grammar to the intents whose words can explain a sentence."""
+    """Cuts a grammar to the templates whose words can explain a sentence."""
 
     def __init__(
         self,
@@ -32,12 +40,31 @@ class IntentFitting:
         checked: bool,
     ) -> None:
         # Unchecked (a language whose words take endings HomeIQ cannot split off), every
-        # intent is always kept.
+        # template is always kept.
+        self._checked = checked
         self._grammar = grammar
-        self._lexicons: dict[str, Lexicon] = intent_lexicons(grammar) if checked else {}
         self._home_words = home_words
         self._skip_words = skip_words
-        self._subsets: dict[tuple[str, ...], Grammar] = {}
+        self._templates: list[TemplateWords] = template_words(grammar) if checked else []
+        self._known = shared_words(grammar) if checked else frozenset()
+        # Bit i stands for template i.
+        masks: dict[str, int] = defaultdict(int)
+        self._by_intent: dict[str, int] = defaultdict(int)
+        self._open = 0
+        for index, template in enumerate(self._templates):
+            bit = 1 << index
+            self._by_intent[template.intent] |= bit
+            if template.wildcard:
+                self._open |= bit
+            for word in template.words:
+                masks[word] |= bit
+        self._masks = dict(masks)
+        pieces: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for word, mask in self._masks.items():
+            if len(word) >= _PIECE:
+                pieces[word[:_PIECE]].append((word, mask))
+        self._pieces = dict(pieces)
+        self._subsets: dict[int, Grammar] = {}
 
     def fitting(
         self,
@@ -47,45 +74,83 @@ class IntentFitting:
         nearly: frozenset[str] | set[str] = frozenset(),
         unknown_run: int = 0,
     ) -> Grammar:
-        """Return `within` with only the intents that can match the text.
+        """Return `within` with only the templates that can match the text.
 
-        An intent fits when its lexicon has every word that is not the home's, or, with
+        A template fits when it has every word that is not the home's, or, with
         `unknown_run`, when the words it lacks are one run of at most that many words (the
-        name a search may leave unmatched). Intents that take any words always fit.
+        name a search may leave unmatched). Templates that take any words always fit.
         """
-        if not self._lexicons:
+        if not self._checked:
             return within
-        candidates = [
-            (index, word)
-            for index, word in enumerate(spoken_words(text, self._skip_words))
+        allowed = 0
+        for name in within.intents.intents:
+            allowed |= self._by_intent.get(name, 0)
+        words = spoken_words(text, self._skip_words)
+        having = {
+            index: self._having(word)
+            for index, word in enumerate(words)
             # A word with a digit is a number, a time or a percentage ("40%", "7:30").
             if word not in self._home_words
             and word not in nearly
+            and word not in self._known
             and not any(character.isdigit() for character in word)
-        ]
-        kept = tuple(
-            name
-            for name in within.intents.intents
-            if _fits(self._lexicons[name], candidates, unknown_run)
-        )
-        if len(kept) == len(within.intents.intents):
-            return within
+        }
+        every = -1  # all bits: the templates that have every such word
+        for mask in having.values():
+            every &= mask
+        kept = self._open | every
+        for start in having if unknown_run else ():
+            # The templates that lack exactly the words start..end (one run) and have the rest.
+            lacking, end = -1, start
+            while end in having and end - start < unknown_run:
+                lacking &= ~having[end]
+                rest = -1
+                for index, mask in having.items():
+                    if not start <= index <= end:
+                        rest &= mask
+                kept |= lacking & rest
+                end += 1
+        return self._subset(within, kept & allowed)
+
+    def _having(self, word: str) -> int:
+        """Return the templates that have a word, or a word it may be built on."""
+        mask = self._masks.get(word, 0)
+        for piece, templates in self._pieces.get(word[:_PIECE], ()):
+            if word.startswith(piece):
+                mask |= templates
+        return mask
+
+    def _subset(self, within: Grammar, kept: int) -> Grammar:
+        """Return a grammar of the kept templates (the same object for the same templates)."""
         subset = self._subsets.get(kept)
-        if subset is None:
-            if len(self._subsets) >= _MAX_SUBSETS:
-                self._subsets.clear()
-            intents = self._grammar.intents
-            chosen = {name: intents.intents[name] for name in kept}
-            subset = Grammar(self._grammar.language, dataclasses.replace(intents, intents=chosen))
-            self._subsets[kept] = subset
+        if subset is not None:
+            return subset
+        if len(self._subsets) >= _MAX_SUBSETS:
+            self._subsets.clear()
+        chosen: dict[str, dict[int, tuple[IntentData, list[TemplateWords]]]] = {}
+        for index, template in enumerate(self._templates):
+            if kept >> index & 1:
+                by_data = chosen.setdefault(template.intent, {})
+                by_data.setdefault(id(template.data), (template.data, []))[1].append(template)
+        intents = {
+            name: Intent(name, [_only(data, templates) for data, templates in by_data.values()])
+            for name, by_data in chosen.items()
+        }
+        subset = Grammar(
+            within.language, dataclasses.replace(self._grammar.intents, intents=intents)
+        )
+        self._subsets[kept] = subset
         return subset
 
 
-def _fits(lexicon: Lexicon, candidates: list[tuple[int, str]], unknown_run: int) -> bool:
-    if lexicon.open_intents:
-        return True
-    missing = [index for index, word in candidates if not lexicon.has(word)]
-    if not missing:
-        return True
-    # One run: the words an unknown name would take are next to each other.
-    return len(missing) <= unknown_run and missing[-1] - missing[0] == len(missing) - 1
+def _only(data: IntentData, templates: list[TemplateWords]) -> IntentData:
+    """Return an intent's data block with only some of its (already compiled) templates."""
+    if len(templates) == len(data.sentences):
+        return data
+    sentences = [template.sentence for template in templates]
+    texts = [sentence.text or "" for sentence in sentences]
+    subset = dataclasses.replace(data, sentence_texts=texts)
+    # hassil parses `sentence_texts` into `sentences` on first use (a cached property): the
+    # compiled templates are handed over instead of being parsed and compiled again.
+    subset.__dict__["sentences"] = sentences
+    return subset

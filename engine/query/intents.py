@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from hassil.expression import (
@@ -20,7 +20,7 @@ from hassil.expression import (
     Sentence,
     TextChunk,
 )
-from hassil.intents import Intents, SlotList, TextSlotList, WildcardSlotList
+from hassil.intents import IntentData, Intents, SlotList, TextSlotList, WildcardSlotList
 from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
 from hassil.recognize import MISSING_ENTITY, RecognizeResult, recognize_all
 from hassil.util import merge_dict
@@ -236,55 +236,40 @@ def _unmatched_words(result: RecognizeResult) -> Iterator[tuple[str, str]]:
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
-    """Every word a grammar's templates can match as text, and which intents take any words."""
+class TemplateWords:
+    """One sentence template of an intent, and every word it can match as text."""
 
+    intent: str
+    data: IntentData
+    sentence: Sentence
     words: frozenset[str]
-    # Intents with a wildcard slot (a to-do item, a message): any words may be theirs.
-    open_intents: frozenset[str]
-    # Templates also build words of pieces ("cierr(a|e)", "light[s]"): a word that starts
-    # with a piece may be one of those, by its first three letters.
-    pieces: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def has(self, word: str) -> bool:
-        """Return whether a template may match the word (known, or built on a piece)."""
-        if word in self.words:
-            return True
-        return any(word.startswith(piece) for piece in self.pieces.get(word[:_PIECE], ()))
+    # A slot that takes any words (a to-do item, a message): any word may be its.
+    wildcard: bool
 
 
-def intent_lexicons(grammar: Grammar) -> dict[str, Lexicon]:
-    """Return each intent's lexicon: the words its templates, rules and lists can match.
-
-    Skip words and the numbers' words belong to every intent.
-    """
+def template_words(grammar: Grammar) -> list[TemplateWords]:
+    """Return every template of a grammar with the words its text, rules and lists can match."""
     intents = grammar.intents
-    shared = {*intents.skip_words, *_number_words(grammar.language)}
-    found: dict[str, Lexicon] = {}
+    found: list[TemplateWords] = []
     for intent in intents.intents.values():
-        words = set(shared)
-        wildcard = False
         for data in intent.data:
             rules = {**intents.expansion_rules, **data.expansion_rules}
             lists = {**intents.slot_lists, **data.slot_lists}
-            walker = _WordWalker(rules, lists, words)
             for sentence in data.sentences:
+                words: set[str] = set()
+                walker = _WordWalker(rules, lists, words)
                 walker.walk(sentence.expression)
-            wildcard = wildcard or walker.wildcard
-        found[intent.name] = _lexicon(words, {intent.name} if wildcard else set())
+                folded = frozenset(word.casefold() for word in words)
+                found.append(TemplateWords(intent.name, data, sentence, folded, walker.wildcard))
     return found
 
 
-def _lexicon(found: set[str], open_intents: set[str]) -> Lexicon:
-    words = frozenset(word.casefold() for word in found)
-    pieces: dict[str, list[str]] = {}
-    for word in words:
-        if len(word) >= _PIECE:
-            pieces.setdefault(word[:_PIECE], []).append(word)
-    return Lexicon(
-        words,
-        frozenset(open_intents),
-        {start: tuple(found) for start, found in pieces.items()},
+def shared_words(grammar: Grammar) -> frozenset[str]:
+    """Return the words every template may match: skip words and the numbers' words."""
+    return frozenset(
+        word.casefold()
+        for text in [*grammar.intents.skip_words, *_number_words(grammar.language)]
+        for word in _WORD.findall(text.casefold())
     )
 
 
