@@ -340,10 +340,8 @@ class HomeIndex:
                 for term in named.nouns:
                     self._by_noun[term].add(index)
         self._joined = [named.joined for named in self._names]
-        self._area_names = self._places(self.areas.values(), vocabulary.area_nouns)
-        self._floor_names = self._places(self.floors.values(), vocabulary.floor_nouns)
-        self._area_joined = [named.joined for named in self._area_names]
-        self._floor_joined = [named.joined for named in self._floor_names]
+        self._area_names = _Places(self._places(self.areas.values(), vocabulary.area_nouns))
+        self._floor_names = _Places(self._places(self.floors.values(), vocabulary.floor_nouns))
         self._area_values = _spoken_values(self._place_list(self.areas.values()))
         floors = self._place_list(self.floors.values())
         floors.values.extend(self._level_values())
@@ -466,8 +464,8 @@ class HomeIndex:
         # Every run against every spelling in one rapidfuzz call per list.
         said = [" ".join(terms) for _phrase, terms in runs]
         name_typos = _typos(said, self._joined)
-        area_typos = _typos(said, self._area_joined)
-        floor_typos = _typos(said, self._floor_joined)
+        area_typos = _typos(said, self._area_names.joined)
+        floor_typos = _typos(said, self._floor_names.joined)
         near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
         for index, (phrase, terms) in enumerate(runs):
             near["name"].extend(self._near_names(phrase, terms, name_typos[index]))
@@ -478,7 +476,7 @@ class HomeIndex:
                 ("area", self._area_names, area_typos[index]),
                 ("floor", self._floor_names, floor_typos[index]),
             ):
-                if ids := _near_places(terms, places, typos):
+                if ids := places.near(terms, typos):
                     ref = SlotRef(text=phrase, ids=ids, exact=False)
                     near[slot].append(TextSlotValue(text_in=_chunk(phrase), value_out=ref))
         return near
@@ -536,22 +534,44 @@ class HomeIndex:
         return f"{area.name} ({floor.name})" if floor else area.name
 
 
-def _near_places(terms: tuple[str, ...], places: list[_Named], typos: set[int]) -> tuple[str, ...]:
-    """Return the areas or floors a run of words nearly names, best kind first."""
-    wanted = frozenset(terms)
-    close: dict[str, None] = {}
-    partial: dict[str, None] = {}
-    for index, named in enumerate(places):
-        distinct = wanted - named.nouns
-        if wanted == named.terms or index in typos:
-            close[named.item_id] = None
-        elif distinct and distinct <= named.terms and wanted - named.terms <= named.nouns:
-            # "the bedroom" for "Bedroom 1" (and "Bedroom 2": then the resolver asks).
-            partial[named.item_id] = None
-        elif distinct and all(_shortened(word, named.terms) for word in distinct):
-            # "the hall" for "Hallway", "the bath" for "Bathroom": the word people shorten to.
-            partial[named.item_id] = None
-    return tuple(close or partial)
+class _Places:
+    """A home's areas or floors by spelling, indexed by their words and the starts of them."""
+
+    def __init__(self, named: list[_Named]) -> None:
+        self.named = named
+        self.joined = [place.joined for place in named]
+        self._by_term: dict[str, set[int]] = defaultdict(set)
+        # "hall" for "Hallway": every start of a word of at least _SHORTEST letters.
+        self._by_start: dict[str, set[int]] = defaultdict(set)
+        for index, place in enumerate(named):
+            for term in place.terms:
+                self._by_term[term].add(index)
+                for end in range(_SHORTEST, len(term)):
+                    self._by_start[term[:end]].add(index)
+
+    def near(self, terms: tuple[str, ...], typos: set[int]) -> tuple[str, ...]:
+        """Return the places a run of words nearly names, best kind first."""
+        wanted = frozenset(terms)
+        close: dict[str, None] = {}
+        partial: dict[str, None] = {}
+        # Only places that share a word, are misspelt, or start with every word can match.
+        candidates = {index for term in wanted for index in self._by_term.get(term, ())} | typos
+        # Every place of a list has the same words for its kind ("room"): they need no start.
+        nouns = self.named[0].nouns if self.named else frozenset()
+        starts = [self._by_start.get(term, set()) for term in wanted - nouns]
+        candidates |= set.intersection(*starts) if starts else set()
+        for index in sorted(candidates):
+            place = self.named[index]
+            distinct = wanted - place.nouns
+            if wanted == place.terms or index in typos:
+                close[place.item_id] = None
+            elif distinct and distinct <= place.terms and wanted - place.terms <= place.nouns:
+                # "the bedroom" for "Bedroom 1" (and "Bedroom 2": then the resolver asks).
+                partial[place.item_id] = None
+            elif distinct and all(_shortened(word, place.terms) for word in distinct):
+                # "the hall" for "Hallway", "the bath" for "Bathroom": what people shorten to.
+                partial[place.item_id] = None
+        return tuple(close or partial)
 
 
 def _shortened(word: str, terms: frozenset[str]) -> bool:
