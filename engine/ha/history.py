@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from engine.ha.errors import HomeAssistantConnectionError
 from engine.home.event_input import parse_time, to_epoch_us
-from engine.store.events import NewEvent, Origin
+from engine.home.service import BackfillStatus
+from engine.store.events import EventStore, NewEvent, Origin
 from engine.store.schema import entity_keys, events
 
 # One day and 100 entities per request keeps answers and URLs small on a busy home.
 TIME_CHUNK = timedelta(days=1)
 ENTITY_CHUNK = 100
+
+
+class HistorySource(Protocol):
+    """Where history comes from: Home Assistant's recorder (the client), or a test's fake."""
+
+    @property
+    def connected(self) -> bool:
+        """Return True while the session that answers history is up."""
+        ...
+
+    async def history(
+        self, start: datetime, end: datetime, entity_ids: Iterable[str]
+    ) -> list[list[dict[str, Any]]]:
+        """Return each entity's state at `start` (stamped `start`), then its changes to `end`."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +109,29 @@ def events_from_history(
             previous = known[entity_id] = state
             found.append(NewEvent(entity_id, to_epoch_us(moment), state, Origin.UNKNOWN))
     return found
+
+
+async def backfill(
+    source: HistorySource,
+    store: EventStore,
+    entity_ids: list[str],
+    status: BackfillStatus,
+    *,
+    stopping: Callable[[], bool],
+) -> None:
+    """Store each change in [status.start, status.end) once, counting them in `status`."""
+    if status.start is None or status.end is None:
+        raise ValueError("a backfill needs its window")
+    chunks = list(plan_chunks(status.start, status.end, entity_ids))
+    # Each window's first rows restate the states at its start; those already stored
+    # (before the gap, or by the previous window) are not changes and are not stored. A
+    # change stored live (or by an earlier backfill) has the same entity, time and state as
+    # the recorder's row, so the store's unique key drops it: the same window read twice
+    # stores nothing the second time.
+    known = await stored_states_at(store.engine, entity_ids, to_epoch_us(status.start))
+    for done, chunk in enumerate(chunks, start=1):
+        if stopping() or not source.connected:
+            raise HomeAssistantConnectionError("Disconnected during the backfill")
+        answer = await source.history(chunk.start, chunk.end, chunk.entity_ids)
+        status.events += (await store.write(events_from_history(answer, known))).imported
+        status.progress = done / len(chunks)

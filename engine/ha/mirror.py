@@ -17,10 +17,9 @@ from engine.ha.catalog_sync import fetch_catalog
 from engine.ha.client import EventCallback, HomeAssistantClient
 from engine.ha.errors import (
     HomeAssistantAuthError,
-    HomeAssistantConnectionError,
     HomeAssistantError,
 )
-from engine.ha.history import events_from_history, plan_chunks, stored_states_at
+from engine.ha.history import backfill
 from engine.ha.origin import event_from_state_changed
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.service import BackfillStatus, HomeService
@@ -247,19 +246,8 @@ class HomeAssistantMirror:
         entity_ids = [entity.entity_id for entity in self._home.catalog.entities]
         status = BackfillStatus(status="running", start=start, end=end)
         self._home.backfill = status
-        chunks = list(plan_chunks(start, end, entity_ids))
-        # Each window's first rows restate the states at its start; those already stored
-        # (before the gap, or by the previous window) are not changes and are not stored.
-        known = await stored_states_at(self._events.engine, entity_ids, to_epoch_us(start))
         try:
-            for done, chunk in enumerate(chunks, start=1):
-                if self._stopping.is_set() or not client.connected:
-                    raise HomeAssistantConnectionError("Disconnected during the backfill")
-                found = events_from_history(
-                    await client.history(chunk.start, chunk.end, chunk.entity_ids), known
-                )
-                status.events += (await self._events.write(found)).imported
-                status.progress = done / len(chunks)
+            await backfill(client, self._events, entity_ids, status, stopping=self._stopping.is_set)
         except HomeAssistantError as err:
             status.status, status.error = "failed", str(err)
             raise
