@@ -246,6 +246,8 @@ class HomeAssistantMirror:
         entity_ids = [entity.entity_id for entity in self._home.catalog.entities]
         status = BackfillStatus(status="running", start=start, end=end)
         self._home.backfill = status
+        # What was received live is compared with the recorder's restated states too.
+        await self._writer.flush()
         try:
             await backfill(client, self._events, entity_ids, status, stopping=self._stopping.is_set)
         except HomeAssistantError as err:
