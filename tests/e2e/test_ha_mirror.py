@@ -262,11 +262,19 @@ def test_reconnects_after_home_assistant_restarts(
     assert httpx.get(f"{engine.base_url}/health/ready").status_code == 200
     home_assistant.start()
     poll(lambda: connected_and_synced(engine), "the engine to reconnect", deadline_s=60)
-    home_assistant.call_service("input_boolean", "turn_off", {"entity_id": home.hall})
-    poll(
-        lambda: [e for e in engine_events(engine, home.hall) if e["state"] == "off"],
+    # Toggled, not switched to a fixed state: in any test order it is a change.
+    reconnected_at = datetime.now(UTC)
+    home_assistant.call_service("input_boolean", "toggle", {"entity_id": home.hall})
+    state = home_assistant.get_state(home.hall)["state"]  # type: ignore[index]
+    live = poll(
+        lambda: [
+            event
+            for event in engine_events(engine, home.hall)
+            if datetime.fromisoformat(event["time"]) > reconnected_at
+        ],
         "a live change after the reconnect",
     )
+    assert [(event["state"], event["origin"]) for event in live] == [(state, "manual")]
 
 
 def backfilled_after(engine: EngineProcess, moment: datetime) -> bool:
