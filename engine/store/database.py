@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # Applied to every new SQLite connection; the order matters: WAL before anything writes.
 SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
@@ -35,11 +37,52 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> Non
         cursor.close()
 
 
+# Whether this task (or the task that started it) is inside a write transaction already.
+_WRITING: ContextVar[bool] = ContextVar("homeiq_sqlite_writing", default=False)
+
+
 def create_database_engine(url: str) -> AsyncEngine:
     """Create the process's one async engine; on SQLite, make the file's folder too."""
     # Imported here: the analysis worker imports this module for create_sync_engine, and
     # SQLAlchemy's asyncio layer would bring the ORM into its memory.
-    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+    from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: PLC0415
+
+    class OneWriterEngine(AsyncEngine):
+        """An engine whose write transactions (`begin()`) take turns in the event loop."""
+
+        # SQLite has one write lock per file. A waiting connection polls for it in SQLite's
+        # busy handler (a thread sleeping between tries), for at most busy_timeout, and the
+        # waiters are served in no order. The holder, meanwhile, runs each next statement
+        # only when the event loop gets to its coroutine: with dozens of requests parsing,
+        # validating and encoding on that loop, a transaction of a few statements can hold
+        # the lock for seconds, and a busy stream of writers can starve one waiter past
+        # busy_timeout: "database is locked", a 500. Waiting here instead is first come,
+        # first served, has no time limit, and leaves SQLite's lock uncontended within the
+        # process (other processes, which only read, never take it). Readers are untouched
+        # (WAL: they never wait for the writer). PostgreSQL locks rows, so it keeps the
+        # plain engine.
+        __slots__ = ("_writer",)
+
+        def __init__(self, sync_engine: Engine) -> None:
+            super().__init__(sync_engine)
+            self._writer = asyncio.Lock()
+
+        @contextlib.asynccontextmanager
+        async def begin(self) -> AsyncIterator[AsyncConnection]:
+            """Open a write transaction once no other task of this process has one open."""
+            if _WRITING.get():
+                # Nested in a write transaction of the same task (or one it started):
+                # waiting for the lock it holds would never end.
+                async with super().begin() as connection:
+                    yield connection
+                return
+            async with self._writer:
+                token = _WRITING.set(True)
+                try:
+                    async with super().begin() as connection:
+                        yield connection
+                finally:
+                    _WRITING.reset(token)
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -47,6 +90,7 @@ def create_database_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(parsed)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+        return OneWriterEngine(engine.sync_engine)
     return engine
 
 
