@@ -35,6 +35,16 @@ class Habit:
     hour: int
 
 
+@dataclass(frozen=True)
+class Approval:
+    """The evening habit's suggestion, its approval, and its automation's state once deployed."""
+
+    suggestion: dict[str, Any]
+    answer: dict[str, Any]
+    # Read as soon as it was deployed: the automations test deletes it, in any order.
+    state: dict[str, Any]
+
+
 @pytest.fixture(scope="module")
 def habits(home_assistant: HomeAssistantProcess) -> Iterator[tuple[Habit, Habit]]:
     """Two habits on helpers of their own: one to approve, one to reject."""
@@ -182,7 +192,7 @@ def approved(
     entry_id: str,
     habits: tuple[Habit, Habit],
     analysed: dict[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> Approval:
     """Approve the evening habit's suggestion through the panel's command, once per module."""
     # Without entry_id: the one loaded entry is used.
     page = home_assistant.ws_command(
@@ -191,17 +201,18 @@ def approved(
     suggestion = habit_suggestion(page["suggestions"], habits[0])
     assert suggestion is not None, page
     answer = command(home_assistant, entry_id, "suggestion/approve", suggestion_id=suggestion["id"])
-    return suggestion, answer
+    state = home_assistant.wait_for_state(answer["deployment"]["entity_id"], "on")
+    return Approval(suggestion, answer, state)
 
 
 def test_suggestions_with_evidence_are_approved_into_home_assistant_or_rejected(
     home_assistant: HomeAssistantProcess,
     entry_id: str,
     habits: tuple[Habit, Habit],
-    approved: tuple[dict[str, Any], dict[str, Any]],
+    approved: Approval,
 ) -> None:
     ha = home_assistant
-    approve, answer = approved
+    approve, answer = approved.suggestion, approved.answer
     days = approve["evidence"]["days"]
     assert len([day for day in days if day["times"]]) >= DAYS - 2, days
     assert approve["explanation"]
@@ -210,8 +221,7 @@ def test_suggestions_with_evidence_are_approved_into_home_assistant_or_rejected(
     assert answer["message"] == (
         f"Deployed '{approve['automation']['alias']}' as {deployment['entity_id']}"
     )
-    state = ha.wait_for_state(deployment["entity_id"], "on")
-    assert state["attributes"]["id"] == approve["automation"]["id"]
+    assert approved.state["attributes"]["id"] == approve["automation"]["id"]
 
     page = command(ha, entry_id, "suggestions", status="pending", limit=200)
     reject = habit_suggestion(page["suggestions"], habits[1])
@@ -227,10 +237,10 @@ def test_deployed_automations_are_listed_rolled_back_disabled_enabled_and_delete
     home_assistant: HomeAssistantProcess,
     engine: EngineProcess,
     entry_id: str,
-    approved: tuple[dict[str, Any], dict[str, Any]],
+    approved: Approval,
 ) -> None:
     ha = home_assistant
-    evening = approved[0]
+    evening = approved.suggestion
     listed = command(ha, entry_id, "automations")["automations"]
     automation_id = evening["automation"]["id"]
     [deployed] = [d for d in listed if d["automation_id"] == automation_id]
