@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench.engine_api import run_api_benchmarks
+from bench.load import bench_load
 from bench.patterns import bench_analysis_api, bench_patterns
 from bench.quality import bench_quality
 from bench.query import bench_queries
@@ -17,6 +18,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=2000, help="GET /health requests")
     parser.add_argument("--events", type=int, default=1_000_000, help="events to ingest")
+    parser.add_argument(
+        "--soak-minutes", type=float, default=1.0, help="mixed load while the memory is sampled"
+    )
     args = parser.parse_args()
     bench_synthetic()
     bench_quality()
@@ -25,6 +29,7 @@ def main() -> None:
     bench_queries()
     bench_suggestions()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
+    bench_load(args.soak_minutes)
 
 
 main()

@@ -76,10 +76,13 @@ def create_database_engine(url: str) -> AsyncEngine:
                 async with super().begin() as connection:
                     yield connection
                 return
-            async with self._writer:
+            # The connection goes back to the pool once the lock has passed on (the stack
+            # closes after it): every step under the lock waits for the busy event loop.
+            async with contextlib.AsyncExitStack() as stack, self._writer:
                 token = _WRITING.set(True)
                 try:
-                    async with super().begin() as connection:
+                    connection = await stack.enter_async_context(self.connect())
+                    async with connection.begin():
                         yield connection
                 finally:
                     _WRITING.reset(token)

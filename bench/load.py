@@ -1,0 +1,172 @@
+"""Figures under load: 50 clients sending distinct requests to a real engine, and a soak."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from bench.engine_api import AUTH, engine_process
+from bench.query import NOT_UNDERSTOOD, TEMPLATES, home_body
+
+CLIENTS = 50
+DURATION_S = 20.0
+HEALTH_INTERVAL_S = 0.05
+SOAK_SAMPLE_S = 5.0
+
+
+@dataclass(slots=True)
+class Tally:
+    """What the clients saw: latencies in milliseconds and the failed requests."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    by_path: dict[str, list[float]] = field(default_factory=dict)
+    # Queries' own latency_ms: the engine's time, without the wait for the event loop.
+    server_query_ms: list[float] = field(default_factory=list)
+
+
+def requests(areas: list[str], entity_ids: list[str]) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Yield distinct requests forever: mostly queries, with reads of what the engine keeps."""
+    sentences = [
+        template.format(area=area) for template in TEMPLATES + NOT_UNDERSTOOD for area in areas
+    ]
+    for n in itertools.count():
+        # A round number makes each lap's sentences new to the cache.
+        text = f"{sentences[n % len(sentences)]} {n // len(sentences) or ''}".strip()
+        match n % 5:
+            case 0:
+                yield "GET", "/api/v1/suggestions", {"limit": str(1 + n % 50)}
+            case 1:
+                yield "GET", "/api/v1/patterns", {"limit": str(1 + n % 50)}
+            case 2:
+                yield "GET", "/api/v1/events", {"entity_id": entity_ids[n % len(entity_ids)]}
+            case _:
+                yield "POST", "/api/v1/query", {"text": text}
+
+
+async def _client(
+    http: httpx.AsyncClient,
+    work: Iterator[tuple[str, str, dict[str, str]]],
+    until: float,
+    tally: Tally,
+) -> None:
+    while time.perf_counter() < until:
+        method, path, values = next(work)
+        started = time.perf_counter()
+        try:
+            if method == "POST":
+                response = await http.post(path, json=values, headers=AUTH)
+            else:
+                response = await http.get(path, params=values, headers=AUTH)
+        except httpx.HTTPError as error:
+            tally.errors.append(f"{method} {path}: {error!r}")
+            continue
+        tally.latencies.append((time.perf_counter() - started) * 1000)
+        tally.by_path.setdefault(path, []).append(tally.latencies[-1])
+        if response.status_code >= 400:
+            tally.errors.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+        elif path == "/api/v1/query":
+            tally.server_query_ms.append(response.json()["latency_ms"])
+
+
+async def _health(http: httpx.AsyncClient, until: float, tally: Tally) -> None:
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        response = await http.get("/health")
+        tally.latencies.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            tally.errors.append(f"/health: {response.status_code}")
+        await asyncio.sleep(HEALTH_INTERVAL_S)
+
+
+async def _rss(http: httpx.AsyncClient, until: float, samples: list[float]) -> None:
+    while time.perf_counter() < until:
+        stats = (await http.get("/api/v1/stats", headers=AUTH)).json()
+        samples.append(stats["memory_rss_mb"])
+        await asyncio.sleep(SOAK_SAMPLE_S)
+
+
+async def _load(
+    base_url: str,
+    work: Iterator[tuple[str, str, dict[str, str]]],
+    seconds: float,
+    *,
+    rss: list[float] | None = None,
+) -> tuple[Tally, Tally, float]:
+    """Run the clients and the /health probe for `seconds`; return both tallies and the time."""
+    limits = httpx.Limits(max_connections=CLIENTS + 2)
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http,
+        httpx.AsyncClient(base_url=base_url, timeout=60) as probe,
+    ):
+        tally, health = Tally(), Tally()
+        started = time.perf_counter()
+        until = started + seconds
+        jobs = [_client(http, work, until, tally) for _ in range(CLIENTS)]
+        jobs.append(_health(probe, until, health))
+        if rss is not None:
+            jobs.append(_rss(probe, until, rss))
+        await asyncio.gather(*jobs)
+        return tally, health, time.perf_counter() - started
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def bench_load(soak_minutes: float) -> None:
+    """Print errors, throughput and latency under 50 clients, /health meanwhile, and the soak."""
+    body = home_body()
+    areas = [area["name"].lower() for area in body["areas"]]
+    entity_ids = [entity["entity_id"] for entity in body["entities"]]
+    work = requests(areas, entity_ids)
+    with (
+        tempfile.TemporaryDirectory(prefix="homeiq-bench-") as directory,
+        engine_process(Path(directory) / "data") as engine,
+    ):
+        httpx.post(
+            f"{engine.base_url}/api/v1/home/import", json=body, headers=AUTH, timeout=60
+        ).raise_for_status()
+        tally, health, elapsed = asyncio.run(_load(engine.base_url, work, DURATION_S))
+        print(
+            f"load: {CLIENTS} clients, distinct requests for {elapsed:.0f} s on a "
+            f"{len(entity_ids)}-entity home: {len(tally.latencies)} requests, "
+            f"{len(tally.errors)} errors (target: 0), "
+            f"{len(tally.latencies) / elapsed:.0f} requests/s, "
+            f"p50 {_percentile(tally.latencies, 50):.0f} ms, "
+            f"p95 {_percentile(tally.latencies, 95):.0f} ms "
+            f"(target: p95 <= 250 ms); /health p95 {_percentile(health.latencies, 95):.1f} ms "
+            f"over {len(health.latencies)} probes (target: <= 20 ms)"
+        )
+        by_path = ", ".join(
+            f"{path} p50 {_percentile(values, 50):.0f} ms p95 {_percentile(values, 95):.0f} ms"
+            for path, values in sorted(tally.by_path.items())
+        )
+        print(
+            f"load, by route: {by_path}; queries' own latency_ms p50 "
+            f"{_percentile(tally.server_query_ms, 50):.0f} ms, "
+            f"p95 {_percentile(tally.server_query_ms, 95):.0f} ms"
+        )
+        for error in tally.errors[:5] + health.errors[:5]:
+            print(f"load: error: {error}")
+        samples: list[float] = []
+        soak, _, soaked = asyncio.run(_load(engine.base_url, work, soak_minutes * 60, rss=samples))
+    if not samples:
+        return
+    # The first sample is taken after the 20 s load above: the warm-up.
+    first, peak = samples[0], max(samples)
+    growth = (peak - first) / first
+    print(
+        f"soak: {soaked / 60:.1f} min of mixed load ({len(soak.latencies)} requests, "
+        f"{len(soak.errors)} errors): engine RSS {first:.0f} MB after warm-up, peak {peak:.0f} MB, "
+        f"last {samples[-1]:.0f} MB: {growth:+.1%} ({'within' if growth <= 0.10 else 'beyond'} "
+        "10%, target: within)"
+    )
