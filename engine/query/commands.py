@@ -298,7 +298,7 @@ class CommandParser:
         self._vocabulary = vocabulary
         self._home = HomeIndex(catalog, COMMAND_DOMAINS | QUESTION_DOMAINS, vocabulary)
         self._skip_words = list(self._grammar.intents.skip_words)
-        # Each search only in the intents whose words can explain the sentence. Only for
+        # Each search only in the templates whose words can explain the sentence. Only for
         # the languages HomeIQ has words for (slots.VOCABULARIES), whose sentences split
         # into the words their templates and names have; in others a name may carry an
         # ending or a prefix ("Quibblefluxnak"), and every intent is searched.

@@ -307,8 +307,6 @@ class _WordWalker:
 
 
 _WORD: Final = re.compile(r"\w+")
-# The shortest piece a word is taken to be built on.
-_PIECE: Final = 3
 # Numbers a template's ranges take, said in words (percentages, degrees, volumes).
 _SPOKEN_NUMBERS: Final = range(101)
 
