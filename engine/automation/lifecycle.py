@@ -7,18 +7,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from engine.automation.deployment.service import DeploymentService
+from engine.automation.keys import DEPLOYMENTS, SUGGESTIONS
 from engine.automation.suggestions.service import SuggestionService
 from engine.automation.suggestions.store import SuggestionStore
-from engine.keys import (
-    DATABASE,
-    DEPLOYMENTS,
-    HOME,
-    MIRROR,
-    PATTERNS,
-    PREFERENCES,
-    STREAM,
-    SUGGESTIONS,
-)
+from engine.ha.keys import MIRROR
+from engine.home.keys import HOME
+from engine.keys import DATABASE, STREAM
+from engine.patterns.keys import PATTERNS
+from engine.preferences.keys import PREFERENCES
 
 
 async def automation_context(app: web.Application) -> AsyncIterator[None]:

@@ -12,7 +12,7 @@ from engine.api.routing import ApiRoute
 from engine.automation.suggestions.routes import VALIDATION_SCHEMA
 from engine.automation.validate import validate_automation
 from engine.automation.yaml_render import automation_to_yaml
-from engine.keys import HOME
+from engine.home.keys import HOME
 
 # The config's every problem is reported in the answer; only a body that holds none is a 400.
 VALIDATE_SCHEMA = vol.Schema({vol.Required("automation"): dict})

@@ -10,19 +10,12 @@ from datetime import datetime
 import aiohttp
 from aiohttp import web
 
+from engine.ha.keys import MIRROR
 from engine.ha.mirror import CHECKPOINT_INTERVAL_S, HomeAssistantMirror
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
+from engine.home.keys import EVENT_WRITER, HOME
 from engine.home.service import HomeService
-from engine.keys import (
-    EVENT_WRITER,
-    EVENTS,
-    HOME,
-    MIRROR,
-    READINESS,
-    SCHEDULER,
-    SETTINGS,
-    STREAM,
-)
+from engine.keys import EVENTS, READINESS, SCHEDULER, SETTINGS, STREAM
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.event_writer import BufferedEventWriter

@@ -25,7 +25,8 @@ from engine.home.event_input import (
     parse_time,
     to_epoch_us,
 )
-from engine.keys import DATABASE, EVENTS, HOME
+from engine.home.keys import HOME
+from engine.keys import DATABASE, EVENTS
 from engine.store.events import MAX_ENTITY_ID_LENGTH, page_events
 
 _TIME = {"type": "string", "format": "date-time"}

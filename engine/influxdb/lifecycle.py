@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from engine.home.keys import HOME
 from engine.influxdb.ingest import POLL_INTERVAL_S, InfluxIngest
+from engine.influxdb.keys import INFLUX_INGEST
 from engine.influxdb.source import create_influx_source
-from engine.keys import EVENTS, HOME, INFLUX_INGEST, SETTINGS
+from engine.keys import EVENTS, SETTINGS
 from engine.scheduler import Scheduler
 
 

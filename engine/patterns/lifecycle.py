@@ -9,24 +9,18 @@ from typing import Any
 from aiohttp import web
 
 from engine.errors import ConflictError
-from engine.keys import (
-    ANALYSIS,
-    ANALYSIS_SCHEDULER,
-    DATABASE,
-    HOME,
-    PATTERNS,
-    PREFERENCES,
-    SETTINGS,
-    STREAM,
-    TRAINING,
-)
+from engine.home.keys import HOME
+from engine.keys import DATABASE, SETTINGS, STREAM
+from engine.patterns.keys import ANALYSIS, ANALYSIS_SCHEDULER, PATTERNS
 from engine.patterns.pattern_store import PatternStore
 from engine.patterns.ranker_training import IMPORT_PATH, NAME, history_to_inputs
 from engine.patterns.runs import AnalysisRun, AnalysisRunner
 from engine.patterns.service import PatternService
 from engine.preferences.exclusion import resolve
+from engine.preferences.keys import PREFERENCES
 from engine.preferences.model import Preferences
 from engine.scheduler import Scheduler
+from engine.training.keys import TRAINING
 from engine.training.registry import register_training_type
 
 _LOGGER = logging.getLogger(__name__)

@@ -19,8 +19,9 @@ from engine.api.http import (
     text_param,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
-from engine.keys import ANALYSIS, PATTERNS, PREFERENCES
+from engine.patterns.keys import ANALYSIS, PATTERNS
 from engine.patterns.schemas import DEPTHS, PATTERN_SCHEMA, PATTERN_TYPES, SYNERGY_SCHEMA
+from engine.preferences.keys import PREFERENCES
 from engine.store.events import MAX_ENTITY_ID_LENGTH
 
 RUN_SCHEMA = vol.Schema({vol.Optional("days"): vol.All(int, vol.Range(min=1, max=365))})

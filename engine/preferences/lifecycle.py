@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from engine.keys import DATABASE, PREFERENCES, SETTINGS
+from engine.keys import DATABASE, SETTINGS
+from engine.preferences.keys import PREFERENCES
 from engine.preferences.service import PreferenceService
 from engine.preferences.store import PreferenceStore
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_json
 from engine.api.routing import ApiRoute
-from engine.keys import PREFERENCES
+from engine.preferences.keys import PREFERENCES
 from engine.preferences.model import BACKENDS, MAX_DAYS, MAX_EXCLUDED, MIN_DAYS, PATCH_SCHEMA
 
 

@@ -9,22 +9,15 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from engine.automation.keys import SUGGESTIONS
 from engine.ha.client import HomeAssistantClient
-from engine.keys import (
-    CACHE,
-    DATABASE,
-    HOME,
-    MIRROR,
-    PREFERENCES,
-    QUERIES,
-    QUERY_LATENCY,
-    READINESS,
-    SCHEDULER,
-    SETTINGS,
-    SUGGESTIONS,
-)
+from engine.ha.keys import MIRROR
+from engine.home.keys import HOME
+from engine.keys import CACHE, DATABASE, QUERY_LATENCY, READINESS, SCHEDULER, SETTINGS
 from engine.llm.switch import LLMSwitch
+from engine.preferences.keys import PREFERENCES
 from engine.preferences.model import Preferences
+from engine.query.keys import QUERIES
 from engine.query.retention import DAY_S, purge_queries
 from engine.query.service import QueryService
 

@@ -9,7 +9,9 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
-from engine.keys import PREFERENCES, QUERIES, SUGGESTIONS
+from engine.automation.keys import SUGGESTIONS
+from engine.preferences.keys import PREFERENCES
+from engine.query.keys import QUERIES
 from engine.validation import Described
 
 # Long enough for any spoken or typed request; longer is no request but a paste.

@@ -10,8 +10,10 @@ from aiohttp import web
 
 from engine.home.catalog import CatalogSource
 from engine.home.event_input import utc_now
+from engine.home.keys import HOME
 from engine.home.service import HomeService
-from engine.keys import DATABASE, EVENTS, HOME, SETTINGS, STREAM, TRAINING
+from engine.keys import DATABASE, EVENTS, SETTINGS, STREAM
+from engine.training.keys import TRAINING
 from engine.training.runs import TrainingRunner
 from engine.training.synthetic import generate_home
 

@@ -17,7 +17,8 @@ from engine.api.http import (
 )
 from engine.api.routing import PAGING, ApiRoute, paged
 from engine.home.catalog import CatalogSource
-from engine.keys import HOME, TRAINING
+from engine.home.keys import HOME
+from engine.training.keys import TRAINING
 from engine.training.synthetic import ALL_HOME_TYPES, generate_home
 
 SYNTHETIC_SCHEMA = vol.Schema(

@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 
 from engine.app import create_app
 from engine.ha.automations import MirroredAutomation, save_automations
-from engine.keys import ANALYSIS, DATABASE, PATTERNS
+from engine.keys import DATABASE
+from engine.patterns.keys import ANALYSIS, PATTERNS
 from engine.settings import Settings
 from engine.store.database import create_database_engine
 from engine.store.run_rows import INTERRUPTED_BY_RESTART, INTERRUPTED_BY_STOP

@@ -13,7 +13,8 @@ from engine.app import create_app
 from engine.home.catalog import Catalog, CatalogSource, Entity
 from engine.home.catalog_store import save_catalog
 from engine.home.event_input import utc_now
-from engine.keys import DATABASE, HOME
+from engine.home.keys import HOME
+from engine.keys import DATABASE
 from engine.settings import Settings
 
 from .conftest import AUTH, Client, ClientFactory

@@ -8,7 +8,7 @@ import pytest
 
 from engine.home.catalog import Catalog, CatalogSource, Floor
 from engine.home.event_input import utc_now
-from engine.keys import HOME
+from engine.home.keys import HOME
 
 from .conftest import AUTH, Client
 from .hostile import error_of, event, import_events

@@ -15,10 +15,12 @@ from alembic import command
 from sqlalchemy import Connection, insert, inspect
 
 from engine.app import create_app
-from engine.keys import DATABASE, PATTERNS, SUGGESTIONS
+from engine.automation.keys import SUGGESTIONS
+from engine.keys import DATABASE
 from engine.patterns.coverage import ExistingAutomation, covered_by
 from engine.patterns.detect import DetectedPattern, DetectedSynergy, DetectionResult
 from engine.patterns.identity import pattern_id
+from engine.patterns.keys import PATTERNS
 from engine.patterns.ranker_model import FEATURE_NAMES, RankerModel
 from engine.patterns.scoring import Scorer
 from engine.settings import Settings

@@ -32,22 +32,6 @@ ENTRY_POINTS = {"engine.app": {"engine.cli"}, "engine.cli": {"engine.__main__"}}
 # Known edges this test shrinks toward: (importing module, imported unit) -> why it is still
 # here. Remove an entry when its edge goes (the last test fails until it is removed).
 KNOWN_EDGES: dict[tuple[str, str], str] = {
-    # engine/keys.py is a service locator: it types every module's app key with that
-    # module's service. Target: each module owns its keys; the core keeps settings,
-    # database, events, stream, scheduler, readiness and routes.
-    **{
-        ("engine.keys", unit): "the service locator"
-        for unit in (
-            "automation",
-            "ha",
-            "home",
-            "influxdb",
-            "patterns",
-            "preferences",
-            "query",
-            "training",
-        )
-    },
     # Supervisor mode reads the app's options.json while the settings are read.
     ("engine.settings", "supervisor"): "settings read the Supervisor's options",
     # The home module starts the Home Assistant mirror (which writes into the home): its
@@ -210,3 +194,15 @@ def test_a_cycle_is_found() -> None:
     """The cycle search itself: a loop through three units is reported as a path."""
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}, "d": {"a", "c"}}) is None
+
+
+def test_each_module_owns_its_keys() -> None:
+    """A module's keys.py types its keys with its own services and the core's, no other's."""
+    key_modules = {e.module for e in _all_edges() if e.module.endswith(".keys")}
+    assert {"engine.home.keys", "engine.patterns.keys", "engine.query.keys"} <= key_modules
+    offending = [
+        f"{e.module}:{e.line} imports {e.imported}"
+        for e in _all_edges()
+        if e.module in key_modules and e.target_unit not in {e.source_unit, CORE}
+    ]
+    assert offending == []

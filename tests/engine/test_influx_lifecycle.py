@@ -9,7 +9,7 @@ from aiohttp import web
 
 from engine.app import create_app
 from engine.errors import SettingsError
-from engine.keys import INFLUX_INGEST
+from engine.influxdb.keys import INFLUX_INGEST
 from engine.settings import InfluxSettings, Settings
 
 from .conftest import TOKEN, Client

@@ -11,8 +11,8 @@ import aiohttp
 
 from engine.app import create_app
 from engine.home.event_input import from_epoch_us
+from engine.influxdb.keys import INFLUX_INGEST
 from engine.influxdb.source import create_influx_source
-from engine.keys import INFLUX_INGEST
 from engine.settings import InfluxSettings, Settings
 
 from .conftest import AUTH, Client, ClientFactory

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.home.event_input import to_epoch_us, utc_now
-from engine.keys import HOME
+from engine.home.keys import HOME
 
 from .conftest import AUTH, Client
 

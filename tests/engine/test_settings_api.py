@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from engine.app import create_app
-from engine.keys import ANALYSIS_SCHEDULER, DATABASE
+from engine.keys import DATABASE
+from engine.patterns.keys import ANALYSIS_SCHEDULER
 from engine.patterns.lifecycle import DAILY_ANALYSIS
 from engine.scheduler import Scheduler
 from engine.settings import Settings

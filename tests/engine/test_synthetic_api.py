@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from engine.app import create_app
+from engine.home.keys import HOME
 from engine.home.service import LOAD_STATE_KEY
-from engine.keys import DATABASE, HOME
+from engine.keys import DATABASE
 from engine.settings import Settings
 from engine.store.meta import write_meta
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import insert
 
 from engine.app import create_app
-from engine.keys import TRAINING
 from engine.settings import Settings
 from engine.store.database import create_database_engine
 from engine.store.run_rows import INTERRUPTED_BY_RESTART, INTERRUPTED_BY_STOP
 from engine.store.schema import training_runs
+from engine.training.keys import TRAINING
 from engine.training.registry import TRAINING_TYPES
 
 from .conftest import AUTH, Client, ClientFactory

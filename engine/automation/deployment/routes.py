@@ -9,7 +9,7 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
-from engine.keys import DEPLOYMENTS, SUGGESTIONS
+from engine.automation.keys import DEPLOYMENTS, SUGGESTIONS
 
 _CONFIRM = vol.Optional("confirm", default=False)
 DEPLOY_SCHEMA = vol.Schema(

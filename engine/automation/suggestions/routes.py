@@ -17,8 +17,9 @@ from engine.api.http import (
     score_cursor,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
-from engine.keys import PREFERENCES, SUGGESTIONS
+from engine.automation.keys import SUGGESTIONS
 from engine.patterns.schemas import EVIDENCE_SCHEMA
+from engine.preferences.keys import PREFERENCES
 
 STATUSES: Final = ("pending", "approved", "rejected", "deployed", "dismissed")
 SOURCES: Final = ("pattern", "synergy", "anomaly", "query")
