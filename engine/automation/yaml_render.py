@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Final
 
+import orjson
 import yaml
 
 from engine.automation.issues import format_path
@@ -48,6 +50,27 @@ def automation_to_yaml(config: Mapping[str, Any]) -> str:
     if found is not None:
         message, path = found
         raise ValueError(f"{message} (at {format_path(path) or 'the top'}); not rendered")
+    try:
+        # Key order is part of the YAML, and orjson keeps it: equal bytes, equal YAML. (Configs
+        # come from orjson-read bodies, rows or the engine itself: no NaN, which it writes as null.)
+        encoded = orjson.dumps(config)
+    except TypeError:
+        return _render(config)
+    return _rendered(encoded)
+
+
+@lru_cache(maxsize=4096)
+def _rendered(encoded: bytes) -> str:
+    """Return the YAML of an encoded config, remembered.
+
+    Every listing of suggestions shows each one's YAML, and PyYAML's pure-Python emitter
+    (libyaml's cannot indent lists as Home Assistant's editor does) took a sixth of the
+    engine's time under load for the same few configs again and again.
+    """
+    return _render(orjson.loads(encoded))
+
+
+def _render(config: Mapping[str, Any]) -> str:
     return yaml.dump(
         _ordered(config, _TOP_ORDER),
         Dumper=_Dumper,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Final
 
 import pytest
@@ -940,3 +941,14 @@ def test_the_result_has_the_api_shape() -> None:
         },
     }
     assert result.requires_confirmation
+
+
+def test_yaml_is_remembered_by_content_never_by_object() -> None:
+    config = automation(actions=[copy.deepcopy(KITCHEN_LIGHT)])
+    first = automation_to_yaml(config)
+    assert automation_to_yaml(copy.deepcopy(config)) == first
+    # The same dict changed in place is a different config: its own YAML, not the one before.
+    config["actions"][0]["target"]["entity_id"] = "light.hall"
+    assert "light.hall" in automation_to_yaml(config)
+    assert "light.kitchen" not in automation_to_yaml(config)
+    assert yaml.safe_load(automation_to_yaml(config)) == config
