@@ -34,6 +34,7 @@ from engine.query.intents import language_variant
 from engine.query.limits import exceeded
 from engine.query.messages import Messages, messages
 from engine.query.notify import Recipients, announcement, notification, speak
+from engine.query.request import QueryRequest
 from engine.query.resolve import Ask, Refuse
 from engine.query.slots import words
 from engine.query.subjects import CAPABILITIES, Subjects
@@ -188,6 +189,9 @@ class _Outcome:
 
     # What is said back, in the request's language.
     said: Messages
+    request: QueryRequest
+    # The home's subjects as this request reads them (what "it" is changes per half).
+    subjects: Subjects
     refusals: list[str] = field(default_factory=list)
     clarifications: list[Clarification] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -236,6 +240,7 @@ class AutomationParser:
         # The clause grammar reads English; a language with rewrites (translate.py) is read
         # through them, the others are left to the command parser.
         variant = language_variant(language)
+        self._language = variant
         self._rewrites = None if variant == "en" else rewrites(variant)
         understood = variant == "en" or self._rewrites is not None
         self._commands = (commands or CommandParser(catalog, language)) if understood else None
@@ -246,24 +251,24 @@ class AutomationParser:
         self._recipients = Recipients(catalog, self._say)
         self._speech = sorted(e.entity_id for e in catalog.entities if e.domain == "tts")
         self._areas = frozenset(area.area_id for area in catalog.areas)
-        self._chosen: frozenset[str] = frozenset()
-        self._said = ""
 
     def parse(
         self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
     ) -> AutomationResult | None:
+        """Return what `read` does for text as typed, said in an area, with options picked."""
+        return self.read(QueryRequest.of(text, self._language, area_id, chosen))
+
+    def read(self, request: QueryRequest) -> AutomationResult | None:
         """Return the automation a request asks for, questions, why not, or None if it is none.
 
-        area_id is the area of the device the request was spoken to: "when motion is
-        detected turn on the light" then means that area's sensor and light. `chosen`
+        The request's area_id is the area of the device it was spoken to: "when motion is
+        detected turn on the light" then means that area's sensor and light. Its `chosen`
         holds option values picked for earlier questions (a refine), which settle them.
         """
-        self._chosen = self._subjects.chosen = chosen
-        said = " ".join(text.split())
+        said = request.said
         if self._commands is None or not said or said.endswith("?"):
             return None
-        # A notification of a rewritten request says it in the request's own words.
-        self._said = said
+        area_id = request.area_id
         normal = normalise(said)
         if self._rewrites is not None:
             normal = self._rewrites.apply(normal)
@@ -272,10 +277,15 @@ class AutomationParser:
         context = area_id if area_id in self._areas else None
         cut = self._rewrites.halves if self._rewrites and self._rewrites.halves else _AND_VERB
         if (halves := _halves(normal, cut)) is not None:
-            return self._two_parts(halves, said, context)
-        return self._one_part(normal, said, context)
+            return self._two_parts(halves, request, context)
+        return self._one_part(normal, request, context)
 
-    def _one_part(self, normal: str, said: str, context: str | None) -> AutomationResult | None:
+    def _outcome(self, request: QueryRequest) -> _Outcome:
+        return _Outcome(self._say, request, self._subjects.reading(request.chosen))
+
+    def _one_part(
+        self, normal: str, request: QueryRequest, context: str | None
+    ) -> AutomationResult | None:
         """Return the automation of a request with one "do this when that"."""
         parts = split(normal)
         if not parts.clauses:
@@ -285,8 +295,9 @@ class AutomationParser:
             return _refused(self._say.say("not_understood", fragment=unclear))
         if _ENDLESS.search(normal):
             return _refused(self._say.say("endless"))
-        outcome = _Outcome(self._say)
+        outcome = self._outcome(request)
         part = self._part(parts, normal, context, outcome, None)
+        said = request.said
         automation = {
             "id": automation_id(said, context),
             "alias": _alias(said),
@@ -334,9 +345,10 @@ class AutomationParser:
         action_questions = outcome.clarifications[asked:]
         action_refusals = outcome.refusals[refused:]
         del outcome.clarifications[asked:], outcome.refusals[refused:]
-        self._subjects.referents = [acted_on]
-        if earlier is not None:
-            self._subjects.referents += [earlier.watched, earlier.acted_on]
+        referents = (
+            (acted_on,) if earlier is None else (acted_on, earlier.watched, earlier.acted_on)
+        )
+        outcome.subjects = self._subjects.reading(outcome.request.chosen, referents)
         triggers, conditions = self._when(parts.clauses, context, outcome)
         watched = _targets(triggers)
         action_questions = [
@@ -371,10 +383,11 @@ class AutomationParser:
         return do if referent is None else pronoun.sub(referent, do, count=1)
 
     def _two_parts(
-        self, halves: tuple[str, str], said: str, context: str | None
+        self, halves: tuple[str, str], request: QueryRequest, context: str | None
     ) -> AutomationResult:
         """Return one automation for "do A when X, and do B when Y": a trigger id per half."""
-        outcome = _Outcome(self._say)
+        said = request.said
+        outcome = self._outcome(request)
         first_half, second_half = halves
         first = self._part(split(first_half), first_half, context, outcome, None)
         after = _OR_AFTER.search(second_half)
@@ -424,7 +437,7 @@ class AutomationParser:
         if not said_triggers:
             days = any(isinstance(clause, Days) for clause in clauses)
             outcome.ask(self._time_question(part) if days else self._when_question())
-        subjects = self._subjects
+        subjects = outcome.subjects
         triggers = [
             built
             for clause in said_triggers
@@ -456,7 +469,7 @@ class AutomationParser:
         if kelvin is not None:
             do = _SET_VERB.sub("turn on ", (do[: kelvin.start()] + do[kelvin.end() :]).strip())
         result = (
-            self._commands.parse(do, area_id=context, chosen=self._chosen)
+            self._commands.read(outcome.request.part(do, context))
             if self._commands and do
             else None
         )
@@ -481,13 +494,14 @@ class AutomationParser:
     ) -> list[dict[str, Any]] | None:
         """Return what to do when no spoken command says it: notify, speak, arm; else None."""
         if (asked := notification(do)) is not None:
-            own = about if self._rewrites is None else self._said
+            # A notification of a rewritten request says it in the request's own words.
+            own = about if self._rewrites is None else outcome.request.said
             message = _sentence(asked.message or own)
-            sent = self._recipients.actions(asked, message, self._chosen)
+            sent = self._recipients.actions(asked, message, outcome.request.chosen)
             return outcome.take(sent, "notify") or []
         if (alert := announcement(do)) is not None:
             players = outcome.take(
-                self._subjects.find(alert.where, CAPABILITIES["speaker"], context), "speaker"
+                outcome.subjects.find(alert.where, CAPABILITIES["speaker"], context), "speaker"
             )
             if players is None:
                 return []
@@ -502,7 +516,7 @@ class AutomationParser:
     ) -> list[dict[str, Any]]:
         """Return the call that arms or disarms the alarm panel said."""
         found = outcome.take(
-            self._subjects.find(said["what"], CAPABILITIES["alarm"], context), "alarm"
+            outcome.subjects.find(said["what"], CAPABILITIES["alarm"], context), "alarm"
         )
         if found is None:
             return []

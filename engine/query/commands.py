@@ -36,6 +36,7 @@ from engine.query.questions import (
     Asked,
     StateOf,
 )
+from engine.query.request import QueryRequest
 from engine.query.resolve import (
     Ask,
     Refuse,
@@ -278,6 +279,15 @@ def _ref(value: Any) -> SlotRef | None:
     return value if isinstance(value, SlotRef) else None
 
 
+@dataclass(slots=True)
+class _Reading:
+    """One parse of one request: the request, and the matches found so far (its own)."""
+
+    request: QueryRequest
+    # The parts of a longer sentence are tried in several readings that repeat.
+    recognized: dict[tuple[str, str | None], RecognizeResult | None] = field(default_factory=dict)
+
+
 class CommandParser:
     """Turns sentences into Home Assistant service calls, or answers, for one home's catalog."""
 
@@ -311,9 +321,6 @@ class CommandParser:
         self._say = messages(self._grammar.language)
         self._resolver = Resolver(self._home, self._say)
         self._answers = Answers(self._grammar.intents)
-        # The answers of the parse in progress (parsing is synchronous: one at a time).
-        self._chosen: frozenset[str] = frozenset()
-        self._recognized: dict[tuple[str, str | None], RecognizeResult | None] = {}
 
     @property
     def language(self) -> str:
@@ -323,48 +330,52 @@ class CommandParser:
     def parse(
         self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
     ) -> CommandResult | None:
+        """Return what `read` does for text as typed, said in an area, with options picked."""
+        return self.read(QueryRequest.of(text, self.language, area_id, chosen))
+
+    def read(self, request: QueryRequest) -> CommandResult | None:
         """Return the calls a sentence makes, an answer, a question, or None if it is neither.
 
-        area_id is the area of the device the request was spoken to (a satellite): like
-        Home Assistant, "turn off the lights" then means that area's lights. `chosen` holds
-        option values the user picked for earlier questions (a refine): a question whose
-        options include one is settled with it instead of being asked again.
+        The request's area_id is the area of the device it was spoken to (a satellite):
+        like Home Assistant, "turn off the lights" then means that area's lights. Its
+        `chosen` holds option values the user picked for earlier questions (a refine): a
+        question whose options include one is settled with it instead of being asked again.
         """
-        self._chosen = chosen
-        self._recognized = {}
-        text = " ".join(text.split())
+        reading = _Reading(request)
+        text = request.said
         if not text:
             return None
+        area_id = request.area_id
         context_area = area_id if area_id in self._home.areas else None
-        match = self._recognize(text, context_area, whole=True)
+        match = self._recognize(reading, text, context_area, whole=True)
         if match is not None:
-            return self._handle(match, text, context_area)
+            return self._handle(reading, match, text, context_area)
         for parts, lenient in self._splits(text):
             results: list[CommandResult] = []
             for part in parts:
                 # One part that is no command makes the whole reading none: stop there.
-                if (result := self._parse_part(part, context_area, lenient)) is None:
+                if (result := self._parse_part(reading, part, context_area, lenient)) is None:
                     break
                 results.append(result)
             else:
                 return _combine(results)
-        return self._ask_unmatched(text, context_area)
+        return self._ask_unmatched(reading, text, context_area)
 
     def _parse_part(
-        self, variants: list[str], context_area: str | None, lenient: bool
+        self, reading: _Reading, variants: list[str], context_area: str | None, lenient: bool
     ) -> CommandResult | None:
         """Return one command of a longer sentence: its first ready variant, else the first."""
         first: CommandResult | None = None
         for variant in variants:
-            match = self._recognize(variant, context_area)
+            match = self._recognize(reading, variant, context_area)
             # Part of a longer sentence is a command or nothing: questions are asked whole.
             result = (
-                self._handle(match, variant, context_area, questions=False)
+                self._handle(reading, match, variant, context_area, questions=False)
                 if match is not None
                 else None
             )
             if result is None and lenient:
-                result = self._ask_unmatched(variant, context_area, questions=False)
+                result = self._ask_unmatched(reading, variant, context_area, questions=False)
             if result is not None and result.status == "ready":
                 return result
             first = first or result
@@ -423,18 +434,17 @@ class CommandParser:
         }
 
     def _recognize(
-        self, text: str, context_area: str | None, *, whole: bool = False
+        self, reading: _Reading, text: str, context_area: str | None, *, whole: bool = False
     ) -> RecognizeResult | None:
         """Return Home Assistant's strict match, then one allowing near names (plurals, typos).
 
         A whole sentence is matched strictly against the whole grammar (a timer is
         recognised, then left alone); the rest only against the intents answered here.
         """
-        # The parts of a longer sentence are tried in several readings that repeat.
         key = (text, context_area)
-        if key not in self._recognized:
-            self._recognized[key] = self._recognize_now(text, context_area, whole=whole)
-        return self._recognized[key]
+        if key not in reading.recognized:
+            reading.recognized[key] = self._recognize_now(text, context_area, whole=whole)
+        return reading.recognized[key]
 
     def _recognize_now(
         self, text: str, context_area: str | None, *, whole: bool
@@ -486,6 +496,7 @@ class CommandParser:
 
     def _handle(
         self,
+        reading: _Reading,
         match: RecognizeResult,
         text: str,
         context_area: str | None,
@@ -494,7 +505,7 @@ class CommandParser:
     ) -> CommandResult | None:
         """Return the calls Home Assistant would make for a recognised sentence, or its answer."""
         if match.intent.name in QUESTIONS:
-            return self._question(match, text, context_area) if questions else None
+            return self._question(reading, match, text, context_area) if questions else None
         handler = _HANDLERS.get(match.intent.name)
         if handler is None:
             # A timer, a date: recognised, but nothing this home's devices do or tell.
@@ -512,16 +523,16 @@ class CommandParser:
         if match.intent.name in _SHOPPING_LIST_INTENTS:
             target = self._shopping_list(target)
         if self._here_unknown(target, text):
-            here = self._here(target)
+            here = self._here(reading, target)
             if isinstance(here, CommandResult):
                 return here
             target = here
-        resolution = self._settled(target, context_area)
+        resolution = self._settled(reading, target, context_area)
         if not isinstance(resolution, Resolved):
             return _unresolved(resolution)
         return CommandResult("ready", self._actions(resolution, handler, _slot_values(match)))
 
-    def _here(self, target: Target) -> Target | CommandResult:
+    def _here(self, reading: _Reading, target: Target) -> Target | CommandResult:
         """Return the target in the room picked for "here", or the question which room.
 
         "Turn off the lights in here" from nowhere in particular: which room is the
@@ -530,7 +541,7 @@ class CommandParser:
         where = self._resolver.ask_area(target)
         if isinstance(where, Refuse):
             return CommandResult("unsupported", [], [], where.message)
-        picked = settle(where, self._chosen)
+        picked = settle(where, reading.request.chosen)
         if not picked:
             return _asked(where)
         area = self._home.areas[picked[0]]
@@ -542,22 +553,25 @@ class CommandParser:
         unplaced = area is None or (area.from_context and not area.ids)
         return unplaced and target.name is None and bool(set(words(text)) & self._vocabulary.here)
 
-    def _settled(self, target: Target, context_area: str | None) -> Resolution:
+    def _settled(self, reading: _Reading, target: Target, context_area: str | None) -> Resolution:
         """Return what a target resolves to, with the user's earlier picks (a refine) applied."""
         resolution = self._resolver.resolve(target, context_area)
-        if isinstance(resolution, Ask) and (picked := settle(resolution, self._chosen)):
+        chosen = reading.request.chosen
+        if isinstance(resolution, Ask) and (picked := settle(resolution, chosen)):
             # An area picked re-resolves there; entities picked are the target.
             resolution = (
                 Resolved(picked)
                 if resolution.kind == "entity"
                 else self._resolver.resolve(target, picked[0])
             )
-            if isinstance(resolution, Ask) and (picked := settle(resolution, self._chosen)):
+            if isinstance(resolution, Ask) and (
+                picked := settle(resolution, reading.request.chosen)
+            ):
                 resolution = Resolved(picked)
         return resolution
 
     def _question(
-        self, match: RecognizeResult, text: str, context_area: str | None
+        self, reading: _Reading, match: RecognizeResult, text: str, context_area: str | None
     ) -> CommandResult:
         """Return the answer to a question about the home, from the entities' current states."""
         intent = match.intent.name
@@ -569,14 +583,14 @@ class CommandParser:
             target.every or response in EVERY_RESPONSES or self._plural(target.name)
         )
         target = replace(target, single=single, every=every, read_only=True)
-        resolution = self._settled(target, context_area)
+        resolution = self._settled(reading, target, context_area)
         if intent == GET_TEMPERATURE and isinstance(resolution, Refuse):
             # Home Assistant reads thermostats only; most rooms that have none have a
             # temperature sensor, which answers the question as well.
             sensors = replace(
                 target, domains=frozenset({"sensor"}), device_classes=frozenset({"temperature"})
             )
-            if not isinstance(found := self._settled(sensors, context_area), Refuse):
+            if not isinstance(found := self._settled(reading, sensors, context_area), Refuse):
                 resolution = found
         if isinstance(resolution, Refuse):
             return CommandResult("unsupported", [], [], resolution.message, kind="question")
@@ -649,17 +663,19 @@ class CommandParser:
         ]
 
     def _ask_unmatched(
-        self, text: str, context_area: str | None, *, questions: bool = True
+        self, reading: _Reading, text: str, context_area: str | None, *, questions: bool = True
     ) -> CommandResult | None:
         """Return a question when a template fits but a name or area is unknown."""
         unmatched = self._unmatched(text, context_area)
         if unmatched is None:
             return None
         if unmatched.result.intent.name in QUESTIONS:
-            return self._ask_unmatched_question(unmatched, text) if questions else None
-        return self._ask_unmatched_command(unmatched, text)
+            return self._ask_unmatched_question(reading, unmatched, text) if questions else None
+        return self._ask_unmatched_command(reading, unmatched, text)
 
-    def _ask_unmatched_command(self, unmatched: Unmatched, text: str) -> CommandResult | None:
+    def _ask_unmatched_command(
+        self, reading: _Reading, unmatched: Unmatched, text: str
+    ) -> CommandResult | None:
         """Return a question when a command template fits but a name or area is unknown."""
         handler = _HANDLERS.get(unmatched.result.intent.name)
         if handler is None:
@@ -697,9 +713,11 @@ class CommandParser:
         )
         if isinstance(asked, Refuse):
             return CommandResult("unsupported", [], [], asked.message)
-        return self._answered(asked, handler, match, text) if asked else None
+        return self._answered(reading, asked, handler, match, text) if asked else None
 
-    def _ask_unmatched_question(self, unmatched: Unmatched, text: str) -> CommandResult | None:
+    def _ask_unmatched_question(
+        self, reading: _Reading, unmatched: Unmatched, text: str
+    ) -> CommandResult | None:
         """Return what a question about an unknown device or area gets: options, or why not."""
         match = unmatched.result
         slot_domain = match.entities["domain"].value if "domain" in match.entities else None
@@ -734,30 +752,30 @@ class CommandParser:
                 self._say.say("none_called", kind=kind, spoken=unmatched.text),
                 kind="question",
             )
-        return self._answered_asked_question(asked, match, text)
+        return self._answered_asked_question(reading, asked, match, text)
 
     def _answered(
-        self, asked: Ask, handler: _Handler, match: RecognizeResult, text: str
+        self, reading: _Reading, asked: Ask, handler: _Handler, match: RecognizeResult, text: str
     ) -> CommandResult:
         """Return the calls for what the user already picked (a refine), else the question."""
-        picked = settle(asked, self._chosen)
+        picked = settle(asked, reading.request.chosen)
         if not picked:
             return _asked(asked)
         if asked.kind == "area":
             # The area picked for words no area has ("the hall"): the sentence, said there.
             in_area = _in_area(match, self._home.areas[picked[0]])
-            return self._handle(in_area, text, None) or _asked(asked)
+            return self._handle(reading, in_area, text, None) or _asked(asked)
         return CommandResult("ready", self._actions(Resolved(picked), handler, _slot_values(match)))
 
     def _answered_asked_question(
-        self, asked: Ask, match: RecognizeResult, text: str
+        self, reading: _Reading, asked: Ask, match: RecognizeResult, text: str
     ) -> CommandResult:
         """Return a question's answer for what the user already picked, else the question."""
-        picked = settle(asked, self._chosen)
+        picked = settle(asked, reading.request.chosen)
         if not picked:
             return _asked(asked, kind="question")
         if asked.kind == "area":
-            return self._question(_in_area(match, self._home.areas[picked[0]]), text, None)
+            return self._question(reading, _in_area(match, self._home.areas[picked[0]]), text, None)
         return self._answered_question(match, picked)
 
     def _kinds_said(self, text: str) -> frozenset[str]:

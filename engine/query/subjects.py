@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Final
 
@@ -168,10 +169,11 @@ class Subjects:
         self._say = said or messages("en")
         # Words that tell nothing apart, with the request's language's own ("der", "im").
         self._filler = _FILLER | filler
-        # Option values the user picked for earlier questions, set for one parse (a refine).
+        # Option values the user picked for earlier questions (a refine), and what "it" may
+        # stand for, the likeliest first (entity ids per group): set on a request's own
+        # copy (`reading`), never on the home's.
         self.chosen: frozenset[str] = frozenset()
-        # What "it" may stand for in this parse, the likeliest first (entity ids per group).
-        self.referents: list[tuple[str, ...]] = []
+        self.referents: tuple[tuple[str, ...], ...] = ()
         # Like Home Assistant's default exposure: no config or diagnostic entities.
         self.entities: dict[str, Entity] = {
             entity.entity_id: entity
@@ -191,6 +193,14 @@ class Subjects:
             for entity_id, entity in self.entities.items()
         }
         self._nouns = {entity_id: self._kind_nouns(e) for entity_id, e in self.entities.items()}
+
+    def reading(
+        self, chosen: frozenset[str], referents: tuple[tuple[str, ...], ...] = ()
+    ) -> Subjects:
+        """Return these subjects as one request reads them: a copy sharing the home's index."""
+        view = copy.copy(self)
+        view.chosen, view.referents = chosen, referents
+        return view
 
     def _terms(self, text: str) -> frozenset[str]:
         singular = self._vocabulary.singular
