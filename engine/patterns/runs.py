@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.errors import ConflictError
 from engine.home.catalog import Catalog
-from engine.patterns.detect import DetectionResult
 from engine.patterns.pattern_store import PatternStore
 from engine.patterns.scoring import Scorer
-from engine.patterns.worker import run_analysis
-from engine.process_job import ProcessJob
+from engine.patterns.worker import AnalysisResult, run_analysis
+from engine.runs.machine import RunMachine, WorkerSpec
 from engine.store.database import release_idle_memory
-from engine.store.run_rows import (
-    INTERRUPTED_BY_RESTART,
-    INTERRUPTED_BY_STOP,
-    fail_unfinished,
-    fetch_run,
-    iso_time,
-    newest_first,
-)
+from engine.store.run_rows import iso_time
 from engine.store.schema import analysis_runs
 
-_LOGGER = logging.getLogger(__name__)
-
-# Progress reaches the database at most this often; readers of the active run get memory.
-PERSIST_PROGRESS_S = 1.0
 # Share of the progress bar the worker covers; storing and ranking the findings is the rest.
 WORKER_SHARE = 0.95
 
@@ -72,7 +57,7 @@ class AnalysisRun:
         return answer
 
 
-def _row_to_run(row: Any) -> AnalysisRun:
+def _row_to_run(row: Row[Any]) -> AnalysisRun:
     return AnalysisRun(
         run_id=row.run_id,
         status=row.status,
@@ -87,8 +72,63 @@ def _row_to_run(row: Any) -> AnalysisRun:
     )
 
 
-# Called with each succeeded run (the push stream and Home Assistant listen here).
+# Called with each finished run (the push stream and Home Assistant listen here).
 CompletionListener = Callable[[AnalysisRun], Awaitable[None]]
+
+
+class _AnalysisKind:
+    """What analysis adds to the run machine: its columns, its worker, storing the findings."""
+
+    label = "analysis"
+    table = analysis_runs
+    busy_message = "An analysis is already in progress"
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        database_url: str,
+        *,
+        store: PatternStore,
+        catalog: Callable[[], Catalog],
+        scorer: Callable[[], Awaitable[Scorer]],
+        excluded: Callable[[], frozenset[str]],
+    ) -> None:
+        self._engine = engine
+        self._database_url = database_url
+        self._store = store
+        self._catalog = catalog
+        self._scorer = scorer
+        self._excluded = excluded
+
+    def from_row(self, row: Row[Any]) -> AnalysisRun:
+        """Return the run a stored row holds."""
+        return _row_to_run(row)
+
+    def row_values(self, run: AnalysisRun) -> dict[str, Any]:
+        """Return analysis's own columns of a run."""
+        return {"days": run.days, "trigger": run.trigger, "stats": run.stats or None}
+
+    async def worker(self, run: AnalysisRun) -> WorkerSpec:
+        """Return the analysis worker for this run's window, catalog and exclusions."""
+        # The worker reads the whole window through a connection of its own, so the pages
+        # the engine's idle connections cache would only add to the analysis's peak memory.
+        await release_idle_memory(self._engine)
+        return WorkerSpec(
+            run_analysis, (self._database_url, self._catalog(), run.days, self._excluded())
+        )
+
+    async def succeeded(self, run: AnalysisRun, result: AnalysisResult) -> None:
+        """Store the findings ranked and set the run's stats."""
+        pattern_count, synergy_count = await self._store.replace(
+            run.run_id, result.detection, await self._scorer()
+        )
+        started = run.started_at or run.created_at
+        run.stats = {
+            **result.stats,
+            "patterns": pattern_count,
+            "synergies": synergy_count,
+            "duration_s": round(time.time() - started, 3),
+        }
 
 
 class AnalysisRunner:
@@ -105,163 +145,48 @@ class AnalysisRunner:
         excluded: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self._engine = engine
-        self._database_url = database_url
-        self._store = store
-        self._catalog = catalog
-        self._scorer = scorer
         # The entities the household left out of the analysis, read as each run starts.
-        self._excluded = excluded
-        self._active: AnalysisRun | None = None
-        self._job: ProcessJob | None = None
-        self._task: asyncio.Task[AnalysisRun] | None = None
-        self._persisted_at = 0.0
-        self._closing = False
-        self._listeners: list[CompletionListener] = []
+        kind = _AnalysisKind(
+            engine, database_url, store=store, catalog=catalog, scorer=scorer, excluded=excluded
+        )
+        self._machine: RunMachine[AnalysisRun, AnalysisResult] = RunMachine(
+            engine, kind, worker_share=WORKER_SHARE
+        )
 
     def on_completed(self, listener: CompletionListener) -> None:
         """Call `listener` after every finished run, succeeded or failed."""
-        self._listeners.append(listener)
+        self._machine.on_ended(listener)
 
     async def setup(self) -> None:
         """Fail runs a previous process left unfinished."""
-        if failed := await fail_unfinished(self._engine, analysis_runs, INTERRUPTED_BY_RESTART):
-            _LOGGER.warning("Marked %d interrupted analysis runs as failed", failed)
+        await self._machine.setup()
 
     async def close(self) -> None:
         """Stop a run in progress; it is marked failed with the reason."""
-        self._closing = True
-        if self._job is not None:
-            self._job.stop_event.set()
-            self._job.terminate()
-        if self._task is not None:
-            await self._task
-        await fail_unfinished(self._engine, analysis_runs, INTERRUPTED_BY_STOP)
+        await self._machine.close()
 
     @property
     def active(self) -> AnalysisRun | None:
         """Return the run in progress, if any."""
-        return self._active
+        return self._machine.active
 
     def submit(self, days: int, trigger: str) -> AnalysisRun:
         """Start a run in the background and return it queued (409 while one is active)."""
-        run = self._claim(days, trigger)
-        self._task = asyncio.create_task(self.execute(run), name="homeiq-analysis")
-        return run
+        return self._machine.start(_new_run(days, trigger))
 
     async def run_now(self, days: int, trigger: str) -> AnalysisRun:
         """Carry out a run and return it ended (409 while one is active)."""
-        return await self.execute(self._claim(days, trigger))
-
-    def _claim(self, days: int, trigger: str) -> AnalysisRun:
-        """Claim the one analysis slot for a new run (409 while one is in progress)."""
-        if self._active is not None:
-            raise ConflictError(
-                "An analysis is already in progress", {"run_id": self._active.run_id}
-            )
-        run = AnalysisRun(
-            run_id=uuid.uuid4().hex,
-            status="queued",
-            progress=0.0,
-            days=days,
-            trigger=trigger,
-            created_at=time.time(),
-        )
-        if self._closing:
-            raise ConflictError("The engine is stopping")
-        # Claimed before the first await: two requests at once cannot both start a run.
-        self._active = run
-        return run
-
-    async def execute(self, run: AnalysisRun) -> AnalysisRun:
-        """Carry out a claimed run, from queued to its end."""
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(
-                    insert(analysis_runs).values(
-                        run_id=run.run_id,
-                        status=run.status,
-                        progress=run.progress,
-                        days=run.days,
-                        trigger=run.trigger,
-                        created_at=run.created_at,
-                    )
-                )
-            await self._carry_out(run)
-        except Exception as err:
-            _LOGGER.exception("Analysis run %s could not be carried out", run.run_id)
-            run.status, run.error = "failed", f"{type(err).__name__}: {err}"
-            run.finished_at = time.time()
-            await self._persist(run)
-        finally:
-            self._active, self._job = None, None
-        for listener in self._listeners:
-            try:
-                await listener(run)
-            except Exception:
-                _LOGGER.exception("An analysis listener failed")
-        return run
-
-    async def _carry_out(self, run: AnalysisRun) -> None:
-        run.status, run.started_at = "running", time.time()
-        await self._persist(run)
-        started = time.perf_counter()
-        job = ProcessJob(
-            run_analysis,
-            (self._database_url, self._catalog(), run.days, self._excluded()),
-            f"homeiq-analysis-{run.run_id[:8]}",
-        )
-        self._job = job
-        # The worker reads the whole window through a connection of its own, so the pages
-        # the engine's idle connections cache would only add to the analysis's peak memory.
-        await release_idle_memory(self._engine)
-        message = await job.run(lambda fraction: self._progress(run, fraction * WORKER_SHARE))
-        run.finished_at = time.time()
-        if message[0] == "done":
-            result: DetectionResult = message[1]
-            stats: dict[str, Any] = message[2]
-            run.stats = await self._store_findings(run, result, stats, started)
-            run.status, run.progress = "succeeded", 1.0
-        elif self._closing or message[0] == "stopped":
-            run.status, run.error = "failed", INTERRUPTED_BY_STOP
-        elif message[0] == "failed":
-            run.status, run.error = "failed", message[1]
-        else:
-            code = job.process.exitcode
-            run.status, run.error = "failed", f"The analysis process died (exit code {code})"
-        run.finished_at = time.time()
-        await self._persist(run)
-        _LOGGER.info("Analysis run %s %s", run.run_id, run.status, extra=run.stats)
-
-    async def _store_findings(
-        self, run: AnalysisRun, result: DetectionResult, stats: dict[str, Any], started: float
-    ) -> dict[str, Any]:
-        """Store the findings ranked; return the run's stats."""
-        pattern_count, synergy_count = await self._store.replace(
-            run.run_id, result, await self._scorer()
-        )
-        return {
-            **stats,
-            "patterns": pattern_count,
-            "synergies": synergy_count,
-            "duration_s": round(time.perf_counter() - started, 3),
-        }
+        return await self._machine.run_now(_new_run(days, trigger))
 
     async def get(self, run_id: str) -> AnalysisRun:
         """Return a run; the active one comes from memory, with its latest progress."""
-        if self._active is not None and self._active.run_id == run_id:
-            return self._active
-        return _row_to_run(await fetch_run(self._engine, analysis_runs, run_id, "analysis run"))
+        return await self._machine.get(run_id)
 
     async def list_runs(
         self, limit: int, before: tuple[float, str] | None
     ) -> tuple[list[AnalysisRun], int]:
         """Return runs newest first, after a cursor position, and the total count."""
-        rows, total = await newest_first(self._engine, analysis_runs, limit, before)
-        active = self._active
-        runs = [
-            active if active and active.run_id == row.run_id else _row_to_run(row) for row in rows
-        ]
-        return runs, total
+        return await self._machine.list_runs(limit, before)
 
     async def last_succeeded(self) -> AnalysisRun | None:
         """Return the newest succeeded run."""
@@ -276,23 +201,13 @@ class AnalysisRunner:
             ).first()
         return None if row is None else _row_to_run(row)
 
-    async def _progress(self, run: AnalysisRun, fraction: float) -> None:
-        run.progress = fraction
-        if time.monotonic() - self._persisted_at >= PERSIST_PROGRESS_S:
-            self._persisted_at = time.monotonic()
-            await self._persist(run)
 
-    async def _persist(self, run: AnalysisRun) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(analysis_runs)
-                .where(analysis_runs.c.run_id == run.run_id)
-                .values(
-                    status=run.status,
-                    progress=run.progress,
-                    stats=run.stats or None,
-                    error=run.error,
-                    started_at=run.started_at,
-                    finished_at=run.finished_at,
-                )
-            )
+def _new_run(days: int, trigger: str) -> AnalysisRun:
+    return AnalysisRun(
+        run_id=uuid.uuid4().hex,
+        status="queued",
+        progress=0.0,
+        days=days,
+        trigger=trigger,
+        created_at=time.time(),
+    )

@@ -5,17 +5,27 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import Any
 
 from engine.home.catalog import Catalog
-from engine.patterns.detect import detect
+from engine.patterns.detect import DetectionResult, detect
 from engine.patterns.load import load_window
-from engine.process_job import ProgressSender
+from engine.runs.process import WorkerChannel, serve
 
 # Reading the window is most of the work a progress bar can show; detection is the rest.
 LOAD_SHARE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """What a finished analysis worker sends: the findings and the run's statistics."""
+
+    detection: DetectionResult
+    stats: dict[str, Any]
 
 
 class AnalysisStopped(Exception):  # noqa: N818 - a stop signal, not a failure
@@ -46,11 +56,23 @@ def run_analysis(  # noqa: PLR0917 - ProcessJob passes the run's arguments, then
     connection: Connection,
     stop: Event,
 ) -> None:
-    """Load the window without `excluded` entities, detect, and send the outcome.
+    """Load the window without `excluded` entities, detect, and send the outcome."""
+    serve(
+        connection,
+        stop,
+        lambda channel: _analyse(database_url, catalog, days, excluded, channel),
+        stopped=(AnalysisStopped,),
+    )
 
-    The outcome is ("done", result, stats), ("stopped",) or ("failed", reason).
-    """
-    progress = ProgressSender(connection, stop)
+
+def _analyse(
+    database_url: str,
+    catalog: Catalog,
+    days: int,
+    excluded: frozenset[str],
+    progress: WorkerChannel,
+) -> AnalysisResult:
+    """Load the window and detect patterns in it, reporting progress."""
 
     def loading(fraction: float) -> None:
         if progress.should_stop():
@@ -58,22 +80,15 @@ def run_analysis(  # noqa: PLR0917 - ProcessJob passes the run's arguments, then
         progress(fraction * LOAD_SHARE)
 
     started = time.perf_counter()
-    try:
-        events = load_window(database_url, days, loading, excluded=excluded)
-        progress(LOAD_SHARE)
-        result = detect(events, catalog, time_zone=catalog.time_zone)
-        stats = {
-            "events": len(events),
-            "entities": len(events.entity_ids),
-            "patterns": len(result.patterns),
-            "synergies": len(result.synergies),
-            "duration_s": round(time.perf_counter() - started, 3),
-            "peak_memory_mb": peak_memory_mb(),
-        }
-        connection.send(("done", result, stats))
-    except AnalysisStopped:
-        connection.send(("stopped",))
-    except Exception as err:  # noqa: BLE001 - every failure becomes the run's error
-        connection.send(("failed", f"{type(err).__name__}: {err}"))
-    finally:
-        connection.close()
+    events = load_window(database_url, days, loading, excluded=excluded)
+    progress(LOAD_SHARE)
+    result = detect(events, catalog, time_zone=catalog.time_zone)
+    stats = {
+        "events": len(events),
+        "entities": len(events.entity_ids),
+        "patterns": len(result.patterns),
+        "synergies": len(result.synergies),
+        "duration_s": round(time.perf_counter() - started, 3),
+        "peak_memory_mb": peak_memory_mb(),
+    }
+    return AnalysisResult(result, stats)

@@ -13,29 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import voluptuous as vol
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.errors import ConflictError, NotFoundError
-from engine.process_job import ProcessJob
-from engine.store.run_rows import (
-    ACTIVE,
-    INTERRUPTED_BY_RESTART,
-    INTERRUPTED_BY_STOP,
-    fail_unfinished,
-    fetch_run,
-    iso_time,
-    newest_first,
-)
+from engine.errors import NotFoundError
+from engine.runs.machine import RunError, RunMachine, WorkerSpec
+from engine.store.run_rows import iso_time
 from engine.store.schema import models, training_runs
+from engine.training.protocol import TrainingOutcome
 from engine.training.registry import TRAINING_TYPES, load_training_type
 from engine.training.worker import run_training
 from engine.validation import validate
 
 _LOGGER = logging.getLogger(__name__)
-
-# Progress reaches the database at most this often; readers of a running run get memory.
-PERSIST_PROGRESS_S = 1.0
 
 # Gathers what a training type needs from the engine's own data, before the worker starts.
 InputsProvider = Callable[[], Awaitable[dict[str, Any]]]
@@ -76,17 +66,7 @@ class TrainingRun:
         return answer
 
 
-@dataclass(slots=True)
-class _Active:
-    """The run the worker process is busy with."""
-
-    run: TrainingRun
-    job: ProcessJob
-    cancel_requested: bool = False
-    persisted_at: float = 0.0
-
-
-def _row_to_run(row: Any) -> TrainingRun:
+def _row_to_run(row: Row[Any]) -> TrainingRun:
     return TrainingRun(
         run_id=row.run_id,
         training_type=row.training_type,
@@ -113,6 +93,75 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
+class _TrainingKind:
+    """What training adds to the run machine: its columns, its worker, saving the model."""
+
+    label = "training"
+    table = training_runs
+    busy_message = "A training run is already in progress"
+
+    def __init__(self, engine: AsyncEngine, models_dir: Path, types: Mapping[str, str]) -> None:
+        self._engine = engine
+        self._models_dir = models_dir
+        self._types = types
+        self.inputs: dict[str, InputsProvider] = {}
+        self.succeeded_listeners: list[Callable[[TrainingRun], Awaitable[None]]] = []
+
+    def from_row(self, row: Row[Any]) -> TrainingRun:
+        """Return the run a stored row holds."""
+        return _row_to_run(row)
+
+    def row_values(self, run: TrainingRun) -> dict[str, Any]:
+        """Return training's own columns of a run."""
+        return {
+            "training_type": run.training_type,
+            "params": run.params,
+            "metrics": run.metrics or None,
+            "model_version": run.model_version,
+        }
+
+    async def worker(self, run: TrainingRun) -> WorkerSpec:
+        """Gather the type's inputs in the engine; return the training worker."""
+        provider = self.inputs.get(run.training_type)
+        try:
+            inputs = await provider() if provider else {}
+        except Exception as err:
+            raise RunError(str(err)) from err
+        return WorkerSpec(run_training, (self._types[run.training_type], run.params, inputs))
+
+    async def succeeded(self, run: TrainingRun, result: TrainingOutcome) -> None:
+        """Save the model and tell the listeners, before the run reads "succeeded"."""
+        run.metrics = result.metrics
+        run.model_version = await self._save_model(run, result.metrics, result.model)
+        # Whoever sees "succeeded" can rely on the new model being in use already.
+        for listener in self.succeeded_listeners:
+            try:
+                await listener(run)
+            except Exception:
+                _LOGGER.exception("A listener of training run %s failed", run.run_id)
+
+    async def _save_model(self, run: TrainingRun, metrics: dict[str, Any], model: bytes) -> int:
+        """Store the model file and its version row; return the version."""
+        async with self._engine.begin() as connection:
+            current = await connection.scalar(
+                select(func.max(models.c.version)).where(models.c.name == run.training_type)
+            )
+            version = (current or 0) + 1
+            path = self._models_dir / run.training_type / f"v{version}.model"
+            await asyncio.to_thread(_write_atomically, path, model)
+            await connection.execute(
+                insert(models).values(
+                    name=run.training_type,
+                    version=version,
+                    trained_at=run.finished_at,
+                    metrics=metrics,
+                    path=str(path),
+                    run_id=run.run_id,
+                )
+            )
+        return version
+
+
 class TrainingRunner:
     """Accepts runs, trains them one at a time in a worker process, keeps their status."""
 
@@ -123,45 +172,29 @@ class TrainingRunner:
         types: Mapping[str, str] = TRAINING_TYPES,
     ) -> None:
         self._engine = engine
-        self._models_dir = models_dir
         self._types = types
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
-        self._active: _Active | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
-        self._inputs: dict[str, InputsProvider] = {}
-        self._listeners: list[Callable[[TrainingRun], Awaitable[None]]] = []
-        self._updated: list[Callable[[TrainingRun], None]] = []
+        self._kind = _TrainingKind(engine, models_dir, types)
+        self._machine: RunMachine[TrainingRun, TrainingOutcome] = RunMachine(engine, self._kind)
 
     def on_updated(self, listener: Callable[[TrainingRun], None]) -> None:
         """Call `listener` whenever a run's stored status or progress changes."""
-        self._updated.append(listener)
+        self._machine.on_updated(listener)
 
     def on_succeeded(self, listener: Callable[[TrainingRun], Awaitable[None]]) -> None:
         """Call `listener` after every succeeded run (a module reloads its model)."""
-        self._listeners.append(listener)
+        self._kind.succeeded_listeners.append(listener)
 
     def provide_inputs(self, training_type: str, provider: InputsProvider) -> None:
         """Let a module gather a training type's data in the engine (e.g. feedback history)."""
-        self._inputs[training_type] = provider
+        self._kind.inputs[training_type] = provider
 
     async def setup(self) -> None:
         """Fail runs a previous process left unfinished, then start the worker."""
-        if failed := await fail_unfinished(self._engine, training_runs, INTERRUPTED_BY_RESTART):
-            _LOGGER.warning("Marked %d interrupted training runs as failed", failed)
-        self._worker = asyncio.create_task(self._work(), name="homeiq-training")
+        await self._machine.setup()
 
     async def close(self) -> None:
         """Stop the worker; a run in progress is stopped and marked failed with the reason."""
-        self._closing = True
-        active = self._active
-        if active is not None:
-            active.job.stop_event.set()
-            active.job.terminate()
-        await self._queue.put(None)
-        if self._worker is not None:
-            await self._worker
-        await fail_unfinished(self._engine, training_runs, INTERRUPTED_BY_STOP)
+        await self._machine.close()
 
     def _schema(self, training_type: str) -> vol.Schema:
         if training_type not in self._types:
@@ -183,52 +216,21 @@ class TrainingRunner:
             params=params,
             created_at=time.time(),
         )
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                insert(training_runs).values(
-                    run_id=run.run_id,
-                    training_type=run.training_type,
-                    status=run.status,
-                    progress=run.progress,
-                    params=run.params,
-                    created_at=run.created_at,
-                )
-            )
-        await self._queue.put(run.run_id)
-        return run
+        return await self._machine.enqueue(run)
 
     async def get(self, run_id: str) -> TrainingRun:
         """Return a run; the one in progress comes from memory, with its latest progress."""
-        if self._active is not None and self._active.run.run_id == run_id:
-            return self._active.run
-        return _row_to_run(await fetch_run(self._engine, training_runs, run_id, "training run"))
+        return await self._machine.get(run_id)
 
     async def list_runs(
         self, limit: int, before: tuple[float, str] | None
     ) -> tuple[list[TrainingRun], int]:
         """Return runs newest first, after a cursor position, and the total count."""
-        rows, total = await newest_first(self._engine, training_runs, limit, before)
-        active = self._active.run if self._active else None
-        runs = [
-            active if active and active.run_id == row.run_id else _row_to_run(row) for row in rows
-        ]
-        return runs, total
+        return await self._machine.list_runs(limit, before)
 
     async def cancel(self, run_id: str) -> TrainingRun:
         """Cancel a queued or running run; a finished one cannot be cancelled (409)."""
-        active = self._active
-        if active is not None and active.run.run_id == run_id and active.run.status == "running":
-            active.cancel_requested = True
-            active.job.stop()
-            return active.run
-        run = await self.get(run_id)
-        if run.status not in ACTIVE:
-            raise ConflictError(
-                f"Training run {run_id} has already {run.status}", {"status": run.status}
-            )
-        run.status, run.finished_at = "cancelled", time.time()
-        await self._persist(run)
-        return run
+        return await self._machine.cancel(run_id)
 
     async def newest_model(self, name: str) -> tuple[int, bytes] | None:
         """Return the newest version of a model and its bytes, if one was trained."""
@@ -269,114 +271,3 @@ class TrainingRunner:
             }
             for row in rows
         ]
-
-    async def _persist(self, run: TrainingRun) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(training_runs)
-                .where(training_runs.c.run_id == run.run_id)
-                .values(
-                    status=run.status,
-                    progress=run.progress,
-                    metrics=run.metrics or None,
-                    model_version=run.model_version,
-                    error=run.error,
-                    started_at=run.started_at,
-                    finished_at=run.finished_at,
-                )
-            )
-        for listener in self._updated:
-            listener(run)
-
-    async def _work(self) -> None:
-        while (run_id := await self._queue.get()) is not None:
-            try:
-                run = await self.get(run_id)
-                if run.status == "queued":
-                    await self._execute(run)
-            except Exception:
-                _LOGGER.exception("Training run %s could not be carried out", run_id)
-
-    async def _execute(self, run: TrainingRun) -> None:
-        """Run one training in a worker process and record how it ended."""
-        run.status, run.started_at = "running", time.time()
-        await self._persist(run)
-        provider = self._inputs.get(run.training_type)
-        try:
-            inputs = await provider() if provider else {}
-        except Exception as err:
-            _LOGGER.exception("Could not gather the inputs of training run %s", run.run_id)
-            run.status, run.error, run.finished_at = "failed", str(err), time.time()
-            await self._persist(run)
-            return
-        job = ProcessJob(
-            run_training,
-            (self._types[run.training_type], run.params, inputs),
-            f"homeiq-training-{run.run_id[:8]}",
-        )
-        active = _Active(run, job, persisted_at=time.monotonic())
-        self._active = active
-        try:
-            message = await job.run(lambda fraction: self._progress(active, fraction))
-            await self._finish(active, message)
-        finally:
-            self._active = None
-
-    async def _progress(self, active: _Active, fraction: float) -> None:
-        active.run.progress = fraction
-        if time.monotonic() - active.persisted_at >= PERSIST_PROGRESS_S:
-            active.persisted_at = time.monotonic()
-            await self._persist(active.run)
-
-    async def _finish(self, active: _Active, message: tuple[Any, ...]) -> None:
-        run = active.run
-        run.finished_at = time.time()
-        kind = message[0]
-        if kind == "done":
-            _, metrics, model, _details = message
-            run.metrics = metrics
-            run.model_version = await self._save_model(run, metrics, model)
-            # Before the run reads "succeeded": whoever sees that can rely on the new model
-            # being in use already.
-            await self._notify(run)
-            run.status, run.progress = "succeeded", 1.0
-        elif self._closing:
-            run.status, run.error = "failed", INTERRUPTED_BY_STOP
-        elif kind == "cancelled" or active.cancel_requested:
-            run.status = "cancelled"
-        elif kind == "failed":
-            run.status, run.error = "failed", message[1]
-        else:
-            code = active.job.process.exitcode
-            run.status, run.error = "failed", f"The training process died (exit code {code})"
-        await self._persist(run)
-        _LOGGER.info("Training run %s %s", run.run_id, run.status)
-
-    async def _notify(self, run: TrainingRun) -> None:
-        """Tell the listeners of a run that trained a model; a failing one is logged."""
-        for listener in self._listeners:
-            try:
-                await listener(run)
-            except Exception:
-                _LOGGER.exception("A listener of training run %s failed", run.run_id)
-
-    async def _save_model(self, run: TrainingRun, metrics: dict[str, Any], model: bytes) -> int:
-        """Store the model file and its version row; return the version."""
-        async with self._engine.begin() as connection:
-            current = await connection.scalar(
-                select(func.max(models.c.version)).where(models.c.name == run.training_type)
-            )
-            version = (current or 0) + 1
-            path = self._models_dir / run.training_type / f"v{version}.model"
-            await asyncio.to_thread(_write_atomically, path, model)
-            await connection.execute(
-                insert(models).values(
-                    name=run.training_type,
-                    version=version,
-                    trained_at=run.finished_at,
-                    metrics=metrics,
-                    path=str(path),
-                    run_id=run.run_id,
-                )
-            )
-        return version

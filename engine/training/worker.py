@@ -7,8 +7,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from typing import Any
 
-from engine.process_job import ProgressSender
-from engine.training.protocol import TrainingCancelled, TrainingReport
+from engine.runs.process import WorkerChannel, serve
+from engine.training.protocol import TrainingCancelled, TrainingOutcome, TrainingReport
 from engine.training.registry import load_training_type
 
 
@@ -19,16 +19,10 @@ def run_training(
     connection: Connection,
     cancel: Event,
 ) -> None:
-    """Train in this process and send ("progress", x), then ("done", ...) or an error."""
-    progress = ProgressSender(connection, cancel)
-    try:
+    """Train in this process, sending progress and then the outcome (or how it ended)."""
+
+    def train(channel: WorkerChannel) -> TrainingOutcome:
         training_type = load_training_type(import_path)
-        report = TrainingReport(progress, progress.should_stop)
-        outcome = training_type.train(params, report, inputs)
-        connection.send(("done", outcome.metrics, outcome.model, outcome.details))
-    except TrainingCancelled:
-        connection.send(("cancelled",))
-    except Exception as err:  # noqa: BLE001 - every failure becomes the run's error
-        connection.send(("failed", f"{type(err).__name__}: {err}"))
-    finally:
-        connection.close()
+        return training_type.train(params, TrainingReport(channel, channel.should_stop), inputs)
+
+    serve(connection, cancel, train, stopped=(TrainingCancelled,))

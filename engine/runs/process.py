@@ -1,4 +1,4 @@
-"""One function run in a spawned process, reporting over a pipe until it ends.
+"""One function run in a spawned process, reporting typed messages over a pipe until it ends.
 
 Training and analysis are CPU-bound Python and numpy: in a thread they would take the GIL
 from the event loop that answers /health, so each run gets a process of its own.
@@ -15,19 +15,18 @@ from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from typing import Any
 
+from engine.runs.messages import Died, Failed, Finished, Outcome, Progress, Stopped, WorkerMessage
+
 # Progress messages at most this often: a tight loop in the worker must not flood the pipe.
 PROGRESS_INTERVAL_S = 0.2
 # A process asked to stop that has not stopped within this is terminated.
 STOP_GRACE_S = 10.0
 
-# The worker's last message when it died (killed, out of memory) without saying how it ended.
-DIED = ("died",)
-
 _SPAWN = multiprocessing.get_context("spawn")
 
 
-class ProgressSender:
-    """Sends ("progress", fraction) from the worker, throttled, and reads the stop flag."""
+class WorkerChannel:
+    """The worker's end: sends progress, throttled, and reads the stop flag."""
 
     def __init__(self, connection: Connection, stop: Event) -> None:
         self._connection = connection
@@ -39,18 +38,45 @@ class ProgressSender:
         now = time.monotonic()
         if now - self._last_sent >= PROGRESS_INTERVAL_S:
             self._last_sent = now
-            self._connection.send(("progress", fraction))
+            self._send(Progress(fraction))
 
     def should_stop(self) -> bool:
         """Return whether the engine asked this worker to stop."""
         return self._stop.is_set()
 
+    def _send(self, message: WorkerMessage[Any]) -> None:
+        self._connection.send(message)
 
-class ProcessJob:
+
+def serve[ResultT](
+    connection: Connection,
+    stop: Event,
+    work: Callable[[WorkerChannel], ResultT],
+    stopped: tuple[type[BaseException], ...],
+) -> None:
+    """Do `work` in the worker process and send how it ended: Finished, Stopped or Failed.
+
+    `stopped` are the exceptions `work` raises when it saw the stop flag.
+    """
+    channel = WorkerChannel(connection, stop)
+    ending: WorkerMessage[ResultT]
+    try:
+        ending = Finished(work(channel))
+    except stopped:
+        ending = Stopped()
+    except Exception as err:  # noqa: BLE001 - every failure becomes the run's error
+        ending = Failed(f"{type(err).__name__}: {err}")
+    try:
+        connection.send(ending)
+    finally:
+        connection.close()
+
+
+class ProcessJob[ResultT]:
     """Runs `target(*args, connection, stop_event)` in a spawned process.
 
-    The target sends ("progress", x) messages and then exactly one final message; `run`
-    returns that final message (or DIED).
+    The target sends Progress messages and then exactly one ending (engine.runs.process.serve
+    does that); `run` returns that ending, or Died when the process ended without one.
     """
 
     def __init__(self, target: Callable[..., None], args: tuple[Any, ...], name: str) -> None:
@@ -65,36 +91,44 @@ class ProcessJob:
         self.stop_event.set()
         asyncio.get_running_loop().call_later(STOP_GRACE_S, self.terminate)
 
+    def stop_now(self) -> None:
+        """Ask the worker to stop and terminate it at once (the engine is stopping)."""
+        self.stop_event.set()
+        self.terminate()
+
     def terminate(self) -> None:
         """Terminate the worker now."""
         if self.process.is_alive():
             self.process.terminate()
 
-    async def run(self, on_progress: Callable[[float], Awaitable[None]]) -> tuple[Any, ...]:
-        """Start the process, pass its progress on, and return its final message.
+    async def run(self, on_progress: Callable[[float], Awaitable[None]]) -> Outcome[ResultT]:
+        """Start the process, pass its progress on, and return how it ended.
 
-        The process has been reaped (or waited for a bounded time) when this returns, so
-        `process.exitcode` tells how a worker that DIED ended.
+        The process has been reaped (or waited for a bounded time) when this returns, so a
+        Died outcome carries its exit code.
         """
-        messages: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        messages: asyncio.Queue[WorkerMessage[ResultT] | None] = asyncio.Queue()
         loop = asyncio.get_running_loop()
         try:
             self.process.start()
             self._sender.close()
             loop.add_reader(self._receiver.fileno(), self._receive, messages)
-            while (message := await messages.get())[0] == "progress":
-                await on_progress(message[1])
-            return message
+            while True:
+                message = await messages.get()
+                if not isinstance(message, Progress):
+                    break
+                await on_progress(message.fraction)
         finally:
             with contextlib.suppress(ValueError, OSError):
                 loop.remove_reader(self._receiver.fileno())
             self._receiver.close()
             await asyncio.to_thread(self.process.join, STOP_GRACE_S)
+        return Died(self.process.exitcode) if message is None else message
 
-    def _receive(self, messages: asyncio.Queue[tuple[Any, ...]]) -> None:
-        """Move one message from the pipe to the queue (called when readable)."""
+    def _receive(self, messages: asyncio.Queue[WorkerMessage[ResultT] | None]) -> None:
+        """Move one message from the pipe to the queue (None: the pipe closed without one)."""
         try:
             messages.put_nowait(self._receiver.recv())
         except (EOFError, OSError):
             asyncio.get_running_loop().remove_reader(self._receiver.fileno())
-            messages.put_nowait(DIED)
+            messages.put_nowait(None)
