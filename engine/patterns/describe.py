@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,16 @@ from engine.home.phrases import event_phrase
 from engine.patterns.anomalies import Anomaly
 from engine.patterns.arrays import F64, I64, EventArrays
 from engine.patterns.co_occurrence import Pair
+from engine.patterns.details import (
+    AnomalyDetails,
+    CoOccurrenceDetails,
+    PatternType,
+    RoutineDetails,
+    Step,
+    Sun,
+    TimeOfDayDetails,
+    Trigger,
+)
 from engine.patterns.evidence import Calendar, DayKind, day_number
 from engine.patterns.explain import RoutineLink
 from engine.patterns.findings import ANOMALY_SCORE_CAP, DetectedPattern, DetectedSynergy
@@ -50,6 +60,10 @@ class Namer:
     def step(self, entity: int, state: int) -> dict[str, str]:
         """Return {"entity_id","state"}."""
         return {"entity_id": self.ids[entity], "state": self.states[state]}
+
+    def typed_step(self, entity: int, state: int) -> Step:
+        """Return the step of an entity code reaching a state code."""
+        return Step(self.ids[entity], self.states[state])
 
     def area(self, area_id: str | None) -> str | None:
         """Return an area's name."""
@@ -95,20 +109,20 @@ def time_of_day(  # noqa: PLR0917 - the habit and what its sentence needs
     text = (
         f"On {item.support} of {item.observed} {days} {name.says(item.entity, item.state)} {when}"
     )
-    details: dict[str, Any] = {
-        **name.step(item.entity, item.state),
-        "time": at,
-        "spread_minutes": round(item.spread, 1),
-        "days": item.days,
-    }
-    if sun is not None:
-        details["sun"] = sun
+    details = TimeOfDayDetails(
+        name.ids[item.entity],
+        name.states[item.state],
+        at,
+        round(item.spread, 1),
+        item.days,
+        Sun(sun["event"], sun["offset_minutes"]) if sun is not None else None,
+        round(off_after_min * 60) if off_after_min is not None else None,
+    )
     if off_after_min is not None:
-        details["off_after_s"] = round(off_after_min * 60)
         text += f", and changed back about {round(off_after_min)} min later"
     first, last = _seen(columns, item.hits)
     return DetectedPattern(
-        "time_of_day",
+        PatternType.TIME_OF_DAY,
         [name.ids[item.entity]],
         text + ".",
         round(item.support / item.observed, 3),
@@ -154,7 +168,7 @@ def _routine_clause(routine: Routine, name: Namer) -> str:
     )
 
 
-def routine_details(routine: Routine, name: Namer) -> dict[str, Any]:
+def routine_details(routine: Routine, name: Namer) -> RoutineDetails:
     """Return a routine's details (API.md), with the sensors that make it."""
     stream, habit = routine.stream, routine.habit
     rules = name.rules
@@ -174,21 +188,18 @@ def routine_details(routine: Routine, name: Namer) -> dict[str, Any]:
         for code in map(int, np.flatnonzero(rules.people | rules.opening))
         if rules.area[code] == area
     ]
-    details: dict[str, Any] = {
-        "kind": stream.kind,
-        "area_id": stream.area_id,
-        "entity_id": name.ids[stream.entity] if stream.entity is not None else None,
-        "state": name.states[routine.state],
-        "time": habit.time,
-        "spread_minutes": round(habit.spread, 1),
-        "days": habit.days,
-        "sensors": sensors,
-    }
-    if stream.quiet_min is not None:
-        details["quiet_minutes"] = stream.quiet_min
-    if routine.then:
-        details["then_area_ids"] = list(routine.then)
-    return details
+    return RoutineDetails(
+        stream.kind,
+        stream.area_id,
+        name.ids[stream.entity] if stream.entity is not None else None,
+        name.states[routine.state],
+        habit.time,
+        round(habit.spread, 1),
+        habit.days,
+        tuple(sensors),
+        stream.quiet_min,
+        tuple(routine.then),
+    )
 
 
 def routine(item: Routine, name: Namer, calendar: Calendar, columns: Columns) -> DetectedPattern:
@@ -209,8 +220,8 @@ def routine(item: Routine, name: Namer, calendar: Calendar, columns: Columns) ->
     text += "."
     first, last = _seen(columns, habit.hits)
     return DetectedPattern(
-        "routine",
-        list(details["sensors"]),
+        PatternType.ROUTINE,
+        list(details.sensors),
         text,
         round(habit.support / habit.observed, 3),
         habit.support,
@@ -272,20 +283,22 @@ def pair(  # noqa: PLR0917 - the pair and what its sentence needs
         f"{item.window_s} s after {name.says(te, ts)} ({item.hits} of {item.triggers} times "
         f"it could, {item.lift:.0f}x its usual rate)"
     )
-    details: dict[str, Any] = {
-        "trigger": name.step(te, ts),
-        "action": name.step(ae, as_),
-        "window_s": item.window_s,
-        "median_delay_s": round(item.median_delay_s, 1),
-        "lift": round(item.lift, 2),
-    }
+    details = CoOccurrenceDetails(
+        Trigger(name.ids[te], name.states[ts]),
+        name.typed_step(ae, as_),
+        item.window_s,
+        round(item.median_delay_s, 1),
+        round(item.lift, 2),
+    )
     confidence, score = item.confidence, item.score
     if idiom is not None:
-        details["idiom"] = idiom.kind
-        if idiom.off_after_s is not None:
-            details["off_after_s"] = idiom.off_after_s
+        details = replace(
+            details,
+            idiom=idiom.kind,
+            off_after_s=idiom.off_after_s,
+            condition=idiom.condition,
+        )
         if idiom.condition is not None:
-            details["condition"] = idiom.condition
             # Under its condition the light follows reliably: that is what an automation
             # with the condition would do, and what it scores.
             confidence = idiom.hits / max(idiom.opportunities, 1)
@@ -294,7 +307,7 @@ def pair(  # noqa: PLR0917 - the pair and what its sentence needs
         text += _idiom_clause(idiom, item, name)
     first, last = _seen(columns, item.hit_triggers)
     return DetectedPattern(
-        "co_occurrence",
+        PatternType.CO_OCCURRENCE,
         [name.ids[te], name.ids[ae]],
         text + ".",
         round(confidence, 3),
@@ -321,28 +334,26 @@ def routine_link(
         f"within {link.window_s} s after {clause} ({len(link.actions)} of "
         f"{routine_.habit.support} times; {clause} is around {routine_.habit.time})."
     )
-    trigger = {
-        "entity_id": name.ids[routine_.entity],
-        "state": name.states[routine_.state],
-        "routine": routine_details(routine_, name),
-    }
+    trigger = Trigger(
+        name.ids[routine_.entity], name.states[routine_.state], routine_details(routine_, name)
+    )
     delays = (columns.time_us[link.actions] - columns.time_us[link.triggers]) / US
     first, last = _seen(columns, link.actions)
     return DetectedPattern(
-        "co_occurrence",
+        PatternType.CO_OCCURRENCE,
         [name.ids[routine_.entity], name.ids[habit.entity]],
         text,
         round(link.confidence, 3),
         support,
         observed_days,
         round(link.score, 3),
-        {
-            "trigger": trigger,
-            "action": name.step(habit.entity, habit.state),
-            "window_s": link.window_s,
-            "median_delay_s": round(float(np.median(delays)), 1),
-            "lift": None,
-        },
+        CoOccurrenceDetails(
+            trigger,
+            name.typed_step(habit.entity, habit.state),
+            link.window_s,
+            round(float(np.median(delays)), 1),
+            None,
+        ),
         first,
         last,
         _pair_evidence(calendar, columns, link.triggers, link.actions),
@@ -365,20 +376,21 @@ def anomaly(
     local_day = day_number(at.date())
     minute = at.hour * 60 + at.minute + at.second / 60
     return DetectedPattern(
-        "anomaly",
+        PatternType.ANOMALY,
         [name.ids[item.entity]],
         f"On {at.date().isoformat()} {name.says(item.entity, item.state)} {what}.",
         round(item.severity, 3),
         1,
         observed_days,
         round(min(item.severity, 1.0) * ANOMALY_SCORE_CAP, 3),
-        {
-            **name.step(item.entity, item.state),
-            "kind": item.kind,
-            "observed": item.observed,
-            "expected": item.expected,
-            "at": at.isoformat(),
-        },
+        AnomalyDetails(
+            name.ids[item.entity],
+            name.states[item.state],
+            item.kind,
+            item.observed,
+            item.expected,
+            at.isoformat(),
+        ),
         at,
         at,
         calendar.evidence(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from engine.patterns.details import CoOccurrenceDetails, RoutineDetails, TimeOfDayDetails
 from engine.patterns.detect import DetectedPattern, DetectedSynergy
 
 ID_LENGTH = 16
@@ -22,38 +23,32 @@ def pattern_id(pattern: DetectedPattern) -> str:
     grows, is still the same habit: feedback given to it must keep applying.
     """
     details = pattern.details
-    if pattern.type == "time_of_day":
-        return _digest(pattern.type, details["entity_id"], details["state"], details["days"])
-    if pattern.type == "co_occurrence":
-        trigger, action = details["trigger"], details["action"]
+    if isinstance(details, TimeOfDayDetails):
+        return _digest(pattern.type, details.entity_id, details.state, details.days)
+    if isinstance(details, CoOccurrenceDetails):
+        trigger, action = details.trigger, details.action
         # After a routine's moment is not after every change of its sensor: another pair.
-        routine = trigger.get("routine") or {}
-        moment = (
-            [routine.get("kind"), routine.get("area_id") or "", routine.get("days")]
-            if routine
-            else []
-        )
+        routine = trigger.routine
+        moment = [routine.kind, routine.area_id or "", routine.days] if routine else []
         return _digest(
             pattern.type,
-            trigger["entity_id"],
-            trigger["state"],
-            action["entity_id"],
-            action["state"],
+            trigger.entity_id,
+            trigger.state,
+            action.entity_id,
+            action.state,
             *moment,
         )
-    if pattern.type == "routine":
+    if isinstance(details, RoutineDetails):
         # Seen in an area, or on one sensor: either may be absent, never both.
         return _digest(
             pattern.type,
-            details["kind"],
-            details.get("area_id") or "",
-            details.get("entity_id") or "",
-            details["state"],
-            details["days"],
+            details.kind,
+            details.area_id or "",
+            details.entity_id or "",
+            details.state,
+            details.days,
         )
-    return _digest(
-        pattern.type, details["entity_id"], details["state"], details["kind"], details["at"]
-    )
+    return _digest(pattern.type, details.entity_id, details.state, details.kind, details.at)
 
 
 def synergy_id(synergy: DetectedSynergy) -> str:

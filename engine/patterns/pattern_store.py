@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from engine.errors import NotFoundError
 from engine.ha.automations import load_automations
 from engine.patterns.coverage import ExistingAutomation, covered_by
+from engine.patterns.details import PatternDetails
 from engine.patterns.detect import DetectionResult
+from engine.patterns.findings import StoredPattern, StoredSynergy
 from engine.patterns.identity import pattern_id, synergy_id
 from engine.patterns.ranking import (
     Candidate,
@@ -28,6 +31,7 @@ from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import feedback, pattern_entities, patterns, synergies
 
+_LOGGER = logging.getLogger(__name__)
 # Rows per INSERT: well under SQLite's bound-parameter limit for the widest table.
 _BATCH = 500
 
@@ -98,6 +102,8 @@ class PatternStore:
         for found in result.patterns:
             row = {
                 **asdict(found),
+                # The store keeps the details' JSON (asdict would keep absent keys as null).
+                "details": found.details.as_dict(),
                 "id": pattern_id(found),
                 "detector_score": found.score,
                 "first_seen": found.first_seen.timestamp(),
@@ -239,7 +245,7 @@ class PatternStore:
 
     async def suggestible(
         self, min_score: float
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[StoredPattern[PatternDetails]], list[StoredSynergy]]:
         """Return the patterns and synergies not suppressed scoring at least `min_score`."""
         async with self._engine.connect() as connection:
             found = [
@@ -252,9 +258,10 @@ class PatternStore:
                 ).all()
                 for table in (patterns, synergies)
             ]
-        return [pattern_to_dict(row) for row in found[0]], [
-            synergy_to_dict(row) for row in found[1]
-        ]
+        return (
+            _readable(StoredPattern.from_dict, map(pattern_to_dict, found[0])),
+            _readable(StoredSynergy.from_dict, map(synergy_to_dict, found[1])),
+        )
 
     async def get_synergy(self, synergy_id_: str) -> dict[str, Any]:
         """Return one synergy (404 when the newest analysis did not find it)."""
@@ -326,6 +333,19 @@ class PatternStore:
         return [
             ExistingAutomation(a.entity_id, a.config) for a in await load_automations(self._engine)
         ]
+
+
+def _readable[FindingT](
+    read: Callable[[Mapping[str, Any]], FindingT], rows: Iterable[dict[str, Any]]
+) -> list[FindingT]:
+    """Return the typed findings of rows, leaving out (and logging) one that does not read."""
+    found = []
+    for row in rows:
+        try:
+            found.append(read(row))
+        except (KeyError, TypeError, ValueError):
+            _LOGGER.warning("Not suggesting from stored finding %s: it does not read", row["id"])
+    return found
 
 
 async def _insert(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:

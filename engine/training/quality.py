@@ -27,6 +27,14 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from engine.patterns.details import (
+    AnomalyDetails,
+    CoOccurrenceDetails,
+    PatternDetails,
+    RoutineDetails,
+    Step,
+    TimeOfDayDetails,
+)
 from engine.patterns.findings import DetectedPattern, DetectionResult
 from engine.patterns.time_of_day import days_fit
 from engine.training.synthetic import SyntheticHome
@@ -69,6 +77,18 @@ def _sensor(entity_id: str) -> bool:
 
 def _pair_key(trigger: Mapping[str, Any], action: Mapping[str, Any]) -> tuple[str, ...]:
     return (trigger["entity_id"], trigger["state"], action["entity_id"], action["state"])
+
+
+def _found_key(details: CoOccurrenceDetails) -> tuple[str, ...]:
+    trigger, action = details.trigger, details.action
+    return (trigger.entity_id, trigger.state, action.entity_id, action.state)
+
+
+def _details[DetailsT: PatternDetails](pattern: DetectedPattern, kind: type[DetailsT]) -> DetailsT:
+    """Return a pattern's details, which its type says are of this kind."""
+    if not isinstance(pattern.details, kind):
+        raise TypeError(f"a {pattern.type} pattern with {type(pattern.details).__name__}")
+    return pattern.details
 
 
 @dataclass
@@ -163,38 +183,38 @@ def _tolerance(truth: Mapping[str, Any], least: float) -> float:
     return max(least, SPREAD_SHARE * float(truth.get("spread_minutes") or 0.0))
 
 
-def _habit_match(report: Mapping[str, Any], truth: Mapping[str, Any]) -> bool:
+def _habit_match(report: TimeOfDayDetails, truth: Mapping[str, Any]) -> bool:
     return (
-        (report["entity_id"], report["state"]) == (truth["entity_id"], truth["state"])
-        and apart(report["time"], truth["time"]) <= _tolerance(truth, HABIT_TOLERANCE_MIN)
-        and days_fit(report["days"], truth["days"])
+        (report.entity_id, report.state) == (truth["entity_id"], truth["state"])
+        and apart(report.time, truth["time"]) <= _tolerance(truth, HABIT_TOLERANCE_MIN)
+        and days_fit(report.days, truth["days"])
     )
 
 
-def _routine_sensors(details: Mapping[str, Any]) -> set[str]:
-    sensors = set(details.get("sensors") or [])
-    if details.get("entity_id"):
-        sensors.add(str(details["entity_id"]))
+def _routine_sensors(details: RoutineDetails) -> set[str]:
+    sensors = set(details.sensors)
+    if details.entity_id:
+        sensors.add(details.entity_id)
     return sensors
 
 
-def _routine_match(details: Mapping[str, Any], truth: Mapping[str, Any]) -> bool:
+def _routine_match(details: RoutineDetails, truth: Mapping[str, Any]) -> bool:
     """Return whether a reported routine's details show a planted routine or sensor time."""
-    if not days_fit(details["days"], truth["days"]) or (
-        apart(details["time"], truth["time"]) > ROUTINE_TOLERANCE_MIN
+    if not days_fit(details.days, truth["days"]) or (
+        apart(details.time, truth["time"]) > ROUTINE_TOLERANCE_MIN
     ):
         return False
-    starts = details["kind"] in _STARTS
+    starts = details.kind in _STARTS
     sensors = _routine_sensors(details)
     if truth["kind"] == "routine":
-        areas = {details.get("area_id"), *(details.get("then_area_ids") or [])}
+        areas = {details.area_id, *details.then_area_ids}
         where = truth.get("area_id") in areas - {None} or truth.get("entity_id") in sensors
         return (truth["routine_kind"] in _STARTS) == starts and bool(where)
     # A planted time of a door, window or person: the routine of a scope that holds it, or
     # (a door) someone's arrival or departure at that moment.
     entity_id = str(truth["entity_id"])
     if entity_id not in sensors:
-        return entity_id.startswith("binary_sensor.") and details["kind"] in (
+        return entity_id.startswith("binary_sensor.") and details.kind in (
             "arrival",
             "departure",
         )
@@ -221,21 +241,20 @@ def score_home(home: SyntheticHome, result: DetectionResult) -> Quality:
 
 
 def _habits(truth: _Truth, by_type: dict[str, list[DetectedPattern]], counts: Counts) -> None:
-    reports = [p.details for p in by_type["time_of_day"]]
+    reports = [_details(p, TimeOfDayDetails) for p in by_type["time_of_day"]]
     effects = by_type["co_occurrence"]
     for habit in truth.habits:
         counts.planted += 1
         explained = any(
-            (p.details["action"]["entity_id"], p.details["action"]["state"])
-            == (habit["entity_id"], habit["state"])
+            _details(p, CoOccurrenceDetails).action == Step(habit["entity_id"], habit["state"])
             and p.support_days >= IMPLIED_SHARE * habit["support_days"]
             for p in effects
         )
         ended = any(
-            d["entity_id"] == habit["entity_id"]
-            and d.get("off_after_s")
-            and days_fit(d["days"], habit["days"])
-            and abs(_minutes(d["time"]) + d["off_after_s"] / 60 - _minutes(habit["time"]))
+            d.entity_id == habit["entity_id"]
+            and d.off_after_s
+            and days_fit(d.days, habit["days"])
+            and abs(_minutes(d.time) + d.off_after_s / 60 - _minutes(habit["time"]))
             <= HABIT_TOLERANCE_MIN
             for d in reports
         )
@@ -246,9 +265,9 @@ def _habits(truth: _Truth, by_type: dict[str, list[DetectedPattern]], counts: Co
     for pattern in by_type["time_of_day"]:
         counts.reported += 1
         needed = IMPLIED_SHARE * pattern.support_days
-        if any(_habit_match(pattern.details, h) for h in truth.habits) or any(
-            _habit_match(pattern.details, r) and r["support_days"] >= needed
-            for r in truth.implied_times
+        found = _details(pattern, TimeOfDayDetails)
+        if any(_habit_match(found, h) for h in truth.habits) or any(
+            _habit_match(found, r) and r["support_days"] >= needed for r in truth.implied_times
         ):
             counts.correct += 1
         else:
@@ -257,20 +276,20 @@ def _habits(truth: _Truth, by_type: dict[str, list[DetectedPattern]], counts: Co
 
 def _pairs(truth: _Truth, reports: Iterable[DetectedPattern], counts: Counts) -> None:
     reports = list(reports)
-    keys = {_pair_key(p.details["trigger"], p.details["action"]) for p in reports}
+    keys = {_found_key(_details(p, CoOccurrenceDetails)) for p in reports}
     counts.planted += len(truth.pairs)
     counts.found += len(truth.pairs & keys)
     counts.missed += [" ".join(key) for key in truth.pairs - keys]
     for pattern in reports:
         counts.reported += 1
-        details = pattern.details
-        key = _pair_key(details["trigger"], details["action"])
-        routine = details["trigger"].get("routine")
+        details = _details(pattern, CoOccurrenceDetails)
+        key = _found_key(details)
+        routine = details.trigger.routine
         if routine is not None:
-            action = details["action"]
+            action = details.action
             correct = any(
-                (r["entity_id"], r["state"]) == (action["entity_id"], action["state"])
-                and apart(r["time"], routine["time"]) <= ROUTINE_TOLERANCE_MIN
+                (r["entity_id"], r["state"]) == (action.entity_id, action.state)
+                and apart(r["time"], routine.time) <= ROUTINE_TOLERANCE_MIN
                 for r in [*truth.habits, *truth.implied_times]
             )
         else:
@@ -288,20 +307,20 @@ def _routines(truth: _Truth, reports: Iterable[DetectedPattern], counts: Counts)
     planted = [*truth.planted_routines, *truth.sensor_times]
     for item in planted:
         counts.planted += 1
-        if any(_routine_match(p.details, item) for p in reports):
+        if any(_routine_match(_details(p, RoutineDetails), item) for p in reports):
             counts.found += 1
         else:
             where = item.get("area_id") or item.get("entity_id")
             counts.missed.append(f"{item.get('routine_kind', item['kind'])} {where} {item['time']}")
     for pattern in reports:
         counts.reported += 1
-        details = pattern.details
+        details = _details(pattern, RoutineDetails)
         needed = IMPLIED_SHARE * pattern.support_days
         implied = any(
             r["entity_id"] in _routine_sensors(details)
             and r["support_days"] >= needed
-            and days_fit(details["days"], r["days"])
-            and apart(details["time"], r["time"]) <= ROUTINE_TOLERANCE_MIN
+            and days_fit(details.days, r["days"])
+            and apart(details.time, r["time"]) <= ROUTINE_TOLERANCE_MIN
             for r in truth.implied_times
         )
         if implied or any(_routine_match(details, item) for item in planted):
@@ -315,8 +334,8 @@ def _anomalies(truth: _Truth, reports: Iterable[DetectedPattern], counts: Counts
 
     def same(pattern: DetectedPattern, planted: Mapping[str, Any]) -> bool:
         return (
-            pattern.details["entity_id"] == planted["entity_id"]
-            and str(pattern.details["at"])[:10] == str(planted["at"])[:10]
+            _details(pattern, AnomalyDetails).entity_id == planted["entity_id"]
+            and _details(pattern, AnomalyDetails).at[:10] == str(planted["at"])[:10]
         )
 
     for planted in truth.anomalies:

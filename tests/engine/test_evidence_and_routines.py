@@ -18,6 +18,12 @@ from engine.app import create_app
 from engine.automation.keys import SUGGESTIONS
 from engine.keys import DATABASE
 from engine.patterns.coverage import ExistingAutomation, covered_by
+from engine.patterns.details import (
+    CoOccurrenceDetails,
+    PatternType,
+    RoutineDetails,
+    details_from_dict,
+)
 from engine.patterns.detect import DetectedPattern, DetectedSynergy, DetectionResult
 from engine.patterns.identity import pattern_id
 from engine.patterns.keys import PATTERNS
@@ -48,13 +54,16 @@ PAIR_EVIDENCE = {
     ]
 }
 CHAIN_EVIDENCE = {"days": [{"date": "2026-11-01", "times": ["07:02:10"]}]}
+# In the order and with the keys the routine detector writes (an area's, so no entity).
 ROUTINE_DETAILS: dict[str, Any] = {
     "kind": "first_activity",
     "area_id": "hall",
+    "entity_id": None,
     "state": "on",
     "time": "07:35",
     "spread_minutes": 11.5,
     "days": "weekdays",
+    "sensors": ["binary_sensor.door"],
     "quiet_minutes": 360,
 }
 
@@ -64,14 +73,14 @@ def _found(
 ) -> DetectedPattern:
     """Return a pattern as a detector would report it."""
     return DetectedPattern(
-        type=kind,
+        type=PatternType(kind),
         entities=entities,
         description=f"On 18 of 21 days: {kind} of {', '.join(entities)}.",
         confidence=0.86,
         support_days=18,
         observed_days=21,
         score=score,
-        details=details,
+        details=details_from_dict(PatternType(kind), details),
         first_seen=SEEN,
         last_seen=SEEN + timedelta(days=20),
         evidence=evidence,
@@ -181,7 +190,9 @@ def test_a_routine_keeps_its_id_when_its_time_and_counts_change() -> None:
         support_days=25,
         observed_days=30,
         score=0.4,
-        details={**ROUTINE_DETAILS, "time": "07:50", "spread_minutes": 25.0, "quiet_minutes": 300},
+        details=RoutineDetails.from_dict(
+            {**ROUTINE_DETAILS, "time": "07:50", "spread_minutes": 25.0, "quiet_minutes": 300}
+        ),
         first_seen=SEEN - timedelta(days=9),
         evidence=HABIT_EVIDENCE,
     )
@@ -194,7 +205,10 @@ def test_a_routine_keeps_its_id_when_its_time_and_counts_change() -> None:
         {key: value for key, value in ROUTINE_DETAILS.items() if key != "area_id"}
         | {"entity_id": "binary_sensor.door"},
     ]
-    ids = {pattern_id(dataclasses.replace(ROUTINE, details=details)) for details in others}
+    ids = {
+        pattern_id(dataclasses.replace(ROUTINE, details=RoutineDetails.from_dict(details)))
+        for details in others
+    }
     assert len(ids | {pattern_id(ROUTINE)}) == len(others) + 1
 
 
@@ -348,30 +362,37 @@ def test_an_action_after_a_routine_is_another_pattern_than_after_its_sensor() ->
         "trigger": {"entity_id": "binary_sensor.kitchen_motion", "state": "on"},
         "action": {"entity_id": "switch.coffee", "state": "on"},
     }
-    plain = DetectedPattern("co_occurrence", [], "", 0.5, 5, 30, 0.5, details, moment, moment)
+    pair = PatternType.CO_OCCURRENCE
+    plain = DetectedPattern(
+        pair, [], "", 0.5, 5, 30, 0.5, CoOccurrenceDetails.from_dict(details), moment, moment
+    )
     routine = {"kind": "first_activity", "area_id": "kitchen", "days": "weekdays", "time": "06:40"}
     after = DetectedPattern(
-        "co_occurrence",
+        pair,
         [],
         "",
         0.5,
         5,
         30,
         0.5,
-        {**details, "trigger": {**details["trigger"], "routine": routine}},
+        CoOccurrenceDetails.from_dict(
+            {**details, "trigger": {**details["trigger"], "routine": routine}}
+        ),
         moment,
         moment,
     )
     later = {**routine, "time": "06:55"}
     drifted = DetectedPattern(
-        "co_occurrence",
+        pair,
         [],
         "",
         0.6,
         6,
         30,
         0.6,
-        {**details, "trigger": {**details["trigger"], "routine": later}},
+        CoOccurrenceDetails.from_dict(
+            {**details, "trigger": {**details["trigger"], "routine": later}}
+        ),
         moment,
         moment,
     )

@@ -12,7 +12,7 @@ pair suggested, the motion light suggested in its idiom, nothing that opens the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,10 @@ import pytest
 from engine.automation.suggestions.drafts import Drafter
 from engine.home.catalog import CatalogSource, catalog_from_import
 from engine.patterns.arrays import EventArrays
+from engine.patterns.details import AnomalyDetails, CoOccurrenceDetails, TimeOfDayDetails
 from engine.patterns.detect import SUGGESTION_THRESHOLD, DetectionResult, detect
+
+from .stored_findings import stored
 
 ZONE = "America/Chicago"
 DAYS = 30
@@ -180,19 +183,19 @@ def test_a_home_built_another_way_is_read_right(seed: int) -> None:
     result, catalog = _analyse(home)
     for pattern in result.patterns:
         print(f"  {pattern.type:14} {pattern.score:.2f} {pattern.description}")
-    habits = [p.details for p in result.patterns if p.type == "time_of_day"]
+    habits = [p.details for p in result.patterns if isinstance(p.details, TimeOfDayDetails)]
     pairs = {
-        (p.details["trigger"]["entity_id"], p.details["trigger"]["state"],
-         p.details["action"]["entity_id"], p.details["action"]["state"]): p
+        (p.details.trigger.entity_id, p.details.trigger.state,
+         p.details.action.entity_id, p.details.action.state): p.details
         for p in result.patterns
-        if p.type == "co_occurrence"
+        if isinstance(p.details, CoOccurrenceDetails)
     }  # fmt: skip
     # Every planted habit at its time (or explained by the routine-less cause it follows).
     for entity_id, state, time, days in home.habits:
         assert any(
-            (d["entity_id"], d["state"]) == (entity_id, state)
-            and abs(_minutes(d["time"]) - _minutes(time)) <= 15
-            and (d["days"] == days or "all" in (d["days"], days))
+            (d.entity_id, d.state) == (entity_id, state)
+            and abs(_minutes(d.time) - _minutes(time)) <= 15
+            and (d.days == days or "all" in (d.days, days))
             for d in habits
         ), (entity_id, state, time)
     # The planted pair, each link of the chain, and the chain itself.
@@ -205,27 +208,27 @@ def test_a_home_built_another_way_is_read_right(seed: int) -> None:
     assert tuple(home.chain) in chains
     # The motion light in its idiom, with the wait the data shows.
     motion = pairs[("binary_sensor.hall_motion", "on", "light.hall", "on")]
-    assert motion.details["idiom"] == "motion_light"
-    assert motion.details["off_after_s"] is not None
+    assert motion.idiom == "motion_light"
+    assert motion.off_after_s is not None
     # The anomaly.
     assert any(
-        p.type == "anomaly"
-        and p.details["entity_id"] == home.anomaly[0]
-        and str(p.details["at"])[:10] == home.anomaly[1]
+        isinstance(p.details, AnomalyDetails)
+        and p.details.entity_id == home.anomaly[0]
+        and p.details.at[:10] == home.anomaly[1]
         for p in result.patterns
     )
     # Few reports beyond what was planted: no clock habit of an effect, no off after a
     # random on-duration, no sensor as a habit.
     planted = {h[0] for h in home.habits}
-    for pattern in (p for p in result.patterns if p.type == "time_of_day"):
-        assert pattern.details["entity_id"] in planted | {"cover.garage"}, pattern.description
-        assert pattern.details["state"] not in ("off", "closed"), pattern.description
+    for pattern in result.patterns:
+        if isinstance(habit := pattern.details, TimeOfDayDetails):
+            assert habit.entity_id in planted | {"cover.garage"}, pattern.description
+            assert habit.state not in ("off", "closed"), pattern.description
     # Suggestions: each planted pair, the motion light whole, nothing that opens the home.
-    found = [{**asdict(p), "id": f"p{n}", "covered_by": []} for n, p in enumerate(result.patterns)]
-    chains_found = [{**asdict(s), "id": f"s{n}"} for n, s in enumerate(result.synergies)]
+    found, chains_found = stored(result)
     drafts = Drafter(catalog).drafts(
-        [p for p in found if p["score"] >= SUGGESTION_THRESHOLD],
-        [c for c in chains_found if c["score"] >= SUGGESTION_THRESHOLD],
+        [p for p in found if p.score >= SUGGESTION_THRESHOLD],
+        [c for c in chains_found if c.score >= SUGGESTION_THRESHOLD],
         found,
     )
     for draft in drafts:

@@ -10,7 +10,7 @@ the figures measured when they were set, so a detector that gets worse fails her
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,9 +19,12 @@ import pytest
 from engine.automation.suggestions.drafts import Draft, Drafter
 from engine.home.catalog import Catalog, CatalogSource, catalog_from_import
 from engine.patterns.arrays import ORIGIN_MANUAL, EventArrays
+from engine.patterns.details import CoOccurrenceDetails, TimeOfDayDetails
 from engine.patterns.detect import SUGGESTION_THRESHOLD, DetectedPattern, DetectionResult, detect
 from engine.training.quality import TEST_HOMES, Quality, apart, score_home
 from engine.training.synthetic import SyntheticHome, generate_home
+
+from .stored_findings import stored
 
 HOUSEHOLDS = tuple(home for home in TEST_HOMES if home[0] not in ("sensor_only", "motion_lit"))
 SENSOR_ONLY = tuple(home for home in TEST_HOMES if home[0] == "sensor_only")
@@ -79,12 +82,9 @@ def lit_homes() -> list[Analysed]:
 
 def _drafts(item: Analysed) -> list[Draft]:
     """Return the drafts the suggestion service would make of an analysis."""
-    found = [
-        {**asdict(p), "id": f"p{n}", "covered_by": []} for n, p in enumerate(item.result.patterns)
-    ]
-    chains = [{**asdict(s), "id": f"s{n}"} for n, s in enumerate(item.result.synergies)]
-    wanted = [p for p in found if p["score"] >= SUGGESTION_THRESHOLD]
-    strong = [c for c in chains if c["score"] >= SUGGESTION_THRESHOLD]
+    found, chains = stored(item.result)
+    wanted = [p for p in found if p.score >= SUGGESTION_THRESHOLD]
+    strong = [c for c in chains if c.score >= SUGGESTION_THRESHOLD]
     return Drafter(item.catalog).drafts(wanted, strong, found)
 
 
@@ -151,20 +151,20 @@ def test_motion_and_door_lights_are_found_with_their_timer_and_suggested_whole(
     planted = found = timed = suggested = 0
     for item in lit_homes:
         pairs = {
-            (p.details["trigger"]["entity_id"], p.details["action"]["entity_id"]): p
+            (p.details.trigger.entity_id, p.details.action.entity_id): p.details
             for p in item.result.patterns
-            if p.type == "co_occurrence"
+            if isinstance(p.details, CoOccurrenceDetails)
         }
         drafts = _drafts(item)
         for truth in (r for r in item.home.routines if r.get("idiom")):
             planted += 1
             key = (truth["trigger"]["entity_id"], truth["action"]["entity_id"])
             pattern = pairs.get(key)
-            if pattern is None or pattern.details.get("idiom") != truth["idiom"]:
+            if pattern is None or pattern.idiom != truth["idiom"]:
                 print(f"  missed: {truth['idiom']} {key}")
                 continue
             found += 1
-            wait = pattern.details.get("off_after_s")
+            wait = pattern.off_after_s
             if wait is not None and abs(wait - truth["off_after_s"]) <= max(
                 30, 0.2 * truth["off_after_s"]
             ):
@@ -238,13 +238,13 @@ def test_time_of_day_habits_are_found_at_their_planted_time(analysed: list[Analy
     # counts, so a report that is off by 20 minutes shows here instead of just being missed.
     errors = []
     for item in analysed:
-        tods = [p.details for p in item.result.patterns if p.type == "time_of_day"]
+        tods = [p.details for p in item.result.patterns if isinstance(p.details, TimeOfDayDetails)]
         for r in (r for r in item.home.routines if r["kind"] == "time_of_day"):
             near = [
-                apart(d["time"], r["time"])
+                apart(d.time, r["time"])
                 for d in tods
-                if (d["entity_id"], d["state"]) == (r["entity_id"], r["state"])
-                and (d["days"] == r["days"] or "all" in (d["days"], r["days"]))
+                if (d.entity_id, d.state) == (r["entity_id"], r["state"])
+                and (d.days == r["days"] or "all" in (d.days, r["days"]))
             ]
             if near and min(near) <= 60:
                 errors.append(min(near))
@@ -255,13 +255,15 @@ def test_time_of_day_habits_are_found_at_their_planted_time(analysed: list[Analy
     assert median <= 5
 
 
-def _pair_of(details: dict[str, Any]) -> tuple[str, str, str, str]:
-    t, a = details["trigger"], details["action"]
-    return (t["entity_id"], t["state"], a["entity_id"], a["state"])
+def _pair_of(details: CoOccurrenceDetails) -> tuple[str, str, str, str]:
+    t, a = details.trigger, details.action
+    return (t.entity_id, t.state, a.entity_id, a.state)
 
 
 def _reported_pairs(result: DetectionResult) -> set[tuple[str, str, str, str]]:
-    return {_pair_of(p.details) for p in result.patterns if p.type == "co_occurrence"}
+    return {
+        _pair_of(p.details) for p in result.patterns if isinstance(p.details, CoOccurrenceDetails)
+    }
 
 
 def _check_synergies(result: DetectionResult) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from engine.automation.suggestions.drafts import Draft, Drafter, query_draft
+from engine.automation.suggestions.drafts import Draft, Drafter, Pattern, query_draft
 from engine.automation.suggestions.fingerprint import fingerprint
 from engine.automation.validate import validate_automation
 from engine.automation.yaml_render import automation_to_yaml
 from engine.home.catalog import Area, Catalog, CatalogSource, Entity
 from engine.home.phrases import event_phrase
+from engine.patterns.details import AnomalyDetails
+from engine.patterns.findings import StoredPattern, StoredSynergy
 
 
 def _entity(entity_id: str, name: str, **attributes: Any) -> Entity:
@@ -43,7 +46,9 @@ HOME = Catalog(
 )
 
 
-def _time_of_day(entity_id: str, state: str, time: str = "07:00", days: str = "weekdays") -> Any:
+def _time_of_day_dict(
+    entity_id: str, state: str, time: str = "07:00", days: str = "weekdays"
+) -> dict[str, Any]:
     return {
         "id": f"p-{entity_id}-{state}",
         "type": "time_of_day",
@@ -53,7 +58,13 @@ def _time_of_day(entity_id: str, state: str, time: str = "07:00", days: str = "w
     }
 
 
-def _pair(trigger: tuple[str, str], action: tuple[str, str]) -> Any:
+def _time_of_day(
+    entity_id: str, state: str, time: str = "07:00", days: str = "weekdays"
+) -> Pattern:
+    return StoredPattern.from_dict(_time_of_day_dict(entity_id, state, time, days))
+
+
+def _pair_dict(trigger: tuple[str, str], action: tuple[str, str]) -> dict[str, Any]:
     return {
         "id": f"p-{trigger[0]}-{action[0]}",
         "type": "co_occurrence",
@@ -66,7 +77,11 @@ def _pair(trigger: tuple[str, str], action: tuple[str, str]) -> Any:
     }
 
 
-def _draft(pattern: Any) -> Draft:
+def _pair(trigger: tuple[str, str], action: tuple[str, str]) -> Pattern:
+    return StoredPattern.from_dict(_pair_dict(trigger, action))
+
+
+def _draft(pattern: Pattern) -> Draft:
     draft = Drafter(HOME).pattern(pattern)
     assert draft is not None
     return draft
@@ -160,9 +175,9 @@ def test_titles_descriptions_and_explanations_read_as_sentences() -> None:
     assert draft.description == (
         "At 07:00 on weekdays, turn on Sofa lamp at 100% brightness and 4000 K."
     )
-    assert draft.explanation == pattern["description"]
+    assert draft.explanation == pattern.description
     assert draft.source == "pattern"
-    assert draft.source_id == pattern["id"]
+    assert draft.source_id == pattern.id
     assert draft.automation["alias"] == draft.title
     assert draft.automation["id"] == f"homeiq_{draft.id}"
 
@@ -191,7 +206,7 @@ def test_a_chain_runs_its_steps_in_order() -> None:
         "description": "chain",
         "score": 0.6,
     }
-    draft = Drafter(HOME).synergy(synergy)
+    draft = Drafter(HOME).synergy(StoredSynergy.from_dict(synergy))
     assert draft is not None
     assert draft.source == "synergy"
     assert [a["action"] for a in draft.automation["actions"]] == [
@@ -202,11 +217,11 @@ def test_a_chain_runs_its_steps_in_order() -> None:
     assert validate_automation(draft.automation, HOME).valid
     # A chain with a step nothing can carry out suggests nothing.
     synergy["chain"] = [*synergy["chain"], {"entity_id": "sensor.temperature", "state": "20"}]
-    assert Drafter(HOME).synergy(synergy) is None
+    assert Drafter(HOME).synergy(StoredSynergy.from_dict(synergy)) is None
 
 
 def test_a_long_anomaly_becomes_a_notification_past_the_usual_duration() -> None:
-    pattern: dict[str, Any] = {
+    pattern = StoredPattern.from_dict({
         "id": "a1",
         "type": "anomaly",
         "description": "On 2026-11-02 Front door turned on and stayed so for 95 min.",
@@ -217,8 +232,9 @@ def test_a_long_anomaly_becomes_a_notification_past_the_usual_duration() -> None
             "kind": "unusual_duration",
             "observed": {"duration_s": 5700},
             "expected": {"p95_duration_s": 1200},
+            "at": "2026-11-02T08:00:00+01:00",
         },
-    }
+    })  # fmt: skip
     draft = Drafter(HOME).pattern(pattern)
     assert draft is not None
     assert draft.source == "anomaly"
@@ -235,7 +251,8 @@ def test_a_long_anomaly_becomes_a_notification_past_the_usual_duration() -> None
     assert notify["action"] == "persistent_notification.create"
     assert "30 minutes" in notify["data"]["message"]
     assert validate_automation(draft.automation, HOME).valid
-    odd_time = {**pattern, "details": {**pattern["details"], "kind": "unusual_time"}}
+    assert isinstance(pattern.details, AnomalyDetails)
+    odd_time = replace(pattern, details=replace(pattern.details, kind="unusual_time"))
     assert Drafter(HOME).pattern(odd_time) is None
 
 
@@ -248,7 +265,7 @@ def test_locks_and_alarms_need_confirmation() -> None:
 
 def test_the_same_behaviour_has_the_same_fingerprint_and_id() -> None:
     first = _draft(_time_of_day("switch.fan", "on"))
-    again = _draft({**_time_of_day("switch.fan", "on"), "id": "other", "score": 0.1})
+    again = _draft(replace(_time_of_day("switch.fan", "on"), id="other", score=0.1))
     assert first.fingerprint == again.fingerprint
     assert first.id == again.id
     # Ids, names and entity_id spelt as a one-item list change nothing...
@@ -326,11 +343,11 @@ IDIOM_HOME = Catalog(
 )
 
 
-def _idiom(trigger: str, action: str, idiom: str, **extra: Any) -> dict[str, Any]:
-    pair: dict[str, Any] = _pair((trigger, "on"), (action, "on"))
+def _idiom(trigger: str, action: str, idiom: str, **extra: Any) -> Pattern:
+    pair = _pair_dict((trigger, "on"), (action, "on"))
     pair["details"].update({"idiom": idiom, **extra})
     pair["evidence"] = {"days": [{"date": "2026-11-02", "times": ["07:00:01"], "delays_s": [4]}]}
-    return pair
+    return StoredPattern.from_dict(pair)
 
 
 def test_a_motion_light_is_one_automation_on_at_motion_and_off_after_no_motion() -> None:
@@ -358,7 +375,7 @@ def test_a_motion_light_is_one_automation_on_at_motion_and_off_after_no_motion()
         "Turn on Hallway ceiling when motion is detected in the Hallway, and off after "
         "2 min without motion when it is dark"
     )
-    assert draft.evidence == pattern["evidence"]
+    assert draft.evidence == pattern.evidence
     assert validate_automation(automation, IDIOM_HOME).valid
 
 
@@ -373,12 +390,12 @@ def test_a_door_light_turns_off_after_the_learned_time() -> None:
 
 
 def test_a_routine_starts_an_automation_once_a_day_in_its_window() -> None:
-    pattern = _pair(("binary_sensor.hall_motion", "on"), ("switch.coffee", "on"))
-    pattern["details"]["trigger"]["routine"] = {
+    pair = _pair_dict(("binary_sensor.hall_motion", "on"), ("switch.coffee", "on"))
+    pair["details"]["trigger"]["routine"] = {
         "kind": "first_activity", "area_id": "hall", "time": "06:35", "days": "weekdays",
         "sensors": ["binary_sensor.hall_motion"], "quiet_minutes": 60,
     }  # fmt: skip
-    draft = Drafter(IDIOM_HOME).pattern(pattern)
+    draft = Drafter(IDIOM_HOME).pattern(StoredPattern.from_dict(pair))
     assert draft is not None
     assert draft.title == (
         "Turn on Coffee machine when someone is first active in the Hallway after 05:00 on weekdays"
@@ -434,9 +451,9 @@ def test_history_never_earns_an_automation_that_opens_the_home(entity_id: str, s
 def test_the_protective_counterpart_is_offered() -> None:
     drafter = Drafter(IDIOM_HOME)
     unlock = _time_of_day("lock.front", "unlocked", "07:15")
-    lock = {**_time_of_day("lock.front", "locked", "07:40"), "score": 0.2}
+    lock = {**_time_of_day_dict("lock.front", "locked", "07:40"), "score": 0.2}
     lock["details"]["spread_minutes"] = 4.0
-    (draft,) = drafter.drafts([unlock], [], [lock])
+    (draft,) = drafter.drafts([unlock], [], [StoredPattern.from_dict(lock)])
     assert draft.title == "Lock Front door lock on weekdays at 07:50 if still unlocked"
     assert draft.automation["conditions"][0] == {
         "condition": "state", "entity_id": "lock.front", "state": "unlocked",
@@ -444,17 +461,17 @@ def test_the_protective_counterpart_is_offered() -> None:
     assert draft.automation["actions"] == [
         {"action": "lock.lock", "target": {"entity_id": "lock.front"}}
     ]
+    # No detector knows how long a pair's action usually lasts: 1.5 x the default 15 min.
     garage = _pair(("person.anna", "home"), ("cover.garage", "open"))
-    garage["details"]["usual_duration_s"] = 600
     (warning,) = drafter.drafts([garage], [])
-    assert warning.title == "Notify when Garage door stays open longer than usual (15 min)"
+    assert warning.title == "Notify when Garage door stays open longer than usual (20 min)"
     assert warning.automation["actions"][0]["action"] == "persistent_notification.create"
     for found in (draft, warning):
         assert validate_automation(found.automation, IDIOM_HOME).valid
 
 
 def test_a_chain_from_its_root_never_acts_on_the_root_or_what_guards_the_home() -> None:
-    synergy = {
+    synergy = StoredSynergy.from_dict({
         "id": "s2",
         "chain": [
             {"entity_id": "cover.garage", "state": "open"},
@@ -463,7 +480,7 @@ def test_a_chain_from_its_root_never_acts_on_the_root_or_what_guards_the_home() 
         ],
         "description": "chain",
         "score": 0.6,
-    }
+    })  # fmt: skip
     draft = Drafter(IDIOM_HOME).synergy(synergy)
     assert draft is not None
     assert [a["action"] for a in draft.automation["actions"]] == ["light.turn_on"]
@@ -495,18 +512,19 @@ def test_no_text_says_a_binary_sensor_turns_on_or_off() -> None:
                 texts.append(event_phrase(sensor, state, tense=tense, area="Hallway"))
             pair = _pair(("binary_sensor.thing", state), ("light.hall", "on"))
             idiom = _idiom("binary_sensor.thing", "light.hall", "motion_light", off_after_s=60)
-            anomaly = {
+            anomaly = StoredPattern.from_dict({
                 "id": "a", "type": "anomaly", "description": "x", "score": 0.4,
                 "details": {
                     "entity_id": "binary_sensor.thing", "state": state,
                     "kind": "unusual_duration", "expected": {"p95_duration_s": 600},
+                    "at": "2026-11-02T08:00:00+01:00",
                 },
-            }  # fmt: skip
-            chain = {"id": "c", "description": "x", "score": 0.6, "chain": [
+            })  # fmt: skip
+            chain = StoredSynergy.from_dict({"id": "c", "description": "x", "score": 0.6, "chain": [
                 {"entity_id": "binary_sensor.thing", "state": state},
                 {"entity_id": "light.hall", "state": "on"},
                 {"entity_id": "light.hall", "state": "off"},
-            ]}  # fmt: skip
+            ]})  # fmt: skip
             drafter = Drafter(home)
             for draft in (
                 drafter.pattern(pair), drafter.pattern(idiom), drafter.pattern(anomaly),

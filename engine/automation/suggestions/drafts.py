@@ -27,6 +27,21 @@ from engine.automation.suggestions.templates import (
 )
 from engine.home.catalog import Catalog, Entity
 from engine.home.phrases import event_phrase
+from engine.patterns.details import (
+    AnomalyDetails,
+    CoOccurrenceDetails,
+    PatternDetails,
+    TimeOfDayDetails,
+)
+from engine.patterns.details import Step as Change
+from engine.patterns.findings import StoredPattern, StoredSynergy
+
+# What the drafter reads: stored findings with typed details (findings.py, details.py).
+Pattern = StoredPattern[PatternDetails]
+Habit = StoredPattern[TimeOfDayDetails]
+PairPattern = StoredPattern[CoOccurrenceDetails]
+AnomalyPattern = StoredPattern[AnomalyDetails]
+Finding = Pattern | StoredSynergy
 
 SUGGESTION_PREFIX: Final = "homeiq_"
 _WEEKDAYS: Final = ["mon", "tue", "wed", "thu", "fri"]
@@ -144,13 +159,13 @@ def _joined(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _action_entity(finding: Mapping[str, Any]) -> str | None:
-    """Return the entity a finding's automation would act on."""
-    details = finding.get("details") or {}
-    if finding.get("type") == "time_of_day":
-        return str(details.get("entity_id"))
-    if finding.get("type") == "co_occurrence":
-        return str((details.get("action") or {}).get("entity_id"))
+def _acted(finding: Pattern) -> Change | None:
+    """Return the change a habit's or a pair's automation would make, None for others."""
+    details = finding.details
+    if isinstance(details, TimeOfDayDetails):
+        return Change(details.entity_id, details.state)
+    if isinstance(details, CoOccurrenceDetails):
+        return details.action
     return None
 
 
@@ -183,38 +198,36 @@ class Drafter:
             entity or entity_id, state, area=self._areas.get(area) if area else None
         )
 
-    def _act(self, step: Mapping[str, Any], hour: int | None = None) -> Step | None:
-        """Return the actions for a step, or None when history may not automate it."""
-        entity = self._entity(str(step.get("entity_id")))
-        state = str(step.get("state"))
+    def _act(self, entity_id: str, state: str, hour: int | None = None) -> Step | None:
+        """Return the actions for a change, or None when history may not automate it."""
+        entity = self._entity(entity_id)
         if entity is None or opens_up(entity, state):
             return None
         return action_step(entity, state, hour)
 
     # -- single findings ---------------------------------------------------------------
 
-    def pattern(self, pattern: Mapping[str, Any]) -> Draft | None:
+    def pattern(self, pattern: Pattern) -> Draft | None:
         """Return a draft for a stored pattern, or None when it suggests nothing to do."""
-        kind = pattern["type"]
-        if kind == "time_of_day":
-            return self._habits([pattern])
-        if kind == "co_occurrence":
-            return self._pair(pattern)
-        if kind == "anomaly":
-            return self._anomaly(pattern)
+        if habit := pattern.of(TimeOfDayDetails):
+            return self._habits([habit])
+        if pair := pattern.of(CoOccurrenceDetails):
+            return self._pair(pair)
+        if anomaly := pattern.of(AnomalyDetails):
+            return self._anomaly(anomaly)
         return None
 
-    def synergy(self, synergy: Mapping[str, Any]) -> Draft | None:
+    def synergy(self, synergy: StoredSynergy) -> Draft | None:
         """Return a draft for a stored synergy chain."""
-        return self._chain("synergy", synergy, list(synergy["chain"]))
+        return self._chain("synergy", synergy, list(synergy.chain))
 
     # -- everything at once ------------------------------------------------------------
 
     def drafts(
         self,
-        patterns: Iterable[Mapping[str, Any]],
-        synergies: Iterable[Mapping[str, Any]],
-        context: Iterable[Mapping[str, Any]] = (),
+        patterns: Iterable[Pattern],
+        synergies: Iterable[StoredSynergy],
+        context: Iterable[Pattern] = (),
     ) -> list[Draft]:
         """Return the drafts of a whole analysis, best first, merged and safe.
 
@@ -226,99 +239,82 @@ class Drafter:
         drafts: list[Draft | None] = []
         # A habit that opens the home deserves its counterpart even when it is too weak to
         # suggest on its own: locking up is cheap, and the habit is never automated.
-        insecure = [
-            p for p in known if self._opens_up(p) and float(p["score"]) >= PROTECT_MIN_SCORE
-        ]
+        insecure = [p for p in known if self._opens_up(p) and p.score >= PROTECT_MIN_SCORE]
         drafts += self._protective(insecure, known)
         safe = [p for p in patterns if not self._opens_up(p)]
-        habits = [p for p in safe if p["type"] == "time_of_day"]
+        habits = [habit for p in safe if (habit := p.of(TimeOfDayDetails))]
+        pairs = [pair for p in safe if (pair := p.of(CoOccurrenceDetails))]
         for group in self._habit_groups(habits):
             drafts.append(self._habits(group))
-        chains = [s for s in synergies if len(s["chain"]) > 2]
-        linked: set[tuple[str, str, str, str]] = set()
-        for chain in sorted(chains, key=lambda s: -s["score"]):
+        chains = [s for s in synergies if len(s.chain) > 2]
+        linked: set[tuple[Change, Change]] = set()
+        for chain in sorted(chains, key=lambda s: -s.score):
             draft = self.synergy(chain)
             if draft is None:
                 continue
-            steps = chain["chain"]
-            links = {
-                (a["entity_id"], a["state"], b["entity_id"], b["state"]) for a, b in pairwise(steps)
-            }
+            links = set(pairwise(chain.chain))
             if links & linked:
                 continue
             linked |= links
             drafts.append(draft)
-        after_routines: dict[str, list[Mapping[str, Any]]] = {}
-        for pair in (p for p in safe if p["type"] == "co_occurrence"):
-            routine = pair["details"]["trigger"].get("routine")
-            if isinstance(routine, Mapping):
-                moment = (routine.get("kind"), routine.get("area_id"), routine.get("time"))
-                after_routines.setdefault(repr(moment), []).append(pair)
-        for group in after_routines.values():
-            drafts.append(self._after_routine(*sorted(group, key=lambda p: -p["score"])))
-        for pair in (p for p in safe if p["type"] == "co_occurrence"):
-            details = pair["details"]
-            if isinstance(details["trigger"].get("routine"), Mapping):
+        after_routines: dict[tuple[str, str | None, str], list[PairPattern]] = {}
+        for pair in pairs:
+            routine = pair.details.trigger.routine
+            if routine is not None:
+                moment = (routine.kind, routine.area_id, routine.time)
+                after_routines.setdefault(moment, []).append(pair)
+        for after in after_routines.values():
+            drafts.append(self._after_routine(*sorted(after, key=lambda p: -p.score)))
+        for pair in pairs:
+            trigger = pair.details.trigger
+            if trigger.routine is not None:
                 continue
-            link = (
-                details["trigger"]["entity_id"],
-                details["trigger"]["state"],
-                details["action"]["entity_id"],
-                details["action"]["state"],
-            )
-            if link not in linked:
+            if (Change(trigger.entity_id, trigger.state), pair.details.action) not in linked:
                 drafts.append(self._pair(pair))
-        drafts += [self._anomaly(p) for p in safe if p["type"] == "anomaly"]
+        drafts += [self._anomaly(a) for p in safe if (a := p.of(AnomalyDetails))]
         found = [d for d in drafts if d is not None]
         return sorted(found, key=lambda d: -d.score)
 
-    def _opens_up(self, finding: Mapping[str, Any]) -> bool:
-        entity_id = _action_entity(finding)
-        entity = self._entity(entity_id) if entity_id else None
-        details = finding.get("details") or {}
-        state = (
-            details.get("state")
-            if finding.get("type") == "time_of_day"
-            else ((details.get("action") or {}).get("state"))
-        )
-        return entity is not None and opens_up(entity, str(state))
+    def _opens_up(self, finding: Pattern) -> bool:
+        acted = _acted(finding)
+        entity = self._entity(acted.entity_id) if acted is not None else None
+        return entity is not None and acted is not None and opens_up(entity, acted.state)
 
     # -- time-of-day habits ------------------------------------------------------------
 
-    def _habit_groups(self, habits: list[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    def _habit_groups(self, habits: list[Habit]) -> list[list[Habit]]:
         """Return habits grouped into the automations a person would write for them."""
-        groups: list[list[Mapping[str, Any]]] = []
+        groups: list[list[Habit]] = []
         used: set[int] = set()
-        ordered = sorted(habits, key=lambda p: -p["score"])
+        ordered = sorted(habits, key=lambda p: -p.score)
         for i, habit in enumerate(ordered):
             if i in used:
                 continue
             used.add(i)
             group = [habit]
-            details = habit["details"]
+            details = habit.details
             for j, other in enumerate(ordered):
                 if j in used:
                     continue
-                theirs = other["details"]
-                same_days = theirs.get("days") == details.get("days")
-                if not same_days or bool(theirs.get("sun")) != bool(details.get("sun")):
+                theirs = other.details
+                same_days = theirs.days == details.days
+                if not same_days or (theirs.sun is None) != (details.sun is None):
                     continue
-                same_entity = theirs["entity_id"] == details["entity_id"]
-                apart = abs(_minutes(theirs["time"]) - _minutes(details["time"])) % 1440
+                same_entity = theirs.entity_id == details.entity_id
+                apart = abs(_minutes(theirs.time) - _minutes(details.time)) % 1440
                 apart = min(apart, 1440 - apart)
                 same_moment = (
                     apart <= _SAME_MOMENT_MIN
                     and not same_entity
-                    and self._area_of(theirs["entity_id"]) is not None
-                    and self._area_of(theirs["entity_id"]) == self._area_of(details["entity_id"])
-                    and all(g["details"]["state"] == g["details"]["state"] for g in group)
-                    and len({g["details"]["entity_id"] for g in group}) == len(group)
+                    and self._area_of(theirs.entity_id) is not None
+                    and self._area_of(theirs.entity_id) == self._area_of(details.entity_id)
+                    and len({g.details.entity_id for g in group}) == len(group)
                 )
                 on_and_off = (
                     same_entity
-                    and theirs["state"] != details["state"]
+                    and theirs.state != details.state
                     and len(group) == 1
-                    and not details.get("sun")
+                    and details.sun is None
                     and apart <= _ON_AND_OFF_MAX_MIN
                 )
                 if same_moment or on_and_off:
@@ -327,12 +323,12 @@ class Drafter:
             groups.append(group)
         return groups
 
-    def _time_trigger(self, details: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    def _time_trigger(self, details: TimeOfDayDetails) -> tuple[dict[str, Any], str]:
         """Return a habit's trigger and how it reads: a clock time, or the sun with an offset."""
-        sun = details.get("sun")
-        if isinstance(sun, Mapping):
-            offset = round(float(sun.get("offset_minutes", 0)))
-            event = str(sun.get("event", "sunset"))
+        sun = details.sun
+        if sun is not None:
+            offset = round(sun.offset_minutes)
+            event = sun.event
             trigger: dict[str, Any] = {"trigger": "sun", "event": event}
             if offset:
                 sign = "-" if offset < 0 else ""
@@ -340,23 +336,23 @@ class Drafter:
             side = "before" if offset < 0 else "after"
             words = f"{abs(offset)} min {side} {event}" if offset else f"at {event}"
             return trigger, words
-        at = str(details["time"])
+        at = details.time
         return {"trigger": "time", "at": f"{at}:00"}, f"at {at}"
 
-    def _habits(self, group: list[Mapping[str, Any]]) -> Draft | None:
+    def _habits(self, group: list[Habit]) -> Draft | None:
         """Return one automation for habits of one moment, or one entity's on and off."""
-        first = group[0]["details"]
-        hour = _minutes(str(first["time"])) // 60
-        days = str(first.get("days", "all"))
+        first = group[0].details
+        hour = _minutes(first.time) // 60
+        days = first.days
         conditions = _weekday_conditions(days)
         day_words = _DAY_WORDS.get(days, "every day")
-        explanation = " ".join(str(p["description"]) for p in group)
-        score = max(float(p["score"]) for p in group)
-        evidence = group[0].get("evidence")
-        entities = {p["details"]["entity_id"] for p in group}
+        explanation = " ".join(p.description for p in group)
+        score = max(p.score for p in group)
+        evidence = group[0].evidence
+        entities = {p.details.entity_id for p in group}
         if len(group) == 2 and len(entities) == 1:
             return self._on_and_off(group, conditions, day_words, explanation, score)
-        steps = [self._act(p["details"], hour) for p in group]
+        steps = [self._act(p.details.entity_id, p.details.state, hour) for p in group]
         if any(step is None for step in steps):
             return None
         done = [step for step in steps if step is not None]
@@ -368,16 +364,16 @@ class Drafter:
             if len(group) == 1
             else (f"{_sentence(when)} {day_words}, {phrase}")
         )
-        off_after = first.get("off_after_s")
-        if len(group) == 1 and isinstance(off_after, int | float) and off_after >= 60:
-            back = self._act({"entity_id": first["entity_id"], "state": _idle_of(first)})
+        off_after = first.off_after_s
+        if len(group) == 1 and off_after is not None and off_after >= 60:
+            back = self._act(first.entity_id, _idle_of(first.state))
             if back is not None:
-                actions += [{"delay": period(int(off_after))}, *back.actions]
-                then = f", then {back.phrase} {wait_text(int(off_after))} later"
+                actions += [{"delay": period(off_after)}, *back.actions]
+                then = f", then {back.phrase} {wait_text(off_after)} later"
                 title, phrase = title + then, phrase + then
         return _draft(
             "pattern",
-            group[0]["id"],
+            group[0].id,
             title=title,
             description=f"{_sentence(when)} {day_words}, {phrase}.",
             explanation=explanation,
@@ -388,22 +384,22 @@ class Drafter:
 
     def _on_and_off(
         self,
-        group: list[Mapping[str, Any]],
+        group: list[Habit],
         conditions: list[dict[str, Any]],
         day_words: str,
         explanation: str,
         score: float,
     ) -> Draft | None:
         """Return one automation with a trigger per habit of one entity, choosing by trigger."""
-        ordered = sorted(group, key=lambda p: _minutes(str(p["details"]["time"])))
+        ordered = sorted(group, key=lambda p: _minutes(p.details.time))
         triggers, options, parts = [], [], []
         for pattern in ordered:
-            details = pattern["details"]
-            step = self._act(details, _minutes(str(details["time"])) // 60)
+            details = pattern.details
+            step = self._act(details.entity_id, details.state, _minutes(details.time) // 60)
             if step is None:
                 return None
             trigger, when = self._time_trigger(details)
-            trigger_id = str(details["state"])
+            trigger_id = details.state
             triggers.append({**trigger, "id": trigger_id})
             options.append(
                 {
@@ -415,7 +411,7 @@ class Drafter:
         title = f"{_joined(parts)} {day_words}"
         return _draft(
             "pattern",
-            ordered[0]["id"],
+            ordered[0].id,
             title=title,
             description=f"{_sentence(title)}.",
             explanation=explanation,
@@ -425,18 +421,19 @@ class Drafter:
                 "conditions": conditions,
                 "actions": [{"choose": options}],
             },
-            evidence=ordered[0].get("evidence"),
+            evidence=ordered[0].evidence,
         )
 
     # -- pairs, idioms, routines -------------------------------------------------------
 
-    def _pair(self, pattern: Mapping[str, Any]) -> Draft | None:
-        details = pattern["details"]
-        if isinstance(details["trigger"].get("routine"), Mapping):
+    def _pair(self, pattern: PairPattern) -> Draft | None:
+        details = pattern.details
+        if details.trigger.routine is not None:
             return self._after_routine(pattern)
-        if details.get("idiom") in ("motion_light", "door_light"):
+        if details.idiom in ("motion_light", "door_light"):
             return self._light_idiom(pattern)
-        return self._chain("pattern", pattern, [details["trigger"], details["action"]])
+        trigger = Change(details.trigger.entity_id, details.trigger.state)
+        return self._chain("pattern", pattern, [trigger, details.action])
 
     def _condition_words(self, condition: Mapping[str, Any] | None) -> str:
         if not condition:
@@ -463,26 +460,25 @@ class Drafter:
             ],
         }
 
-    def _light_idiom(self, pattern: Mapping[str, Any]) -> Draft | None:
+    def _light_idiom(self, pattern: PairPattern) -> Draft | None:
         """Return the motion-light (or door-light) automation: on, then off after a wait."""
-        details = pattern["details"]
-        trigger_id = str(details["trigger"]["entity_id"])
-        light_id = str(details["action"]["entity_id"])
-        on = self._act(details["action"])
-        off = self._act({"entity_id": light_id, "state": "off"})
+        details = pattern.details
+        trigger_id = details.trigger.entity_id
+        light_id = details.action.entity_id
+        on = self._act(light_id, details.action.state)
+        off = self._act(light_id, "off")
         if on is None or off is None:
             return None
-        condition = details.get("condition")
-        if isinstance(condition, Mapping) and condition.get("entity_id") == "sun.sun":
+        condition = details.condition
+        if condition is not None and condition.get("entity_id") == "sun.sun":
             condition = self._dark()
-        conditions = [dict(condition)] if isinstance(condition, Mapping) else []
+        conditions = [dict(condition)] if condition is not None else []
         when = self._when(trigger_id, "on")
         actions: list[dict[str, Any]] = list(on.actions)
-        wait = details.get("off_after_s")
+        wait = details.off_after_s
         title = f"{on.phrase} when {when}"
-        if isinstance(wait, int | float) and wait > 0:
-            wait = int(wait)
-            if details["idiom"] == "motion_light":
+        if wait is not None and wait > 0:
+            if details.idiom == "motion_light":
                 # The motion-light blueprint's shape: mode restart, so new motion restarts
                 # the wait; the light goes off once motion has stopped for `wait`.
                 actions += [
@@ -503,7 +499,7 @@ class Drafter:
             else:
                 actions += [{"delay": period(wait)}, *off.actions]
                 title += f", and off {wait_text(wait)} later"
-        title += self._condition_words(condition if isinstance(condition, Mapping) else None)
+        title += self._condition_words(condition)
         trigger: dict[str, Any] = {
             "trigger": "state",
             "entity_id": trigger_id,
@@ -512,27 +508,30 @@ class Drafter:
         }
         return _draft(
             "pattern",
-            pattern["id"],
+            pattern.id,
             title=title,
             description=f"{_sentence(title)}.",
-            explanation=pattern["description"],
-            score=pattern["score"],
+            explanation=pattern.description,
+            score=pattern.score,
             behaviour={"triggers": [trigger], "conditions": conditions, "actions": actions},
-            evidence=pattern.get("evidence"),
+            evidence=pattern.evidence,
             mode="restart",
         )
 
-    def _after_routine(self, *patterns: Mapping[str, Any]) -> Draft | None:
+    def _after_routine(self, *patterns: PairPattern) -> Draft | None:
         """Return "when someone is first active in the kitchen after 05:00, start the coffee".
 
         Several actions after one routine's moment are one automation (desk lamp, monitor
         and speaker when someone is first in the office), in their patterns' order.
         """
         pattern = patterns[0]
-        details = pattern["details"]
-        routine = details["trigger"]["routine"]
+        details = pattern.details
+        routine = details.trigger.routine
+        if routine is None:
+            return None
+        usual = _minutes(routine.time)
         steps = [
-            self._act(p["details"]["action"], _minutes(str(routine["time"])) // 60)
+            self._act(p.details.action.entity_id, p.details.action.state, usual // 60)
             for p in patterns
         ]
         if any(step is None for step in steps):
@@ -541,15 +540,13 @@ class Drafter:
             [action for done in steps if done for action in done.actions],
             _joined([done.phrase for done in steps if done]),
         )
-        sensors = [str(s) for s in routine.get("sensors") or [details["trigger"]["entity_id"]]]
-        state = str(details["trigger"].get("state", "on"))
-        usual = _minutes(str(routine["time"]))
+        sensors = list(routine.sensors) or [details.trigger.entity_id]
+        state = details.trigger.state
         after = (usual - _ROUTINE_BEFORE_MIN) // 15 * 15
         before = usual + _ROUTINE_AFTER_MIN
-        days = str(routine.get("days", "all"))
-        area = self._areas.get(str(routine.get("area_id"))) if routine.get("area_id") else None
-        kind = routine.get("kind")
-        if kind == "arrival":
+        days = routine.days
+        area = self._areas.get(routine.area_id) if routine.area_id else None
+        if routine.kind == "arrival":
             moment = f"someone comes home after {_hhmm(after)}"
         elif area is not None:
             moment = f"someone is first active in the {area} after {_hhmm(after)}"
@@ -569,11 +566,11 @@ class Drafter:
         ]
         return _draft(
             "pattern",
-            pattern["id"],
+            pattern.id,
             title=title,
             description=f"{_sentence(title)}.",
-            explanation=" ".join(str(p["description"]) for p in patterns),
-            score=max(float(p["score"]) for p in patterns),
+            explanation=" ".join(p.description for p in patterns),
+            score=max(p.score for p in patterns),
             behaviour={
                 "triggers": [
                     {"trigger": "state", "entity_id": sensors, "to": state}
@@ -583,41 +580,37 @@ class Drafter:
                 "conditions": conditions,
                 "actions": step.actions,
             },
-            evidence=pattern.get("evidence"),
+            evidence=pattern.evidence,
         )
 
-    def _chain(
-        self, source: str, finding: Mapping[str, Any], steps: list[Mapping[str, Any]]
-    ) -> Draft | None:
+    def _chain(self, source: str, finding: Finding, steps: list[Change]) -> Draft | None:
         """Return "when the first step happens, do the others" for a pair or a chain."""
         first, rest = steps[0], steps[1:]
-        root = str(first["entity_id"])
+        root = first.entity_id
         # The root's own later changes are no actions (the garage door closing once the car
         # is in), and neither is anything that guards the home.
         rest = [
-            step
-            for step in rest
-            if str(step.get("entity_id")) != root and not self._guards(str(step.get("entity_id")))
+            step for step in rest if step.entity_id != root and not self._guards(step.entity_id)
         ]
-        done = [self._act(step) for step in rest]
+        done = [self._act(step.entity_id, step.state) for step in rest]
         if not rest or any(step is None for step in done):
             return None
         actions = [action for step in done if step for action in step.actions]
         phrases = [step.phrase for step in done if step]
-        trigger_state = str(first["state"])
+        trigger_state = first.state
         when = self._when(root, trigger_state)
         title = f"{phrases[0]} when {when}"
         if len(phrases) > 1:
             title = f"When {when}, {', then '.join(phrases)}"
         return _draft(
             source,
-            finding["id"],
+            finding.id,
             title=title,
             description=f"When {when}, {', then '.join(phrases)}.",
-            explanation=finding["description"],
-            score=finding["score"],
+            explanation=finding.description,
+            score=finding.score,
             behaviour={"triggers": [state_trigger(root, trigger_state)], "actions": actions},
-            evidence=finding.get("evidence"),
+            evidence=finding.evidence,
         )
 
     def _guards(self, entity_id: str) -> bool:
@@ -626,57 +619,52 @@ class Drafter:
 
     # -- safety direction --------------------------------------------------------------
 
-    def _protective(
-        self, insecure: list[Mapping[str, Any]], patterns: list[Mapping[str, Any]]
-    ) -> list[Draft]:
+    def _protective(self, insecure: list[Pattern], patterns: list[Pattern]) -> list[Draft]:
         """Return, once per entity, the protective counterpart of habits that open the home."""
         drafts: list[Draft] = []
         done: set[str] = set()
-        for finding in sorted(insecure, key=lambda p: -p["score"]):
-            entity_id = _action_entity(finding)
-            entity = self._entity(entity_id) if entity_id else None
-            if entity is None or entity.entity_id in done:
+        habits = [habit for p in patterns if (habit := p.of(TimeOfDayDetails))]
+        for finding in sorted(insecure, key=lambda p: -p.score):
+            acted = _acted(finding)
+            entity = self._entity(acted.entity_id) if acted is not None else None
+            if acted is None or entity is None or entity.entity_id in done:
                 continue
             done.add(entity.entity_id)
             securing = [
                 p
-                for p in patterns
-                if p["type"] == "time_of_day"
-                and p["details"]["entity_id"] == entity.entity_id
-                and secures(entity, str(p["details"]["state"]))
+                for p in habits
+                if p.details.entity_id == entity.entity_id and secures(entity, p.details.state)
             ]
-            draft = self._secure_at(entity, securing[0], finding) if securing else None
+            draft = self._secure_at(entity, securing[0], finding, acted.state) if securing else None
             if draft is None:
-                draft = self._warn_when_left(entity, finding)
+                draft = self._warn_when_left(entity, finding, acted.state)
             if draft is not None:
                 drafts.append(draft)
         return drafts
 
     def _secure_at(
-        self, entity: Entity, habit: Mapping[str, Any], finding: Mapping[str, Any]
+        self, entity: Entity, habit: Habit, finding: Pattern, insecure: str
     ) -> Draft | None:
         """Return "at the usual time, if it is still open, close it"."""
-        details = habit["details"]
-        state = str(details["state"])
+        details = habit.details
+        state = details.state
         step = action_step(entity, state)
         if step is None:
             return None
-        spread = float(details.get("spread_minutes") or 0)
-        at = _minutes(str(details["time"])) + max(_PROTECT_MARGIN_MIN, round(2 * spread))
+        at = _minutes(details.time) + max(_PROTECT_MARGIN_MIN, round(2 * details.spread_minutes))
         at = -(-at // 5) * 5
-        days = str(details.get("days", "all"))
-        insecure = _finding_state(finding)
+        days = details.days
         name = entity.name or entity.entity_id
         still = _state_word(entity, insecure)
         title = f"{step.phrase} {_DAY_WORDS.get(days, 'every day')} at {_hhmm(at)} if still {still}"
         return _draft(
             "pattern",
-            habit["id"],
+            habit.id,
             title=title,
             description=f"{_sentence(title)}: {name} is usually {_state_word(entity, state)} "
             "by then.",
-            explanation=f"{habit['description']} {finding['description']}",
-            score=max(float(habit["score"]), float(finding["score"])),
+            explanation=f"{habit.description} {finding.description}",
+            score=max(habit.score, finding.score),
             behaviour={
                 "triggers": [{"trigger": "time", "at": f"{_hhmm(at)}:00"}],
                 "conditions": [
@@ -685,16 +673,15 @@ class Drafter:
                 ],
                 "actions": step.actions,
             },
-            evidence=habit.get("evidence"),
+            evidence=habit.evidence,
         )
 
-    def _warn_when_left(self, entity: Entity, finding: Mapping[str, Any]) -> Draft | None:
+    def _warn_when_left(self, entity: Entity, finding: Pattern, insecure: str) -> Draft | None:
         """Return "notify when it stays open longer than usual"."""
-        details = finding["details"]
-        insecure = _finding_state(finding)
-        usual = details.get("usual_duration_s")
-        wait = int(usual) if isinstance(usual, int | float) and usual > 0 else _PROTECT_DEFAULT_S
-        wait = max(_LONG_STATE_MIN_S, min(_LONG_STATE_MAX_S, int(wait * _LONG_STATE_MARGIN)))
+        # Habits and pairs know no usual duration: the default wait, with the margin.
+        wait = max(
+            _LONG_STATE_MIN_S, min(_LONG_STATE_MAX_S, int(_PROTECT_DEFAULT_S * _LONG_STATE_MARGIN))
+        )
         wait -= wait % 300
         name = entity.name or entity.entity_id
         word = _state_word(entity, insecure)
@@ -703,31 +690,31 @@ class Drafter:
         title = f"notify when {name} stays {word} longer than usual ({minutes} min)"
         return _draft(
             "pattern",
-            finding["id"],
+            finding.id,
             title=title,
             description=f"When {name} has been {word} for {minutes} minutes, longer than it "
             "usually is, send a notification.",
-            explanation=str(finding["description"]),
-            score=float(finding["score"]),
+            explanation=finding.description,
+            score=finding.score,
             behaviour={
                 "triggers": [state_trigger(entity.entity_id, insecure, wait)],
                 "actions": [notification("HomeIQ", message)],
             },
-            evidence=finding.get("evidence"),
+            evidence=finding.evidence,
         )
 
     # -- anomalies ---------------------------------------------------------------------
 
-    def _anomaly(self, pattern: Mapping[str, Any]) -> Draft | None:
+    def _anomaly(self, pattern: AnomalyPattern) -> Draft | None:
         """Return a notification for the next time an unusually long state happens."""
-        details = pattern["details"]
-        if details.get("kind") != "unusual_duration":
+        details = pattern.details
+        if details.kind != "unusual_duration":
             # A one-off odd time or burst says nothing about when to warn next time.
             return None
-        usual_s = int((details.get("expected") or {}).get("p95_duration_s") or 0)
+        usual_s = int(details.expected.get("p95_duration_s") or 0)
         after_s = min(_LONG_STATE_MAX_S, max(_LONG_STATE_MIN_S, int(usual_s * _LONG_STATE_MARGIN)))
         after_s -= after_s % 60
-        entity_id, state = str(details["entity_id"]), str(details["state"])
+        entity_id, state = details.entity_id, details.state
         entity = self._entity(entity_id)
         name = self._name(entity_id)
         word = _state_word(entity, state) if entity else state
@@ -735,17 +722,17 @@ class Drafter:
         message = f"{name} has been {word} for {minutes} minutes, longer than usual."
         return _draft(
             "anomaly",
-            pattern["id"],
+            pattern.id,
             title=f"notify when {name} stays {word} for {minutes} min",
             description=f"When {name} has been {word} for {minutes} minutes, longer than "
             "usual, send a notification.",
-            explanation=pattern["description"],
-            score=pattern["score"],
+            explanation=pattern.description,
+            score=pattern.score,
             behaviour={
                 "triggers": [state_trigger(entity_id, state, after_s)],
                 "actions": [notification("HomeIQ", message)],
             },
-            evidence=pattern.get("evidence"),
+            evidence=pattern.evidence,
         )
 
 
@@ -770,17 +757,8 @@ def _state_word(entity: Entity | None, state: str) -> str:
     return _STATE_WORDS.get(state, state.replace("_", " "))
 
 
-def _finding_state(finding: Mapping[str, Any]) -> str:
-    """Return the state a habit or pair brings its action's entity to."""
-    details = finding["details"]
-    if finding.get("type") == "co_occurrence":
-        return str(details["action"]["state"])
-    return str(details["state"])
-
-
-def _idle_of(details: Mapping[str, Any]) -> str:
+def _idle_of(state: str) -> str:
     """Return the state an entity returns to after a habit's state."""
-    state = str(details["state"])
     return {"on": "off", "open": "closed", "playing": "off", "closed": "open"}.get(state, "off")
 
 

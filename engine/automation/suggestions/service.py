@@ -17,6 +17,7 @@ from engine.automation.validate import ValidationResult, check_deployable, valid
 from engine.errors import ConflictError, NotFoundError
 from engine.home.catalog import Catalog
 from engine.patterns.coverage import covered_by
+from engine.patterns.details import PatternType
 from engine.patterns.detect import SUGGESTION_THRESHOLD
 from engine.patterns.ranking import FeedbackAction
 from engine.patterns.service import PatternService
@@ -106,18 +107,18 @@ class SuggestionService:
         wanted = [
             pattern
             for pattern in found_patterns
-            if pattern["score"]
-            >= (ANOMALY_MIN_SCORE if pattern["type"] == "anomaly" else SUGGESTION_THRESHOLD)
-            and not pattern["covered_by"]
+            if pattern.score
+            >= (ANOMALY_MIN_SCORE if pattern.type == PatternType.ANOMALY else SUGGESTION_THRESHOLD)
+            and not pattern.covered_by
         ]
         chains = [
             synergy
             for synergy in found_synergies
-            if synergy["score"] >= SUGGESTION_THRESHOLD
+            if synergy.score >= SUGGESTION_THRESHOLD
             and not covered_by(
                 existing,
-                "co_occurrence",
-                [synergy["chain"][0]["entity_id"], synergy["chain"][-1]["entity_id"]],
+                PatternType.CO_OCCURRENCE,
+                [synergy.chain[0].entity_id, synergy.chain[-1].entity_id],
             )
         ]
         candidates: list[tuple[float, Draft | None]] = [
