@@ -16,9 +16,9 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from engine.training.synthetic.household import DAY_US, MINUTE_US
 from engine.training.synthetic.intervals import Interval
 from engine.training.synthetic.model import Layout, SimEntity
-from engine.training.synthetic.simulate import DAY_US, MINUTE_US
 from engine.training.synthetic.timebase import US, TimeBase
 
 IntArray = npt.NDArray[np.int64]

@@ -14,6 +14,7 @@ from engine.training.synthetic.builder import HomeBuilder
 from engine.training.synthetic.chatter import Chatter, Environment, Series
 from engine.training.synthetic.days import Draws
 from engine.training.synthetic.homes import BUILDERS, TIME_ZONE
+from engine.training.synthetic.household import MINUTE_US
 from engine.training.synthetic.implied import implied_truth
 from engine.training.synthetic.intervals import Interval
 from engine.training.synthetic.lit import LitPass
@@ -30,7 +31,7 @@ from engine.training.synthetic.resident import ResidentSimulation
 from engine.training.synthetic.security import SecurityPass, SecurityPlan, add_alarm
 from engine.training.synthetic.sensor_only import HOME_TYPE as SENSOR_ONLY
 from engine.training.synthetic.sensor_only import SensorOnlyBuilder
-from engine.training.synthetic.simulate import MINUTE_US, Simulation
+from engine.training.synthetic.simulate import Simulation
 from engine.training.synthetic.timebase import US, TimeBase
 
 # The household types the home-type classifier learns, and a random home is drawn from.

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from engine.training.synthetic.household import hhmm
 from engine.training.synthetic.model import Layout
-from engine.training.synthetic.simulate import Simulation, hhmm
+from engine.training.synthetic.simulate import Simulation
 from engine.training.synthetic.timebase import US, TimeBase
 
 # Pairs further apart than this are not consequences anyone would pair.

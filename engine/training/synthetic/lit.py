@@ -18,6 +18,7 @@ import numpy as np
 
 from engine.training.synthetic.chatter import Environment, daylight, daylight_lux
 from engine.training.synthetic.days import Draws
+from engine.training.synthetic.household import HOUR_US, MINUTE_US, hhmm
 from engine.training.synthetic.intervals import PRIORITY_PLANTED, Interval, resolve
 from engine.training.synthetic.model import ORIGIN_MANUAL, ORIGIN_SYSTEM, Layout
 from engine.training.synthetic.motion_lit import (
@@ -30,7 +31,7 @@ from engine.training.synthetic.motion_lit import (
     When,
 )
 from engine.training.synthetic.sensing import IntArray, motion_spans
-from engine.training.synthetic.simulate import HOUR_US, MINUTE_US, Simulation, hhmm
+from engine.training.synthetic.simulate import Simulation
 from engine.training.synthetic.timebase import US
 
 _MIN_GAP_US = 1

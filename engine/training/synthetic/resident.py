@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.sun import sun_times
 from engine.training.synthetic.days import DayPlanner, Draws
+from engine.training.synthetic.household import hhmm
 from engine.training.synthetic.intervals import Interval, resolve
 from engine.training.synthetic.model import ORIGIN_SYSTEM, Anchor
 from engine.training.synthetic.regular import Timing, regular
@@ -39,7 +40,6 @@ from engine.training.synthetic.sensing import (
     union_spans,
 )
 from engine.training.synthetic.sensor_only import Offset, ResidentHome, Sensor
-from engine.training.synthetic.simulate import hhmm
 from engine.training.synthetic.timebase import US, TimeBase
 
 Doing = Literal["busy", "settled", "asleep"]

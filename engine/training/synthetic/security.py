@@ -25,6 +25,7 @@ import numpy as np
 
 from engine.training.synthetic.builder import HomeBuilder
 from engine.training.synthetic.days import Draws
+from engine.training.synthetic.household import MINUTE_US, hhmm
 from engine.training.synthetic.intervals import PRIORITY_PLANTED, Interval, resolve
 from engine.training.synthetic.model import (
     ORIGIN_AUTOMATION,
@@ -34,7 +35,7 @@ from engine.training.synthetic.model import (
     Layout,
 )
 from engine.training.synthetic.regular import MAX_SPREAD_MIN, MIN_SHARE
-from engine.training.synthetic.simulate import MINUTE_US, Simulation, hhmm
+from engine.training.synthetic.simulate import Simulation
 from engine.training.synthetic.timebase import US
 
 # Chance that a home of a type has an alarm panel.
