@@ -175,8 +175,15 @@ class EventStore:
                 async with self._engine.begin() as connection:
                     created = await self._create_keys(connection, batch)
                     keys = self._keys | created if created else self._keys
+                    insert = insert_ignoring_conflicts(connection.dialect.name, events)
+                    counted = connection.dialect.supports_sane_multi_rowcount
+                    if not counted:
+                        # asyncpg reports no row count for a batch (-1): the stored rows are
+                        # counted from RETURNING, which skips the rows a conflict left out.
+                        # Only there: the plain batch is SQLite's fastest bulk path.
+                        insert = insert.returning(events.c.id)
                     result = await connection.execute(
-                        insert_ignoring_conflicts(connection.dialect.name, events),
+                        insert,
                         [
                             {
                                 "entity_key": keys[event.entity_id],
@@ -187,10 +194,11 @@ class EventStore:
                             for event in batch
                         ],
                     )
+                    stored = result.rowcount if counted else len(result.all())
                 # Cached only once committed: SQLite may hand a rolled-back key to another id.
                 self._keys.update(created)
-                imported += result.rowcount
-                self._total += result.rowcount
+                imported += stored
+                self._total += stored
         if len(new_events) >= BULK_WRITE_EVENTS:
             await release_idle_memory(self._engine)
         return WriteResult(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from engine.app import create_app
+from engine.query.workers import close_shared_pool
 from engine.settings import Settings
+from tests.engine.postgres import PostgresServer, require_binaries, running_server
 from tests.engine.standalone import load_integration_api
 
 # test_homeiq_client.py tests the integration's API client here, where Home Assistant is not
@@ -34,3 +36,28 @@ def settings(tmp_path: Path) -> Settings:
 async def client(aiohttp_client: ClientFactory, settings: Settings) -> Client:
     """A test client over a started app."""
     return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parsing_workers() -> Iterator[None]:
+    """Stop the parsing workers the session's engines shared, before the leak check."""
+    yield
+    close_shared_pool()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session, started on first use."""
+    with running_server(require_binaries()) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, once on each backend the store supports."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    with server.database() as url:
+        yield url

@@ -1,9 +1,8 @@
-"""The correlation cache: two tiers, TTL, LRU, counters."""
+"""The correlation cache: two tiers, TTL, LRU, counters (the table on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -27,8 +26,8 @@ class Clock:
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_database_engine(database_url)
     await migrate(engine)
     yield engine
     await engine.dispose()

@@ -1,10 +1,9 @@
-"""Live events: batched writes, nothing lost on a failed write or at close."""
+"""Live events: batched writes, nothing lost on a failed write or at close (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -16,8 +15,8 @@ from engine.store.migrate import migrate
 
 
 @pytest_asyncio.fixture
-async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+async def store(database_url: str) -> AsyncIterator[EventStore]:
+    engine = create_database_engine(database_url)
     await migrate(engine)
     store = EventStore(engine)
     await store.setup()
