@@ -98,6 +98,7 @@ class _AnalysisKind:
         self._store = store
         self._catalog = catalog
         self._scorer = scorer
+        # The entities the household left out of the analysis, read as each run starts.
         self._excluded = excluded
 
     def from_row(self, row: Row[Any]) -> AnalysisRun:
@@ -145,7 +146,6 @@ class AnalysisRunner:
         excluded: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self._engine = engine
-        # The entities the household left out of the analysis, read as each run starts.
         kind = _AnalysisKind(
             engine, database_url, store=store, catalog=catalog, scorer=scorer, excluded=excluded
         )

@@ -235,7 +235,11 @@ class RunMachine[RunT: RunRecord, ResultT]:
             _LOGGER.exception("%s run %s could not be carried out", self._kind.label, run.run_id)
             reason = str(err) if isinstance(err, RunError) else f"{type(err).__name__}: {err}"
             run.status, run.error, run.finished_at = "failed", reason, time.time()
-            await self._persist(run)
+            try:
+                await self._persist(run)
+            except Exception:
+                # The next start fails the row (INTERRUPTED_BY_RESTART); the queue goes on.
+                _LOGGER.exception("%s run %s could not be stored", self._kind.label, run.run_id)
         finally:
             self._active = None
         for listener in self._ended:

@@ -122,7 +122,8 @@ class ProcessJob[ResultT]:
             with contextlib.suppress(ValueError, OSError):
                 loop.remove_reader(self._receiver.fileno())
             self._receiver.close()
-            await asyncio.to_thread(self.process.join, STOP_GRACE_S)
+            if self.process.pid is not None:
+                await asyncio.to_thread(self.process.join, STOP_GRACE_S)
         return Died(self.process.exitcode) if message is None else message
 
     def _receive(self, messages: asyncio.Queue[WorkerMessage[ResultT] | None]) -> None:
