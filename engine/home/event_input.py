@@ -103,7 +103,9 @@ def _parse_item(item: Any, latest_us: int) -> NewEvent:
     # count back from; one before 1970 is a typo (the store counts from 1970).
     if not EARLIEST_EVENT_US <= time_us <= latest_us:
         raise _ItemError("time", *_time_bounds(latest_us))
-    origin = ORIGINS_BY_LABEL.get(item.get("origin") or "unknown")
+    label = item.get("origin") or "unknown"
+    # A list or an object is no label (and no dictionary key: it is unhashable).
+    origin = ORIGINS_BY_LABEL.get(label) if isinstance(label, str) else None
     if origin is None:
         raise _ItemError("origin", f"must be one of {', '.join(ORIGINS_BY_LABEL)}")
     attributes = item.get("attributes")

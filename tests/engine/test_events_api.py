@@ -97,6 +97,16 @@ async def test_pages_follow_time_order_and_filters(client: Client) -> None:
             {"entity_id": "light.k", "state": "on", "time": "2026-01-01T00:00:00Z", "origin": "x"},
             "origin",
         ),
+        # Found by the property-based tests: a list is unhashable, and was a 500.
+        (
+            {
+                "entity_id": "light.k",
+                "state": "on",
+                "time": "2026-01-01T00:00:00Z",
+                "origin": [None],
+            },
+            "origin",
+        ),
         (
             {"entity_id": "light.k", "state": "on", "time": "2026-01-01T00:00:00Z", "colour": 1},
             "colour",
