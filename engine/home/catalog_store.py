@@ -57,6 +57,13 @@ async def save_catalog(engine: AsyncEngine, catalog: Catalog) -> None:
         "location": asdict(catalog.location) if catalog.location else None,
     }
     async with engine.begin() as connection:
+        # The header first: its row stays locked until commit, so on PostgreSQL (which has
+        # no one-writer lock) concurrent replacements take turns instead of both deleting,
+        # then both inserting the same entity ids.
+        await connection.execute(
+            upsert(connection.dialect.name, meta, ["key"], ["value"]),
+            {"key": _META_KEY, "value": orjson.dumps(header).decode()},
+        )
         for table, items in (
             (entities, catalog.entities),
             (devices, catalog.devices),
@@ -66,7 +73,3 @@ async def save_catalog(engine: AsyncEngine, catalog: Catalog) -> None:
             await connection.execute(delete(table))
             if items:
                 await connection.execute(table.insert(), [asdict(item) for item in items])
-        await connection.execute(
-            upsert(connection.dialect.name, meta, ["key"], ["value"]),
-            {"key": _META_KEY, "value": orjson.dumps(header).decode()},
-        )

@@ -33,8 +33,9 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(aiohttp_client: ClientFactory, settings: Settings) -> Client:
+async def client(settings: Settings, aiohttp_client: ClientFactory) -> Client:
     """A test client over a started app."""
+    # Settings first: a database they point to (database_url) outlives the app on it.
     return await aiohttp_client(create_app(settings))
 
 
@@ -54,7 +55,11 @@ def postgres() -> Iterator[PostgresServer]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database, once on each backend the store supports."""
+    """The URL of an empty database, once on each backend the store supports.
+
+    Ask for it before `aiohttp_client`: fixtures end in reverse order, and the database is
+    dropped at the end, so an app on it must close first.
+    """
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
         return

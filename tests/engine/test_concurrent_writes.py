@@ -1,15 +1,29 @@
-"""Many requests that write at once against one app: none fails on a locked database."""
+"""Many requests that write at once against one app: none fails on a locked database.
+
+On SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import ClientResponse
 
-from .conftest import AUTH, Client
+from engine.settings import Settings
+
+from .conftest import AUTH, TOKEN, Client
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return Settings(data_dir=tmp_path, api_token=TOKEN, database_url=database_url)
+
 
 AREAS = ("kitchen", "bedroom", "office", "hall", "garage", "study", "attic", "porch")
 HOME: dict[str, Any] = {

@@ -1,9 +1,10 @@
-"""The store: pragmas on the app's connections, migrations that match the schema."""
+"""The store: pragmas on the app's connections, migrations that match the schema (both backends)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -16,7 +17,13 @@ from engine.store.database import SQLITE_PRAGMAS
 from engine.store.migrate import alembic_config
 from engine.store.schema import metadata
 
-from .conftest import Client, ClientFactory
+from .conftest import TOKEN, Client, ClientFactory
+
+
+@pytest.fixture
+def backend_settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings whose store is an empty database on SQLite, then on PostgreSQL."""
+    return Settings(data_dir=tmp_path, api_token=TOKEN, database_url=database_url)
 
 
 async def test_pragmas_on_the_apps_connections(client: Client, settings: Settings) -> None:
@@ -45,7 +52,11 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def test_migrations_build_exactly_the_declared_schema(client: Client) -> None:
+async def test_migrations_build_exactly_the_declared_schema(
+    backend_settings: Settings, aiohttp_client: ClientFactory
+) -> None:
+    # From an empty database to head, as a first start does.
+    client = await aiohttp_client(create_app(backend_settings))
     async with client.app[DATABASE].connect() as connection:
         assert await connection.run_sync(_schema_differences) == []
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -53,13 +64,13 @@ async def test_migrations_build_exactly_the_declared_schema(client: Client) -> N
 
 
 async def test_restart_keeps_data_and_schema(
-    aiohttp_client: ClientFactory, settings: Settings
+    backend_settings: Settings, aiohttp_client: ClientFactory
 ) -> None:
-    first = await aiohttp_client(create_app(settings))
+    first = await aiohttp_client(create_app(backend_settings))
     async with first.app[DATABASE].begin() as connection:
         await connection.execute(text("INSERT INTO meta (key, value) VALUES ('probe', 'kept')"))
     await first.close()
-    second = await aiohttp_client(create_app(settings))
+    second = await aiohttp_client(create_app(backend_settings))
     async with second.app[DATABASE].connect() as connection:
         value = await connection.scalar(text("SELECT value FROM meta WHERE key = 'probe'"))
     assert value == "kept"
