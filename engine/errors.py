@@ -20,6 +20,17 @@ class EngineError(Exception):
         self.message = message
         self.details = details or {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle whatever a subclass's constructor takes (errors cross from parsing workers)."""
+        return (_restore, (type(self), self.message, self.__dict__))
+
+
+def _restore(cls: type[EngineError], message: str, state: dict[str, Any]) -> EngineError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class BadRequestError(EngineError):
     """The request is malformed or fails input validation."""

@@ -59,12 +59,11 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
     # Cached answers past their time to live leave the table on the same schedule.
     app[SCHEDULER].every("cache-expiry", DAY_S, app[CACHE].purge_expired)
     # Home Assistant's grammar takes a while to load: in the background, so start-up does
-    # not wait; a request that comes first waits for it in the parsing thread.
+    # not wait; a request that comes first waits for it on a parsing worker.
     warming = asyncio.create_task(service.warm(), name="homeiq-query-warm")
     try:
         yield
     finally:
         with contextlib.suppress(Exception):
             await warming
-        await asyncio.to_thread(service.close)
         await llm.close()

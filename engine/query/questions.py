@@ -115,7 +115,10 @@ def _first_wording(expression: Expression) -> str:
     return ""
 
 
-def state_words(intents: Intents) -> dict[str, dict[str, str]]:
+type StateWords = dict[str, dict[str, str]]
+
+
+def state_words(intents: Intents) -> StateWords:
     """Return how the grammar says each state, per kind ("binary_sensor.door": on -> "open").
 
     Home Assistant's state lists map the words of a question to the state it reads; read
@@ -146,8 +149,14 @@ def _add_words(wording: dict[str, dict[str, str]], kind: str, slot_list: Any) ->
 class Answers:
     """Builds answers from entities' states, in the words the grammar uses for states."""
 
-    def __init__(self, intents: Intents) -> None:
-        self._words = state_words(intents)
+    def __init__(self, intents: Intents | None = None, *, words: StateWords | None = None) -> None:
+        # The words alone (from a parsing worker) are enough: no grammar in this process.
+        self._words = words if words is not None else state_words(intents) if intents else {}
+
+    @property
+    def words(self) -> StateWords:
+        """Return the words each state is said with, per kind."""
+        return self._words
 
     def answer(self, asked: Asked, entities: Sequence[Entity]) -> Answer:
         """Return a question's answer from the entities, which carry their current states."""

@@ -1,4 +1,4 @@
-"""Answering requests: parse (off the event loop), cache, store, and refine with answers."""
+"""Answering requests: parse (on worker processes), cache, store, and refine with answers."""
 
 from __future__ import annotations
 
@@ -7,41 +7,25 @@ import hashlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
-from engine.home.catalog import Catalog
+from engine.home.catalog import Catalog, Entity
 from engine.llm.backend import LimitedLLM
 from engine.metrics import LatencyRecorder
-from engine.query.automation import AutomationParser
-from engine.query.commands import Clarification, CommandParser, CommandParsers
 from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
-from engine.query.messages import messages
-from engine.query.questions import Asked, StateOf
+from engine.query.parse import ASKED
+from engine.query.questions import Answers, Asked, StateOf
+from engine.query.request import QueryRequest
+from engine.query.workers import ParsingPool, shared_pool
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
 
-# A language's automation and command parsers, and the hash of the catalog they know.
-Parsed = tuple[AutomationParser, CommandParser, str]
 Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
-
-# The cached parse of a question (never shown): its answer is read afresh on every hit.
-_ASKED = "_asked"
-
-
-def not_understood(language: str) -> str:
-    """Return what a request that is neither a command nor an automation gets, in its language."""
-    return messages(language).say("nothing_understood")
-
-
-def _clarification(item: Clarification) -> dict[str, Any]:
-    return {"id": item.id, "question": item.question, "options": item.options}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,53 +34,6 @@ class _Cached:
 
     key: str
     answer: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class _Built:
-    """One catalog's parsers per language, and the catalog's hash (replaced whole)."""
-
-    catalog: Catalog
-    fingerprint: str
-    automations: dict[str, AutomationParser]
-
-
-class _Parsers:
-    """The parsers of the current catalog, built once per catalog and language."""
-
-    def __init__(self, state_of: StateOf | None) -> None:
-        self._commands = CommandParsers(state_of)
-        # Replaced in one assignment, so a reader on another thread sees one catalog's.
-        self._built: _Built | None = None
-
-    def built(self, catalog: Catalog, language: str) -> Parsed | None:
-        """Return what `get` would when it is built already, else None (never builds)."""
-        current = self._built
-        if current is None or current.catalog is not catalog:
-            return None
-        commands = self._commands.built(catalog, language)
-        parser = current.automations.get(commands.language) if commands is not None else None
-        if commands is None or parser is None:
-            return None
-        return parser, commands, current.fingerprint
-
-    def get(self, catalog: Catalog, language: str) -> Parsed:
-        """Return the automation and command parsers for a language, and the catalog's hash.
-
-        The hash is returned with the parsers (not read later) so a cache key always names
-        the catalog the answer was parsed against.
-        """
-        current = self._built
-        if current is None or current.catalog is not catalog:
-            encoded = orjson.dumps(asdict(catalog), option=orjson.OPT_SORT_KEYS)
-            current = _Built(catalog, hashlib.sha256(encoded).hexdigest()[:16], {})
-            self._built = current
-        commands = self._commands.get(catalog, language)
-        parser = current.automations.get(commands.language)
-        if parser is None:
-            parser = AutomationParser(catalog, commands.language, commands=commands)
-            current.automations[commands.language] = parser
-        return parser, commands, current.fingerprint
 
 
 class QueryService:
@@ -112,6 +49,7 @@ class QueryService:
         llm: Callable[[], LimitedLLM | None] | None = None,
         suggest: Suggest | None = None,
         state_of: StateOf | None = None,
+        pool: ParsingPool | None = None,
     ) -> None:
         self._engine = engine
         # Makes (or finds) the suggestion for an automation someone asked for.
@@ -124,26 +62,21 @@ class QueryService:
         self._latency = latency
         # Questions read the home's live states through it (else the catalog's).
         self._state_of = state_of
-        self._parsers = _Parsers(state_of)
-        # One thread: parsing is CPU work that would stall the event loop for the odd
-        # long sentence, and a parser is not made for two parses at once.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homeiq-query")
+        # The process's workers unless given others (which their giver closes).
+        self._pool = pool or shared_pool()
+        # Per language: its intents variant and the words its states are said with.
+        self._state_words: dict[str, tuple[str, Answers]] = {}
+        # The catalog's entities by id, for answers read from live states.
+        self._entities: tuple[Catalog, dict[str, Entity]] | None = None
 
     async def warm(self, language: str = "en") -> None:
         """Build the parsers now (Home Assistant's grammar takes a while), not on a request."""
-        await self._run(self._parsers.get, self._catalog(), language)
-
-    def close(self) -> None:
-        """Stop the parsing thread."""
-        self._executor.shutdown(wait=True)
-
-    async def _run[T](self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        await self._pool.warm(self._pool.ship(self._catalog()), language)
 
     async def ask(self, text: str, language: str, area_id: str | None) -> dict[str, Any]:
         """Answer a new request and store it."""
         started = time.perf_counter()
-        answer, cached = await self._answer(text, language, area_id, frozenset())
+        answer, cached = await self._answer(QueryRequest.of(text, language, area_id))
         query_id = uuid.uuid4().hex
         now = time.time()
         stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
@@ -203,7 +136,8 @@ class QueryService:
                 chosen.add(value)
         if more_text:
             text = f"{text} {more_text}"
-        answer, cached = await self._answer(text, row.language, row.area_id, frozenset(chosen))
+        request = QueryRequest.of(text, row.language, row.area_id, frozenset(chosen))
+        answer, cached = await self._answer(request)
         stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
         async with self._engine.begin() as connection:
             if cached is not None:
@@ -242,31 +176,24 @@ class QueryService:
         self._latency.record(latency_ms)
         return {**stored, "latency_ms": round(latency_ms, 3)}
 
-    async def _answer(
-        self, text: str, language: str, area_id: str | None, chosen: frozenset[str]
-    ) -> tuple[dict[str, Any], _Cached | None]:
+    async def _answer(self, request: QueryRequest) -> tuple[dict[str, Any], _Cached | None]:
         """Return the answer and what the cache is to keep of it (stored with the query).
 
         Answers are cached by text, language, area, answers and catalog; not by states.
         """
         catalog = self._catalog()
         llm = self._llm()
-        # Built already (nearly always): no trip to the parsing thread just to fetch them.
-        parsed = self._parsers.built(catalog, language)
-        if parsed is None:
-            parsed = await self._run(self._parsers.get, catalog, language)
-        automations, commands, fingerprint = parsed
-        normal = " ".join(text.lower().split())
+        shipped = self._pool.ship(catalog)
         key = (
             "query:"
             + hashlib.sha256(
                 "\x1f".join(
                     [
-                        fingerprint,
-                        language,
-                        area_id or "",
-                        normal,
-                        *sorted(chosen),
+                        shipped.key,
+                        request.language,
+                        request.area_id or "",
+                        request.folded,
+                        *sorted(request.chosen),
                         # Answers cached before a model was configured are not its answers.
                         *(["llm:" + llm.model_id] if llm is not None else []),
                     ]
@@ -275,95 +202,61 @@ class QueryService:
         )
         cached: dict[str, Any] | None = await self._cache.get(key)
         if cached is not None:
-            return _answered_now(commands, cached), None
-        answer = await self._run(_parse, automations, commands, text, area_id, chosen)
+            return await self._answered_now(catalog, request.language, cached), None
+        answer = await self._pool.parse(shipped, request)
         if answer["status"] == "unsupported" and llm is not None:
-            answer, cacheable = await self._ask_llm(
-                llm, catalog, text, area_id=area_id, chosen=chosen, fallback=answer
-            )
+            answer, cacheable = await self._ask_llm(llm, catalog, request, fallback=answer)
             if not cacheable:
                 return answer, None
-        return _shown(answer), _Cached(key, answer)
+        return await self._answered_now(catalog, request.language, answer), _Cached(key, answer)
+
+    async def _answered_now(
+        self, catalog: Catalog, language: str, parsed: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Return a parsed answer as shown; a question's is read from the states now."""
+        asked = parsed.get(ASKED)
+        if asked is None:
+            return parsed
+        shown = {key: value for key, value in parsed.items() if key != ASKED}
+        answers = self._state_words.get(language)
+        if answers is None:
+            variant, words = await self._pool.state_words(self._pool.ship(catalog), language)
+            answers = self._state_words[language] = (variant, Answers(words=words))
+        if self._entities is None or self._entities[0] is not catalog:
+            self._entities = (catalog, {entity.entity_id: entity for entity in catalog.entities})
+        entities = self._entities[1]
+        question = Asked.from_dict(asked)
+        now = [self._now(entities[e]) for e in question.entity_ids if e in entities]
+        if len(now) != len(question.entity_ids):
+            # Parsed against another catalog (it changed meanwhile): as parsed.
+            return shown
+        result = answers[1].answer(question, now)
+        return {**shown, "message": result.message, "answer": result.fields}
+
+    def _now(self, entity: Entity) -> Entity:
+        """Return an entity with its live state and attributes (else as the catalog has it)."""
+        if self._state_of is None:
+            return entity
+        state, attributes = self._state_of(entity.entity_id) or (None, None)
+        return replace(entity, state=state, attributes=attributes)
 
     async def _ask_llm(
         self,
         llm: LimitedLLM,
         catalog: Catalog,
-        text: str,
+        request: QueryRequest,
         *,
-        area_id: str | None,
-        chosen: frozenset[str],
         fallback: dict[str, Any],
     ) -> tuple[dict[str, Any], bool]:
         """Return the language model's checked answer, or the parser's and why (not cached)."""
-        prompt = await self._run(build_prompt, catalog, text, area_id, chosen)
+        text, area_id, chosen = request.said, request.area_id, request.chosen
+        prompt = await asyncio.to_thread(build_prompt, catalog, text, area_id, chosen)
         try:
             raw = await llm.generate(INSTRUCTIONS, prompt.text, ANSWER_SCHEMA, SCHEMA_NAME)
-            answer = await self._run(interpret, raw, catalog, text, chosen, self._state_of)
+            answer = await asyncio.to_thread(interpret, raw, catalog, text, chosen, self._state_of)
             # A model's answer to a question holds the states it was read with: not cached.
             return answer, not (answer.get("kind") == "question" and answer["status"] == "ready")
         except LLMUnavailableError as err:
             # The parser's answer stands; not cached, so the model is asked again next time.
             message = f"{fallback['message']} (The language model was unavailable: {err.message})"
             return {**fallback, "message": message}, False
-
-
-def _parse(
-    automations: AutomationParser,
-    commands: CommandParser,
-    text: str,
-    area_id: str | None,
-    chosen: frozenset[str],
-) -> dict[str, Any]:
-    """Return the answer of the automation parser, else the command parser, else none."""
-    automation = automations.parse(text, area_id=area_id, chosen=chosen)
-    if automation is not None:
-        return {
-            "status": automation.status,
-            "kind": "automation",
-            "actions": [],
-            "automation": automation.automation,
-            "clarifications": [_clarification(c) for c in automation.clarifications],
-            "suggestions": [],
-            "message": automation.message,
-        }
-    command = commands.parse(text, area_id=area_id, chosen=chosen)
-    if command is not None:
-        return {
-            "status": command.status,
-            "kind": command.kind,
-            "actions": command.actions,
-            "automation": None,
-            "clarifications": [_clarification(c) for c in command.clarifications],
-            "suggestions": [],
-            "message": command.message,
-            # A question's answer for machines (the message has it in words).
-            **({"answer": command.answer} if command.answer is not None else {}),
-            **({_ASKED: command.asked.as_dict()} if command.asked is not None else {}),
-        }
-    return {
-        "status": "unsupported",
-        "kind": None,
-        "actions": [],
-        "automation": None,
-        "clarifications": [],
-        "suggestions": [],
-        "message": not_understood(commands.language),
-    }
-
-
-def _shown(answer: dict[str, Any]) -> dict[str, Any]:
-    """Return an answer without the parse kept for the cache."""
-    if _ASKED not in answer:
-        return answer
-    return {key: value for key, value in answer.items() if key != _ASKED}
-
-
-def _answered_now(commands: CommandParser, cached: dict[str, Any]) -> dict[str, Any]:
-    """Return a cached answer; a question's is read again from the states now."""
-    asked = cached.get(_ASKED)
-    if asked is None:
-        return cached
-    # Cheap (no parsing), and reads only what the parsing thread does not change.
-    result = commands.answer(Asked.from_dict(asked))
-    return {**_shown(cached), "message": result.message, "answer": result.answer}

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from engine.keys import DATABASE, SETTINGS
 from engine.query.retention import DAY_S, purge_queries
 from engine.query.routes import MAX_TEXT
-from engine.query.service import not_understood
+from engine.query.parse import not_understood
 from engine.store.schema import queries
 
 from .conftest import AUTH, Client

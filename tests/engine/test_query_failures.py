@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-import engine.query.service as query_service
 from engine.keys import CACHE
+from engine.query.request import QueryRequest
+from engine.query.workers import ParsingPool, ShippedCatalog
 
 from .conftest import AUTH, Client
 from .test_query_api import HOME
@@ -20,16 +21,18 @@ async def test_a_failed_parse_is_never_cached(
 ) -> None:
     response = await client.post("/api/v1/home/import", json=HOME, headers=AUTH)
     assert response.status == 200, await response.text()
-    parse = query_service._parse
+    parse = ParsingPool.parse
     calls: list[str] = []
 
-    def fails_once(*args: Any) -> dict[str, Any]:
-        calls.append(args[2])
+    async def fails_once(
+        pool: ParsingPool, shipped: ShippedCatalog, request: QueryRequest
+    ) -> dict[str, Any]:
+        calls.append(request.said)
         if len(calls) == 1:
             raise RecursionError("maximum recursion depth exceeded")
-        return parse(*args)
+        return await parse(pool, shipped, request)
 
-    monkeypatch.setattr(query_service, "_parse", fails_once)
+    monkeypatch.setattr(ParsingPool, "parse", fails_once)
     failed = await client.post("/api/v1/query", json={"text": TEXT}, headers=AUTH)
     assert failed.status == 500
     assert (await failed.json())["error"]["code"] == "internal"

@@ -22,7 +22,7 @@ from engine.home.catalog import Catalog, CatalogSource, Entity
 from engine.llm.ai_task import AITaskBackend
 from engine.llm.backend import LimitedLLM
 from engine.query.llm_parse import ANSWER_SCHEMA, MAX_SLICE, catalog_slice
-from engine.query.service import not_understood
+from engine.query.parse import not_understood
 from engine.settings import Settings
 
 from .conftest import AUTH, TOKEN, Client, ClientFactory

@@ -1,0 +1,91 @@
+"""Requests are parsed on worker processes, side by side, with the same answers as in one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from engine.home.catalog import CatalogSource, catalog_from_import
+from engine.query.automation import AutomationParser
+from engine.query.commands import CommandParser
+from engine.query.errors import UnsupportedLanguageError
+from engine.query.parse import parse_request
+from engine.query.request import QueryRequest
+from engine.query.workers import ParsingPool
+
+from .test_query_live_states import BODY
+
+CATALOG = catalog_from_import({"devices": [], "floors": [], **BODY}, CatalogSource.IMPORT)
+SENTENCES = [
+    "turn on the kitchen light",
+    "switch off the lights in the hall and the kitchen",
+    "when the hall light turns on turn on the kitchen light",
+    "turn on the light",
+    "what is the temperature in the kitchen",
+    "is the hall light on",
+    "tell me a joke about penguins",
+    "schalte das Küchenlicht ein",
+]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ParsingPool]:
+    """Two workers for the module's tests (each start loads Home Assistant's grammar)."""
+    workers = ParsingPool(workers=2)
+    try:
+        yield workers
+    finally:
+        workers.close()
+
+
+async def test_parsing_runs_on_as_many_processes_as_it_has_workers(pool: ParsingPool) -> None:
+    pids = await pool.warm(pool.ship(CATALOG), "en")
+    assert len(pids) == pool.workers == 2
+    assert os.getpid() not in pids
+
+
+async def test_answers_side_by_side_are_the_answers_of_one_process(pool: ParsingPool) -> None:
+    commands = CommandParser(CATALOG, "en")
+    automations = AutomationParser(CATALOG, "en", commands=commands)
+    requests = [QueryRequest.of(text) for text in SENTENCES]
+    requests += [QueryRequest.of("turn on the light", area_id="hall")]
+    requests += [QueryRequest.of("turn on the light", chosen=frozenset({"light.hall"}))]
+    shipped = pool.ship(CATALOG)
+    answers = await asyncio.gather(*(pool.parse(shipped, request) for request in requests * 3))
+    expected = [parse_request(automations, commands, request) for request in requests] * 3
+    assert answers == expected
+    assert {answer["status"] for answer in answers} >= {"ready", "needs_clarification"}
+
+
+async def test_a_worker_that_dies_is_replaced(pool: ParsingPool) -> None:
+    shipped = pool.ship(CATALOG)
+    pids = await pool.warm(shipped, "en")
+    os.kill(next(iter(pids)), signal.SIGKILL)
+    request = QueryRequest.of("turn on the kitchen light")
+    answer = await pool.parse(shipped, request)
+    assert answer["status"] == "ready"
+    assert answer["actions"][0]["target"] == {"entity_id": ["light.kitchen"]}
+    assert not pids & await pool.warm(shipped, "en")
+
+
+async def test_a_workers_typed_error_arrives_typed(pool: ParsingPool) -> None:
+    with pytest.raises(UnsupportedLanguageError) as raised:
+        await pool.parse(pool.ship(CATALOG), QueryRequest.of("turn on the light", "xx"))
+    assert raised.value.details["field"] == "language"
+    # The pool is not broken by it.
+    answer = await pool.parse(pool.ship(CATALOG), QueryRequest.of("turn on the kitchen light"))
+    assert answer["status"] == "ready"
+
+
+def test_a_catalog_is_shipped_once_per_catalog() -> None:
+    pool = ParsingPool(workers=1)
+    first = pool.ship(CATALOG)
+    assert pool.ship(CATALOG) is first
+    other = catalog_from_import(
+        {"devices": [], "floors": [], **BODY, "time_zone": "UTC"}, CatalogSource.IMPORT
+    )
+    assert pool.ship(other).key != first.key
