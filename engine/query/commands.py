@@ -35,6 +35,7 @@ from engine.query.questions import (
     Answers,
     Asked,
     StateOf,
+    StateWords,
 )
 from engine.query.request import QueryRequest
 from engine.query.resolve import (
@@ -113,6 +114,10 @@ _ON_OFF: Final[dict[str, tuple[str, str | None]]] = {
 
 # Domains a sentence can act on; the name slot list holds only their entities.
 COMMAND_DOMAINS: Final = frozenset(_ON_OFF) | {"todo"}
+# The most commands one request is read as: each part is matched in several readings, so
+# a longer run ("turn on A and B and C and ...", 1,000 characters of it) would cost
+# seconds; no one asks for more at once, and the work stays bounded whatever the length.
+MAX_PARTS: Final = 8
 
 # Supported-feature bits Home Assistant's handlers require (its *EntityFeature enums).
 _PAUSE: Final = 1
@@ -327,6 +332,11 @@ class CommandParser:
         """Return the intents language in use (e.g. "en" for "en-US")."""
         return self._grammar.language
 
+    @property
+    def state_words(self) -> StateWords:
+        """Return the words its grammar says each state with (what answers are made of)."""
+        return self._answers.words
+
     def parse(
         self, text: str, *, area_id: str | None = None, chosen: frozenset[str] = frozenset()
     ) -> CommandResult | None:
@@ -392,10 +402,11 @@ class CommandParser:
         spoken = text.split()
         folded = [word.strip(",;").casefold() for word in spoken]
         cuts = [i for i, word in enumerate(folded) if word in vocabulary.then]
-        if cuts and len(parts := _cut(spoken, folded, cuts, vocabulary.conjunctions)) > 1:
+        parts = _cut(spoken, folded, cuts, vocabulary.conjunctions) if cuts else []
+        if 1 < len(parts) <= MAX_PARTS:
             yield [[part] for part in parts], True
         cuts = [i for i, word in enumerate(folded) if word in vocabulary.conjunctions]
-        if not cuts or len(parts := _cut(spoken, folded, cuts, frozenset())) < 2:
+        if not cuts or not 1 < len(parts := _cut(spoken, folded, cuts, frozenset())) <= MAX_PARTS:
             return
         first = parts[0].split()
         has_particle = len(first) > 1 and first[1].casefold() in vocabulary.particles

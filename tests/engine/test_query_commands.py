@@ -10,7 +10,14 @@ import pytest
 
 from engine.errors import BadRequestError
 from engine.home.catalog import Area, Catalog, CatalogSource, Entity, Floor
-from engine.query.commands import COMMAND_DOMAINS, CommandParser, CommandParsers, CommandResult
+from engine.query import commands
+from engine.query.commands import (
+    COMMAND_DOMAINS,
+    MAX_PARTS,
+    CommandParser,
+    CommandParsers,
+    CommandResult,
+)
 from engine.query.errors import UnsupportedLanguageError
 from engine.query.intents import load_grammar
 
@@ -800,3 +807,34 @@ def test_a_shortened_area_name_is_that_area() -> None:
     # Three letters say too little: "bat" is no shortened "Bathroom".
     result = parser.parse("turn off the lights in the bat")
     assert result is None or result.status != "ready"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("turn on the kitchen light and " * 40)[:1000],
+        ("turn on the kitchen light, then " * 40)[:1000],
+        " ".join(["and"] * 250),
+    ],
+    ids=["and", "then", "only-and"],
+)
+def test_the_work_of_a_long_request_is_bounded(
+    parser: CommandParser, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each part of a sentence is matched in up to four readings: a thousand characters of
+    # parts once took seconds; beyond MAX_PARTS parts a sentence is read whole only.
+    calls: list[str] = []
+    matched = commands.recognize
+
+    def counted(grammar: Any, text: str, *args: Any) -> Any:
+        calls.append(text)
+        return matched(grammar, text, *args)
+
+    monkeypatch.setattr(commands, "recognize", counted)
+    assert len(text) <= 1000
+    parser.parse(text)
+    assert len(calls) <= 2 * (1 + 4 * MAX_PARTS)
+    calls.clear()
+    eight = " and ".join(["turn on the kitchen light"] * MAX_PARTS)
+    assert parser.parse(eight) is not None
+    assert calls
