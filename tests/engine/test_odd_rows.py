@@ -1,19 +1,28 @@
-"""A stored row with a value no engine writes never makes the events listing fail."""
+"""A stored row with a value no engine writes never makes a listing fail (both backends)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import insert, select
 
 from engine.home.event_input import to_epoch_us, utc_now
 from engine.keys import DATABASE
 from engine.patterns.arrays import ORIGIN_UNKNOWN
 from engine.patterns.load import load_window
+from engine.settings import Settings
 from engine.store.schema import entity_keys, events
 
-from .conftest import AUTH, Client
+from .conftest import AUTH, TOKEN, Client
 from .hostile import event, import_events
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return Settings(data_dir=tmp_path, api_token=TOKEN, database_url=database_url)
 
 
 async def test_an_unknown_origin_code_reads_as_unknown(client: Client) -> None:
@@ -50,5 +59,6 @@ async def test_an_analysis_reads_an_unknown_origin_code_as_unknown(client: Clien
             await connection.execute(
                 insert(events).values(entity_key=key, time_us=time_us, state="odd", origin=origin)
             )
-    window = load_window(str(client.app[DATABASE].url), 30)
+    url = client.app[DATABASE].url.render_as_string(hide_password=False)
+    window = load_window(url, 30)
     assert window.origin.tolist() == [ORIGIN_UNKNOWN] * 3

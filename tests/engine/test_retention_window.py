@@ -3,7 +3,8 @@
 The window ends at the newest stored event that is not later than now (never at a
 future-dated row): for a live home that is now; a demo home or an imported data set that
 ended long ago keeps its last `retention_days` instead of being emptied on the next start.
-Either way nothing younger than `retention_days` before now is ever deleted.
+Either way nothing younger than `retention_days` before now is ever deleted. On SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,21 +18,32 @@ from sqlalchemy import select
 from engine.home.event_input import parse_events, to_epoch_us, utc_now
 from engine.home.lifecycle import DAY_US, enforce_retention
 from engine.keys import EVENTS
+from engine.settings import Settings
+from engine.store.database import create_database_engine
 from engine.store.events import CLOCK_SKEW_US, EventStore
+from engine.store.migrate import migrate
 from engine.store.schema import events
 from engine.training.synthetic import DEFAULT_END
 
-from .conftest import AUTH, Client
-from .hostile import event, insert_raw, open_store
+from .conftest import AUTH, TOKEN, Client
+from .hostile import event, insert_raw
 
 WINDOW_DAYS = 30
 # Rows no import accepts, as an old database or a hand edit could hold them.
 ODD_ROWS_US = [2**62, to_epoch_us(utc_now()) + 100 * 365 * DAY_US, -(2**62)]
 
 
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return Settings(data_dir=tmp_path, api_token=TOKEN, database_url=database_url)
+
+
 @pytest.mark.parametrize("live", [True, False], ids=["live home", "history that ended"])
-async def test_nothing_younger_than_the_window_is_deleted(tmp_path: Path, live: bool) -> None:
-    engine, store = await open_store(tmp_path)
+async def test_nothing_younger_than_the_window_is_deleted(database_url: str, live: bool) -> None:
+    engine = create_database_engine(database_url)
+    await migrate(engine)
+    store = EventStore(engine)
     try:
         now = utc_now()
         newest = now if live else now - timedelta(days=400)

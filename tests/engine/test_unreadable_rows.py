@@ -1,9 +1,13 @@
-"""A stored row at an instant no datetime can hold never makes a read or retention fail."""
+"""A stored row at an instant no datetime can hold never makes a read or retention fail.
+
+On SQLite and PostgreSQL: both hold any 64-bit time.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,11 +17,17 @@ from engine.home.lifecycle import enforce_retention
 from engine.keys import DATABASE, EVENTS
 from engine.settings import Settings
 
-from .conftest import AUTH, Client, ClientFactory
+from .conftest import AUTH, TOKEN, Client, ClientFactory
 from .hostile import event, import_events, insert_raw
 
 # Beyond year 9999 and before year 1, up to the limits of a 64-bit column.
 UNREADABLE = [2**62, -(2**62), 2**63 - 1, -(2**63)]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return Settings(data_dir=tmp_path, api_token=TOKEN, database_url=database_url)
 
 
 async def _states(client: Client, **params: str) -> list[str]:
@@ -27,7 +37,7 @@ async def _states(client: Client, **params: str) -> list[str]:
 
 
 async def test_rows_outside_datetimes_range_never_break_a_read(
-    aiohttp_client: ClientFactory, settings: Settings, caplog: pytest.LogCaptureFixture
+    settings: Settings, aiohttp_client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = await aiohttp_client(create_app(settings))
     await import_events(
