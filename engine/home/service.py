@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,6 +92,12 @@ class HomeService:
         self._states: dict[str, LiveState] = {}
         self._states_as_of: dict[str, int] = {}
         self._notes_logged: set[str] = set()
+        # Told of each new catalog (the query module builds its parsers for it at once).
+        self._catalog_listeners: list[Callable[[Catalog], None]] = []
+
+    def on_catalog(self, listener: Callable[[Catalog], None]) -> None:
+        """Call `listener` with each catalog that replaces the current one."""
+        self._catalog_listeners.append(listener)
 
     async def setup(self) -> None:
         """Load the stored catalog, and learn whether a home load was cut off."""
@@ -133,6 +139,8 @@ class HomeService:
         await save_catalog(self._engine, catalog)
         self._catalog = catalog
         self._seed_states(catalog, as_of)
+        for listener in self._catalog_listeners:
+            listener(catalog)
 
     def _seed_states(self, catalog: Catalog, as_of_us: int) -> None:
         """Take the catalog's states, but keep those that changed after it was read."""

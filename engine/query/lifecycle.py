@@ -53,6 +53,7 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
         state_of=home.state_of,
     )
     app[QUERIES] = service
+    home.on_catalog(service.catalog_changed)
     # Stored requests follow the events' retention, on the same daily schedule.
     database, retention_days = app[DATABASE], app[SETTINGS].retention_days
     app[SCHEDULER].every("query-retention", DAY_S, lambda: purge_queries(database, retention_days))
@@ -66,4 +67,5 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
     finally:
         with contextlib.suppress(Exception):
             await warming
+        await service.stop()
         await llm.close()

@@ -66,16 +66,42 @@ class QueryService:
         self._pool = pool or shared_pool()
         # Per language: its intents variant and the words its states are said with.
         self._state_words: dict[str, tuple[str, Answers]] = {}
+        # The languages requests came in, and warm-ups running for a new catalog.
+        self._languages: set[str] = set()
+        self._next_catalog: Catalog | None = None
+        self._warming: asyncio.Task[None] | None = None
         # The catalog's entities by id, for answers read from live states.
         self._entities: tuple[Catalog, dict[str, Entity]] | None = None
 
     async def warm(self, language: str = "en") -> None:
         """Build the parsers now (Home Assistant's grammar takes a while), not on a request."""
+        self._languages.add(language)
         await self._pool.warm(self._pool.ship(self._catalog()), language)
+
+    def catalog_changed(self, catalog: Catalog) -> None:
+        """Build every worker's parsers for a new catalog now, in the languages asked in."""
+        self._next_catalog = catalog
+        if self._warming is None or self._warming.done():
+            self._warming = asyncio.create_task(self._warm_latest(), name="homeiq-query-warm")
+
+    async def _warm_latest(self) -> None:
+        # Catalogs that come in a burst (Home Assistant starting) are built for once, the last.
+        while (catalog := self._next_catalog) is not None:
+            self._next_catalog = None
+            shipped = self._pool.ship(catalog)
+            for language in sorted(self._languages) or ["en"]:
+                await self._pool.warm(shipped, language)
+
+    async def stop(self) -> None:
+        """Wait for a warm-up in progress (a worker's build is not interrupted)."""
+        self._next_catalog = None
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)
 
     async def ask(self, text: str, language: str, area_id: str | None) -> dict[str, Any]:
         """Answer a new request and store it."""
         started = time.perf_counter()
+        self._languages.add(language)
         answer, cached = await self._answer(QueryRequest.of(text, language, area_id))
         query_id = uuid.uuid4().hex
         now = time.time()

@@ -10,13 +10,16 @@ from collections.abc import Iterator
 import pytest
 
 from engine.home.catalog import CatalogSource, catalog_from_import
+from engine.home.keys import HOME
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
 from engine.query.errors import UnsupportedLanguageError
-from engine.query.parse import parse_request
+from engine.query.keys import QUERIES
+from engine.query.parse import fingerprint, parse_request
 from engine.query.request import QueryRequest
-from engine.query.workers import ParsingPool
+from engine.query.workers import ParsingPool, ShippedCatalog
 
+from .conftest import AUTH, Client
 from .test_query_live_states import BODY
 
 CATALOG = catalog_from_import({"devices": [], "floors": [], **BODY}, CatalogSource.IMPORT)
@@ -89,3 +92,21 @@ def test_a_catalog_is_shipped_once_per_catalog() -> None:
         {"devices": [], "floors": [], **BODY, "time_zone": "UTC"}, CatalogSource.IMPORT
     )
     assert pool.ship(other).key != first.key
+
+
+async def test_a_new_catalog_is_built_for_before_the_first_request(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warmed: list[tuple[str, str]] = []
+    warm = ParsingPool.warm
+
+    async def recorded(pool: ParsingPool, shipped: ShippedCatalog, language: str) -> set[int]:
+        warmed.append((shipped.key, language))
+        return await warm(pool, shipped, language)
+
+    monkeypatch.setattr(ParsingPool, "warm", recorded)
+    response = await client.post("/api/v1/home/import", json=BODY, headers=AUTH)
+    assert response.status == 200, await response.text()
+    service = client.app[QUERIES]
+    await service.stop()
+    assert (fingerprint(client.app[HOME].catalog), "en") in warmed
