@@ -8,9 +8,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from engine.errors import SettingsError
 from engine.keys import CACHE, DATABASE, EVENTS, INSTANCE_ID, SETTINGS
+from engine.logs import REDACTED
+from engine.settings import Settings
 from engine.store.cache import CorrelationCache
 from engine.store.database import create_database_engine, release_idle_memory
 from engine.store.dialect import insert_ignoring_conflicts
@@ -32,10 +36,31 @@ async def load_instance_id(engine: AsyncEngine) -> str:
     return str(value)
 
 
+async def open_database(settings: Settings) -> AsyncEngine:
+    """Create the engine and connect once: a database it cannot open is a SettingsError."""
+    url = settings.resolved_database_url
+    engine: AsyncEngine | None = None
+    try:
+        engine = create_database_engine(url)
+        async with engine.connect():
+            pass
+    except Exception as error:  # noqa: BLE001 - the drivers raise their own types (asyncpg's)
+        if engine is not None:
+            await engine.dispose()
+        reason = f"{type(error).__name__}: {error}"
+        # No driver message seen so far quotes the password; a future one must not show it.
+        if password := make_url(url).password:
+            reason = reason.replace(str(password), REDACTED)
+        raise SettingsError(
+            f"DATABASE_URL cannot be opened ({settings.database_label}): {reason}"
+        ) from None
+    return engine
+
+
 async def store_context(app: web.Application) -> AsyncIterator[None]:
     """Create the engine, migrate, open the stores; dispose of the engine at the end."""
     settings = app[SETTINGS]
-    engine = create_database_engine(settings.resolved_database_url)
+    engine = await open_database(settings)
     try:
         await migrate(engine)
         app[DATABASE] = engine

@@ -221,10 +221,11 @@ def test_a_user_and_password_in_ha_url_are_refused_without_showing_them(data_dir
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        # The README's example, on an engine installed without PostgreSQL's drivers.
+        # The README's example, with no server by that name (tests/engine/test_postgresql.py
+        # runs it against a real one).
         (
-            "postgresql+asyncpg://homeiq:db-url-password@db.local/homeiq",
-            "DATABASE_URL postgresql\\+asyncpg needs Python packages .*: asyncpg",
+            "postgresql+asyncpg://homeiq:db-url-password@db.invalid/homeiq",
+            "DATABASE_URL cannot be opened \\(postgresql\\+asyncpg://homeiq:\\*\\*\\*@db.invalid",
         ),
         ("mysql+aiomysql://homeiq:db-url-password@db.local/homeiq", "DATABASE_URL must use"),
         ("postgresql://homeiq:db-url-password@db.local/homeiq", "DATABASE_URL must use"),
