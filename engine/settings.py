@@ -187,6 +187,8 @@ class Settings:
     # Local time (the home's time zone) of the daily analysis; None: on demand only.
     analysis_time: time | None = time(3, 0)
     analysis_days: int = 30
+    # Worker processes that parse requests: one per core (each holds the grammar, ~70 MB).
+    query_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     # Kept out of repr: a URL may carry user:password@.
     ha_url: str | None = field(default=None, repr=False)
     ha_token: str | None = field(default=None, repr=False)
@@ -260,6 +262,7 @@ class Settings:
             event_flush_s=_seconds(env, "HOMEIQ_EVENT_FLUSH_S", 5.0, 0.05, 60.0),
             analysis_time=_time_of_day(env, "HOMEIQ_ANALYSIS_TIME", "03:00"),
             analysis_days=_integer(env, "HOMEIQ_ANALYSIS_DAYS", 30, 1, 365),
+            query_workers=_integer(env, "HOMEIQ_QUERY_WORKERS", os.cpu_count() or 1, 1, 64),
             ha_url=ha_url,
             ha_token=ha_token,
             openai_api_key=_text(env, "OPENAI_API_KEY"),

@@ -20,6 +20,7 @@ from engine.preferences.model import Preferences
 from engine.query.keys import QUERIES
 from engine.query.retention import DAY_S, purge_queries
 from engine.query.service import QueryService
+from engine.query.workers import shared_pool
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
         llm=lambda: llm.current,
         suggest=app[SUGGESTIONS].from_query,
         state_of=home.state_of,
+        pool=shared_pool(app[SETTINGS].query_workers),
     )
     app[QUERIES] = service
     home.on_catalog(service.catalog_changed)

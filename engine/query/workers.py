@@ -166,15 +166,16 @@ class ParsingPool:
 _SHARED: ParsingPool | None = None
 
 
-def shared_pool() -> ParsingPool:
+def shared_pool(workers: int | None = None) -> ParsingPool:
     """Return the process's parsing workers: started once, kept across app restarts.
 
     Starting a worker loads Home Assistant's grammar (seconds); an app that stops and
-    starts again in the same process (the tests' engines) keeps the warm workers.
+    starts again in the same process (the tests' engines) keeps the warm workers. The
+    first caller says how many.
     """
     global _SHARED  # noqa: PLW0603 - one pool per process, made on first use
     if _SHARED is None:
-        _SHARED = ParsingPool()
+        _SHARED = ParsingPool(workers)
         atexit.register(_SHARED.close)
     return _SHARED
 

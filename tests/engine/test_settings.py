@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import time
 from pathlib import Path
 
@@ -42,8 +43,11 @@ def test_values_are_read() -> None:
             "DATABASE_URL": "postgresql+asyncpg://homeiq:pw@db/homeiq",
             "HOMEIQ_ANALYSIS_TIME": "04:30",
             "HOMEIQ_ANALYSIS_DAYS": "14",
+            "HOMEIQ_QUERY_WORKERS": "3",
         }
     )
+    assert settings.query_workers == 3
+    assert Settings.from_env({}).query_workers == (os.cpu_count() or 1)
     assert settings.analysis_time == time(4, 30)
     assert settings.analysis_days == 14
     assert Settings.from_env({"HOMEIQ_ANALYSIS_TIME": "off"}).analysis_time is None
@@ -71,6 +75,7 @@ def test_values_are_read() -> None:
         ({"HOMEIQ_MAX_BODY_MB": "0"}, "HOMEIQ_MAX_BODY_MB"),
         ({"HOMEIQ_ANALYSIS_TIME": "25:00"}, "HOMEIQ_ANALYSIS_TIME must be a time of day"),
         ({"HOMEIQ_ANALYSIS_DAYS": "0"}, "HOMEIQ_ANALYSIS_DAYS"),
+        ({"HOMEIQ_QUERY_WORKERS": "0"}, "HOMEIQ_QUERY_WORKERS"),
     ],
 )
 def test_bad_values_are_refused_clearly(env: dict[str, str], message: str) -> None:
