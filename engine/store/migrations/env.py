@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from engine.settings import Settings
+from engine.store.database import create_sync_engine
 from engine.store.schema import metadata
 
 
@@ -25,6 +25,7 @@ if connection is not None:
     _run(connection)
 else:
     # Run from the alembic command line: use the same URL as the engine, synchronously.
-    url = Settings.from_env().resolved_database_url.replace("+aiosqlite", "")
-    with create_engine(url).begin() as sync_connection:
+    # (postgresql+asyncpg becomes psycopg2: replacing "+aiosqlite" alone left asyncpg, which
+    # a synchronous engine cannot drive.)
+    with create_sync_engine(Settings.from_env().resolved_database_url).begin() as sync_connection:
         _run(sync_connection)
