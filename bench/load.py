@@ -92,10 +92,31 @@ async def _health(http: aiohttp.ClientSession, until: float, tally: Tally) -> No
         await asyncio.sleep(HEALTH_INTERVAL_S)
 
 
-async def _rss(http: aiohttp.ClientSession, until: float, samples: list[float]) -> None:
+def _tree_rss_mb(pid: int) -> float:
+    """Return the resident memory of a process and all its children (Linux's /proc), in MB."""
+    total_kb, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended meanwhile
+        total_kb += next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
+        )
+    return total_kb / 1024
+
+
+async def _rss(
+    http: aiohttp.ClientSession, pid: int, until: float, samples: list[tuple[float, float]]
+) -> None:
+    """Sample the engine's own RSS (its stats) and with its parsing workers' (from /proc)."""
     while time.perf_counter() < until:
         async with http.get("/api/v1/stats", headers=AUTH) as response:
-            samples.append((await response.json())["memory_rss_mb"])
+            own = (await response.json())["memory_rss_mb"]
+        samples.append((own, _tree_rss_mb(pid)))
         await asyncio.sleep(SOAK_SAMPLE_S)
 
 
@@ -104,7 +125,7 @@ async def _load(
     work: Iterator[tuple[str, str, dict[str, str]]],
     seconds: float,
     *,
-    rss: list[float] | None = None,
+    rss: tuple[int, list[tuple[float, float]]] | None = None,
 ) -> tuple[Tally, Tally, float]:
     """Run the clients and the /health probe for `seconds`; return both tallies and the time."""
     # aiohttp's client: the clients share the engine's two cores, and httpx's took a
@@ -122,7 +143,7 @@ async def _load(
         jobs = [_client(http, work, until, tally) for _ in range(CLIENTS)]
         jobs.append(_health(probe, until, health))
         if rss is not None:
-            jobs.append(_rss(probe, until, rss))
+            jobs.append(_rss(probe, rss[0], until, rss[1]))
         await asyncio.gather(*jobs)
         return tally, health, time.perf_counter() - started
 
@@ -173,16 +194,21 @@ def bench_load(soak_minutes: float) -> None:
         )
         for error in tally.errors[:5] + health.errors[:5]:
             print(f"load: error: {error}")
-        samples: list[float] = []
-        soak, _, soaked = asyncio.run(_load(engine.base_url, work, soak_minutes * 60, rss=samples))
+        samples: list[tuple[float, float]] = []
+        assert engine.process is not None
+        soaking = (engine.process.pid, samples)
+        soak, _, soaked = asyncio.run(_load(engine.base_url, work, soak_minutes * 60, rss=soaking))
     if not samples:
         return
     # The first sample is taken after the 20 s load above: the warm-up.
-    first, peak = samples[0], max(samples)
-    growth = (peak - first) / first
-    print(
-        f"soak: {soaked / 60:.1f} min of mixed load ({len(soak.latencies)} requests, "
-        f"{len(soak.errors)} errors): engine RSS {first:.0f} MB after warm-up, peak {peak:.0f} MB, "
-        f"last {samples[-1]:.0f} MB: {growth:+.1%} ({'within' if growth <= 0.10 else 'beyond'} "
-        "10%, target: within)"
-    )
+    for label, index in (("engine RSS", 0), ("engine with its parsing workers", 1)):
+        values = [sample[index] for sample in samples]
+        first, peak = values[0], max(values)
+        growth = (peak - first) / first
+        print(
+            f"soak: {soaked / 60:.1f} min of mixed load ({len(soak.latencies)} requests, "
+            f"{len(soak.errors)} errors): {label} {first:.0f} MB after warm-up, "
+            f"peak {peak:.0f} MB, "
+            f"last {values[-1]:.0f} MB: {growth:+.1%} "
+            f"({'within' if growth <= 0.10 else 'beyond'} 10%, target: within)"
+        )
