@@ -11,9 +11,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from engine.app import create_app
+from engine.errors import SettingsError
 from engine.keys import DATABASE
 from engine.settings import Settings
 from engine.store.database import SQLITE_PRAGMAS
+from engine.store.lifecycle import open_database
 from engine.store.migrate import alembic_config
 from engine.store.schema import metadata
 
@@ -80,3 +82,14 @@ def test_database_url_setting_points_the_store_elsewhere(tmp_path: Path) -> None
     url = f"sqlite+aiosqlite:///{tmp_path / 'elsewhere.db'}"
     settings = Settings(data_dir=tmp_path / "data", database_url=url)
     assert settings.resolved_database_url == url
+
+
+async def test_a_sqlite_file_that_cannot_be_made_is_a_settings_error(tmp_path: Path) -> None:
+    # Its folder would have to be made inside a file.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{blocker / 'homeiq.db'}"
+    )
+    with pytest.raises(SettingsError, match=r"^DATABASE_URL cannot be opened \(sqlite"):
+        await open_database(settings)
