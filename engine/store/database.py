@@ -101,7 +101,7 @@ def create_sync_engine(url: str) -> Engine:
     """Return a synchronous engine on the same database, for worker processes.
 
     sqlite+aiosqlite becomes sqlite (the standard library's driver); postgresql+asyncpg
-    becomes postgresql (psycopg2, installed by whoever runs on PostgreSQL).
+    becomes postgresql (psycopg2, a dependency of the engine like asyncpg).
     """
     parsed = make_url(url)
     engine = create_engine(parsed.set(drivername=parsed.get_backend_name()))
