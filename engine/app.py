@@ -14,6 +14,7 @@ from engine.automation import validate_routes
 from engine.automation.deployment import routes as deployment_routes
 from engine.automation.lifecycle import automation_context
 from engine.automation.suggestions import routes as suggestion_routes
+from engine.ha.lifecycle import ha_context
 from engine.home import routes as home_routes
 from engine.home.lifecycle import home_context
 from engine.influxdb.lifecycle import influx_context
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, announce_token: bool = True) -> web.Applic
     app.cleanup_ctx.append(store_context)
     app.cleanup_ctx.append(preferences_context)
     app.cleanup_ctx.append(home_context)
+    app.cleanup_ctx.append(ha_context)
     app.cleanup_ctx.append(influx_context)
     app.cleanup_ctx.append(training_context)
     app.cleanup_ctx.append(patterns_context)

@@ -1,4 +1,4 @@
-"""Starting and stopping the home module: catalog, live writes, retention, the HA mirror."""
+"""Starting and stopping the home module: catalog, live writes, retention."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-import aiohttp
 from aiohttp import web
 
-from engine.ha.keys import MIRROR
-from engine.ha.mirror import CHECKPOINT_INTERVAL_S, HomeAssistantMirror
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.keys import EVENT_WRITER, HOME
 from engine.home.service import HomeService
-from engine.keys import EVENTS, READINESS, SCHEDULER, SETTINGS, STREAM
+from engine.keys import EVENTS, SCHEDULER, SETTINGS
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from engine.store.event_writer import BufferedEventWriter
@@ -71,15 +68,10 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
     """Open the home module after the store; close it (writing what is buffered) first."""
     settings = app[SETTINGS]
     events = app[EVENTS]
-    # InfluxDB, the other history source, starts in its own module (engine/influxdb).
-    session = aiohttp.ClientSession() if settings.ha_url else None
+    # Home Assistant and InfluxDB, the history sources, start in their own modules
+    # (engine/ha, engine/influxdb), after this one.
     home = HomeService(events.engine, events, history_source(settings))
-    try:
-        await home.setup()
-    except BaseException:
-        if session is not None:
-            await session.close()
-        raise
+    await home.setup()
     app[HOME] = home
     writer = BufferedEventWriter(events, max_delay_s=settings.event_flush_s)
     writer.start()
@@ -87,40 +79,10 @@ async def home_context(app: web.Application) -> AsyncIterator[None]:
     scheduler = Scheduler()
     app[SCHEDULER] = scheduler
     scheduler.every("retention", DAY_S, lambda: enforce_retention(events, settings.retention_days))
-    mirror: HomeAssistantMirror | None = None
-    if session is not None and settings.ha_url:
-        hub = app[STREAM]
-        mirror = HomeAssistantMirror(
-            settings,
-            session,
-            home,
-            events,
-            writer,
-            on_connection=lambda up: hub.publish("ha_connection", {"connected": up}),
-        )
-        app[MIRROR] = mirror
-        # Questions about the home are answered from these live states.
-        mirror.on_state_changed(home.state_changed)
-
-        async def home_assistant_status() -> str:
-            return "connected" if home.mirror_connected else "disconnected"
-
-        app[READINESS]["home_assistant"] = home_assistant_status
-        mirror.start()
-        scheduler.every(
-            "ha-checkpoint",
-            CHECKPOINT_INTERVAL_S,
-            mirror.checkpoint_if_complete,
-            delay_s=CHECKPOINT_INTERVAL_S,
-        )
     started = time.monotonic()
     try:
         yield
     finally:
         await scheduler.close()
-        if mirror is not None:
-            await mirror.close()
         await writer.close()
-        if session is not None:
-            await session.close()
         _LOGGER.debug("Home module closed after %.1f s", time.monotonic() - started)

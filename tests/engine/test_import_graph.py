@@ -34,9 +34,6 @@ ENTRY_POINTS = {"engine.app": {"engine.cli"}, "engine.cli": {"engine.__main__"}}
 KNOWN_EDGES: dict[tuple[str, str], str] = {
     # Supervisor mode reads the app's options.json while the settings are read.
     ("engine.settings", "supervisor"): "settings read the Supervisor's options",
-    # The home module starts the Home Assistant mirror (which writes into the home): its
-    # start-up belongs in engine/ha, as InfluxDB's is in engine/influxdb.
-    ("engine.home.lifecycle", "ha"): "the mirror is started by the home module",
     # Analysis and training runs are one machine written twice; patterns borrows training's.
     ("engine.patterns.lifecycle", "training"): "the ranker's registry lives in training",
     ("engine.patterns.ranker_model", "training"): "the model protocol lives in training",
