@@ -7,6 +7,7 @@ import argparse
 from bench.engine_api import run_api_benchmarks
 from bench.load import bench_load
 from bench.patterns import bench_analysis_api, bench_patterns
+from bench.properties import bench_properties
 from bench.quality import bench_quality
 from bench.query import bench_queries
 from bench.suggestions import bench_suggestions
@@ -21,6 +22,12 @@ def main() -> None:
     parser.add_argument(
         "--soak-minutes", type=float, default=1.0, help="mixed load while the memory is sampled"
     )
+    parser.add_argument(
+        "--property-examples",
+        type=int,
+        default=160,
+        help="generated cases per API operation and mode (160: over 10,000 in all)",
+    )
     args = parser.parse_args()
     bench_synthetic()
     bench_quality()
@@ -30,6 +37,7 @@ def main() -> None:
     bench_suggestions()
     run_api_benchmarks(health_requests=args.requests, events=args.events)
     bench_load(args.soak_minutes)
+    bench_properties(args.property_examples)
 
 
 main()

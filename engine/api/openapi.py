@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -62,15 +62,80 @@ _ERROR_TEXT = {
 }
 
 
-def _described(validator: Any) -> Any:
-    """Return the JSON schema a validator states about itself, if it does."""
-    return dict(validator.json_schema) if isinstance(validator, Described) else UNSUPPORTED
+class _BodyConverter:
+    """voluptuous_openapi's conversion, told what it cannot see for itself.
+
+    A validator that states its JSON schema (`Described`) is shown as stated; a mapping
+    refuses keys it does not list (the engine's schemas all keep voluptuous's default,
+    PREVENT_EXTRA), which the library leaves unsaid.
+    """
+
+    def __init__(self) -> None:
+        self._open: set[int] = set()
+
+    def __call__(self, schema: Any) -> Any:
+        """Return the JSON schema of one part of a voluptuous schema, or UNSUPPORTED."""
+        if isinstance(schema, Described):
+            return dict(schema.json_schema)
+        if not isinstance(schema, Mapping) or id(schema) in self._open:
+            return UNSUPPORTED
+        # Converting the mapping calls this again with the same mapping: let that pass.
+        self._open.add(id(schema))
+        try:
+            converted = dict(convert(schema, custom_serializer=self))
+        finally:
+            self._open.discard(id(schema))
+        if "properties" in converted and "additionalProperties" not in converted:
+            converted["additionalProperties"] = False
+        return converted
+
+
+def _without_nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say OpenAPI 3.0's `nullable: true` the 3.1 way: null among the types."""
+    if not schema.pop("nullable", False):
+        return schema
+    if schema.get("description") == "Must be null":
+        return {"type": "null"}
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+        if "enum" in schema and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+        return schema
+    if isinstance(kind, list):
+        schema["type"] = [*kind, *(["null"] if "null" not in kind else [])]
+        return schema
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _array_lengths(schema: dict[str, Any]) -> dict[str, Any]:
+    """Bound an array by items: voluptuous's Length on a list converts to string lengths."""
+    kind = schema.get("type")
+    if kind == "array" or (isinstance(kind, list) and "array" in kind and "string" not in kind):
+        for length, items in (("minLength", "minItems"), ("maxLength", "maxItems")):
+            if length in schema:
+                schema[items] = schema.pop(length)
+    return schema
+
+
+def normalise(value: Any) -> Any:
+    """Return a JSON schema (or any part of the document) in OpenAPI 3.1's own terms."""
+    if isinstance(value, list):
+        return [normalise(item) for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    schema = {key: normalise(item) for key, item in value.items()}
+    return _array_lengths(_without_nullable(schema))
 
 
 def _body_schema(route: ApiRoute) -> dict[str, Any]:
     """Return the JSON schema of a route's request body."""
     if isinstance(route.body, vol.Schema):
-        return dict(convert(route.body, custom_serializer=_described))
+        converter = _BodyConverter()
+        converted = dict(convert(route.body, custom_serializer=converter))
+        if "properties" in converted and "additionalProperties" not in converted:
+            converted["additionalProperties"] = False
+        return converted
     return dict(route.body or {})
 
 
@@ -113,7 +178,8 @@ def _operation(route: ApiRoute) -> dict[str, Any]:
         operation["parameters"] = parameters
     if route.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            # An optional body may be left out: the route takes no body as `{}`.
+            "required": not route.body_optional,
             "content": {"application/json": {"schema": _body_schema(route)}},
         }
     if route.public:
@@ -125,7 +191,7 @@ def build_document(routes: Iterable[ApiRoute]) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document for the given routes."""
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+        paths.setdefault(route.path, {})[route.method.lower()] = normalise(_operation(route))
     return {
         "openapi": "3.1.0",
         "info": {

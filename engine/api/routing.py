@@ -36,6 +36,8 @@ class ApiRoute:
     tag: str
     # A voluptuous schema the handler validates with, or a JSON schema where it parses itself.
     body: vol.Schema | JsonSchema | None = None
+    # The handler takes a missing body as `{}` (read_json's `empty`).
+    body_optional: bool = False
     query: tuple[QueryParam, ...] = ()
     response: JsonSchema | None = None
     status: int = 200

@@ -120,6 +120,7 @@ ROUTES = [
         "before the newest event, without the entities the exclude setting leaves out",
         "patterns",
         body=RUN_SCHEMA,
+        body_optional=True,
         response={
             "type": "object",
             "properties": {"run_id": {"type": "string"}, "status": {"type": "string"}},

@@ -113,7 +113,12 @@ ROUTES = [
         start_training,
         "Queue a training run (home_type_classifier); the run is polled",
         "training",
-        body={"type": "object", "properties": {"params": {"type": "object"}}},
+        body={
+            "type": "object",
+            "properties": {"params": {"type": "object"}},
+            "additionalProperties": False,
+        },
+        body_optional=True,
         response={
             "type": "object",
             "properties": {"run_id": {"type": "string"}, "status": {"type": "string"}},
@@ -179,6 +184,7 @@ ROUTES = [
         "Generate a synthetic home with its ground truth; load replaces the imported home",
         "training",
         body=SYNTHETIC_SCHEMA,
+        body_optional=True,
         response={
             "type": "object",
             "properties": {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import hdrs
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from .conftest import AUTH, Client
 
@@ -114,3 +116,46 @@ async def test_findings_and_suggestions_document_their_evidence_and_details(
     parameters = document["paths"]["/api/v1/patterns"]["get"]["parameters"]
     (type_parameter,) = [p for p in parameters if p["name"] == "type"]
     assert type_parameter["schema"]["enum"] == types
+
+
+def _schemas(value: Any) -> Iterator[dict[str, Any]]:
+    """Yield every mapping in the document (each schema among them)."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _schemas(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _schemas(item)
+
+
+async def test_document_is_valid_openapi_3_1(client: Client) -> None:
+    document = await _document(client)
+    assert document["openapi"] == "3.1.0"
+    assert list(OpenAPIV31SpecValidator(document).iter_errors()) == []
+    # 3.0's `nullable` means nothing in 3.1: null is one of the types.
+    assert not [schema for schema in _schemas(document) if schema.get("nullable") is True]
+    level = _body(document, "post", "/api/v1/home/import")["properties"]["floors"]["items"]
+    assert level["properties"]["level"]["type"] == ["integer", "null"]
+
+
+def _body(document: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    schema: dict[str, Any] = document["paths"][path][method]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
+    return schema
+
+
+async def test_request_bodies_state_what_the_validators_refuse(client: Client) -> None:
+    document = await _document(client)
+    # A body the handler takes as {} when absent is not required.
+    assert document["paths"]["/api/v1/analysis/run"]["post"]["requestBody"]["required"] is False
+    assert document["paths"]["/api/v1/query"]["post"]["requestBody"]["required"] is True
+    # The validators refuse unknown keys, and the document says so.
+    assert _body(document, "post", "/api/v1/query")["additionalProperties"] is False
+    entity = _body(document, "post", "/api/v1/home/import")["properties"]["entities"]["items"]
+    assert entity["additionalProperties"] is False
+    # An array's bounds are items, not characters.
+    labels = entity["properties"]["labels"]
+    assert "maxLength" not in labels
+    assert labels["maxItems"] == 100

@@ -135,6 +135,7 @@ ROUTES = [
         "Put a version back into Home Assistant (default: the one before the current one)",
         "deployment",
         body=ROLLBACK_SCHEMA,
+        body_optional=True,
         response=DEPLOYMENT_SCHEMA,
         errors=(404, 409, 422, 503),
     ),

@@ -153,6 +153,7 @@ ROUTES = [
         "an entity or area the exclude setting leaves out",
         "suggestions",
         body=GENERATE_SCHEMA,
+        body_optional=True,
         response={
             "type": "object",
             "properties": {
@@ -197,6 +198,7 @@ ROUTES = [
         "and approving again deploys it",
         "suggestions",
         body=APPROVE_SCHEMA,
+        body_optional=True,
         response={
             "type": "object",
             "properties": {"suggestion": SUGGESTION_SCHEMA, "deployment": _DEPLOYMENT_OR_NULL},
@@ -210,6 +212,7 @@ ROUTES = [
         "Reject a suggestion: it is not made again and its kind ranks lower",
         "suggestions",
         body=REJECT_SCHEMA,
+        body_optional=True,
         response={"type": "object", "properties": {"suggestion": SUGGESTION_SCHEMA}},
         errors=(404, 409),
     ),
