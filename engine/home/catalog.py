@@ -18,7 +18,7 @@ from engine.home.attributes import (
     dropped_note,
     trim_attributes,
 )
-from engine.home.event_input import ENTITY_ID_RULE, is_entity_id
+from engine.home.event_input import ENTITY_ID_JSON_SCHEMA, ENTITY_ID_RULE, is_entity_id
 from engine.store.events import MAX_ENTITY_ID_LENGTH
 from engine.validation import Described
 
@@ -188,6 +188,13 @@ def _entity_id(value: Any) -> str:
     return value
 
 
+# What the document states of them (voluptuous_openapi cannot see into a function).
+_TIME_ZONE = Described(
+    _time_zone, {"type": "string", "enum": sorted(zoneinfo.available_timezones())}
+)
+_ENTITY_ID = Described(_entity_id, ENTITY_ID_JSON_SCHEMA)
+
+
 def _attributes(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
@@ -219,7 +226,7 @@ _LABELS = vol.Any(None, vol.All([vol.All(str, vol.Length(min=1, max=255))], vol.
 IMPORT_SCHEMA = vol.Schema(
     {
         vol.Required("time_zone", description="A known IANA name, e.g. Europe/Berlin"): vol.All(
-            vol.Length(min=1, max=MAX_TIME_ZONE_LENGTH, msg=_TIME_ZONE_RULE), _time_zone
+            vol.Length(min=1, max=MAX_TIME_ZONE_LENGTH, msg=_TIME_ZONE_RULE), _TIME_ZONE
         ),
         vol.Optional("location"): vol.Any(
             None,
@@ -261,7 +268,7 @@ IMPORT_SCHEMA = vol.Schema(
             {
                 vol.Required("entity_id"): vol.All(
                     vol.Length(min=1, max=MAX_ENTITY_ID_LENGTH, msg=f"expected {ENTITY_ID_RULE}"),
-                    _entity_id,
+                    _ENTITY_ID,
                 ),
                 vol.Required("name"): _NAME,
                 vol.Optional("area_id"): vol.Any(None, _ID),

@@ -26,6 +26,14 @@ _ALLOWED_KEYS = frozenset({"entity_id", "state", "time", "origin", "attributes"}
 # length limit is the store's MAX_ENTITY_ID_LENGTH.
 VALID_ENTITY_ID = re.compile(r"^(?!.+__)(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
 ENTITY_ID_RULE = f"an entity id such as light.kitchen, at most {MAX_ENTITY_ID_LENGTH} characters"
+# The same rule for the OpenAPI document, without look-arounds: parts of lower-case letters and
+# digits joined by single underscores.
+ENTITY_ID_JSON_SCHEMA = {
+    "type": "string",
+    "maxLength": MAX_ENTITY_ID_LENGTH,
+    "pattern": r"^[a-z0-9]+(_[a-z0-9]+)*\.[a-z0-9]+(_[a-z0-9]+)*$",
+    "description": ENTITY_ID_RULE,
+}
 
 
 def is_entity_id(value: Any) -> TypeGuard[str]:

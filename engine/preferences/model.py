@@ -13,7 +13,7 @@ from typing import Any, Final, Literal, TypedDict, cast
 import voluptuous as vol
 
 from engine.errors import BadRequestError
-from engine.home.event_input import ENTITY_ID_RULE, is_entity_id
+from engine.home.event_input import ENTITY_ID_JSON_SCHEMA, ENTITY_ID_RULE, is_entity_id
 from engine.query.intents import supported_languages
 from engine.settings import Settings
 from engine.validation import Described, validate
@@ -186,7 +186,7 @@ def _distinct(values: list[str]) -> list[str]:
 _NAME = vol.All(str, vol.Length(min=1, max=MAX_NAME_LENGTH))
 
 
-def _names(item: Any, description: str) -> Described:
+def _names(item: Any, description: str, item_schema: Mapping[str, Any] | None = None) -> Described:
     """Return a validator of a list of at most MAX_EXCLUDED names, each kept once."""
     return Described(
         vol.Schema(
@@ -198,7 +198,9 @@ def _names(item: Any, description: str) -> Described:
         ),
         {
             "type": "array",
-            "items": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH},
+            "items": dict(
+                item_schema or {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH}
+            ),
             "maxItems": MAX_EXCLUDED,
             "description": f"{description}; each kept once, in the order given",
         },
@@ -224,12 +226,18 @@ PATCH_SCHEMA = vol.Schema(
         ),
         vol.Optional("exclude"): {
             vol.Optional("areas"): _names(_NAME, "Area ids"),
-            vol.Optional("entities"): _names(_entity_id, "Entity ids"),
+            vol.Optional("entities"): _names(_entity_id, "Entity ids", ENTITY_ID_JSON_SCHEMA),
             vol.Optional("labels"): _names(_NAME, "Label ids"),
         },
         vol.Optional("language"): Described(
             _language,
-            {"type": "string", "description": "A language of the grammar, e.g. en or de"},
+            {
+                "type": "string",
+                # The codes as the engine answers them (it also takes them in any case, and
+                # with "_" for "-").
+                "enum": sorted(supported_languages()),
+                "description": "A language of the grammar, e.g. en or de",
+            },
         ),
         vol.Optional("llm"): {
             vol.Optional("backend"): vol.In(BACKENDS),
@@ -238,7 +246,11 @@ PATCH_SCHEMA = vol.Schema(
                 None,
                 Described(
                     _ai_task_entity,
-                    {"type": "string", "description": "An AI task entity, e.g. ai_task.openai"},
+                    {
+                        **ENTITY_ID_JSON_SCHEMA,
+                        "pattern": r"^ai_task\.[a-z0-9]+(_[a-z0-9]+)*$",
+                        "description": "An AI task entity, e.g. ai_task.openai",
+                    },
                 ),
             ),
         },
