@@ -19,6 +19,7 @@ from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
 from engine.errors import BadRequestError
 from engine.home.catalog import ATTRIBUTES, IMPORT_SCHEMA, entity_to_dict, home_to_dict
 from engine.home.event_input import (
+    ENTITY_ID_JSON_SCHEMA,
     MAX_STATE_LENGTH,
     from_epoch_us,
     parse_events,
@@ -242,6 +243,12 @@ ROUTES = [
                         **_EVENT,
                         "properties": {
                             **_EVENT["properties"],
+                            "entity_id": ENTITY_ID_JSON_SCHEMA,
+                            # Absent, null or "" is unknown.
+                            "origin": {
+                                "type": ["string", "null"],
+                                "enum": [*_EVENT["properties"]["origin"]["enum"], "", None],
+                            },
                             "time": {
                                 **_TIME,
                                 "description": "From 1970-01-01T00:00:00Z to one day after now "
