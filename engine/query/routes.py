@@ -10,6 +10,7 @@ from aiohttp import web
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
 from engine.automation.keys import SUGGESTIONS
+from engine.automation.suggestions.routes import SUGGESTION_SCHEMA
 from engine.preferences.keys import PREFERENCES
 from engine.query.keys import QUERIES
 from engine.validation import Described
@@ -149,8 +150,9 @@ _QUERY: dict[str, Any] = {
         "actions": {"type": "array", "items": {"type": "object"}},
         "automation": {"type": ["object", "null"]},
         "clarifications": {"type": "array", "items": _CLARIFICATION},
-        "suggestions": {"type": "array", "items": {"type": "object"}},
-        "message": {"type": ["string", "null"]},
+        "suggestions": {"type": "array", "items": SUGGESTION_SCHEMA},
+        # Present when there is something to say (unsupported, an answer); never null.
+        "message": {"type": "string"},
         "answer": _ANSWER,
         "latency_ms": {"type": "number"},
     },
@@ -194,7 +196,7 @@ ROUTES = [
         "query",
         response={
             "type": "object",
-            "properties": {"suggestions": {"type": "array", "items": {"type": "object"}}},
+            "properties": {"suggestions": {"type": "array", "items": SUGGESTION_SCHEMA}},
         },
         errors=(404,),
     ),

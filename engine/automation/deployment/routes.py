@@ -75,7 +75,8 @@ DEPLOYMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "automation_id": {"type": "string"},
-        "entity_id": {"type": ["string", "null"]},
+        # Every deploy, rollback and status change stores the automation's entity id.
+        "entity_id": {"type": "string"},
         "version": {"type": "integer", "description": "The version Home Assistant holds"},
         "status": {"type": "string", "enum": ["deployed", "disabled", "removed"]},
         "suggestion_id": {"type": ["string", "null"]},

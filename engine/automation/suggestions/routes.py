@@ -17,6 +17,7 @@ from engine.api.http import (
     score_cursor,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
+from engine.automation.deployment.routes import DEPLOYMENT_SCHEMA
 from engine.automation.keys import SUGGESTIONS
 from engine.patterns.schemas import EVIDENCE_SCHEMA
 from engine.preferences.keys import PREFERENCES
@@ -140,7 +141,10 @@ SUGGESTION_SCHEMA: Final[dict[str, Any]] = {
         },
     },
 }
-_DEPLOYMENT_OR_NULL = {"type": ["object", "null"], "description": "Deployment, when deployed"}
+_DEPLOYMENT_OR_NULL = {
+    "anyOf": [DEPLOYMENT_SCHEMA, {"type": "null"}],
+    "description": "Deployment, when deployed",
+}
 
 ROUTES = [
     ApiRoute(
