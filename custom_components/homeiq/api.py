@@ -319,7 +319,7 @@ class Query(TypedDict):
     clarifications: list[dict[str, Any]]
     suggestions: list[Suggestion]
     latency_ms: float
-    message: NotRequired[str]
+    message: NotRequired[str | None]
 
 
 def parse_version(version: str) -> tuple[int, int, int] | None:

@@ -151,8 +151,7 @@ _QUERY: dict[str, Any] = {
         "automation": {"type": ["object", "null"]},
         "clarifications": {"type": "array", "items": _CLARIFICATION},
         "suggestions": {"type": "array", "items": SUGGESTION_SCHEMA},
-        # Present when there is something to say (unsupported, an answer); never null.
-        "message": {"type": "string"},
+        "message": {"type": ["string", "null"]},
         "answer": _ANSWER,
         "latency_ms": {"type": "number"},
     },
