@@ -12,6 +12,7 @@ from engine.api.routing import ApiRoute
 from engine.automation.keys import SUGGESTIONS
 from engine.automation.suggestions.routes import SUGGESTION_SCHEMA
 from engine.preferences.keys import PREFERENCES
+from engine.query.intents import supported_languages
 from engine.query.keys import QUERIES
 from engine.validation import Described
 
@@ -37,16 +38,25 @@ _TEXT = Described(
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_TEXT,
+        # Something besides spaces.
+        "pattern": r"\S",
         "description": f"The request in words, at most {MAX_TEXT} characters once runs of "
         "spaces are one space",
     },
+)
+
+# The query service refuses a language without intents (400 listing them); the document
+# lists their codes (it also takes "en-US" or "EN" for en).
+_LANGUAGE = Described(
+    vol.All(str, vol.Length(min=2, max=16)),
+    {"type": "string", "enum": sorted(supported_languages())},
 )
 
 QUERY_SCHEMA = vol.Schema(
     {
         vol.Required("text"): _TEXT,
         # Absent: the language setting.
-        vol.Optional("language"): vol.All(str, vol.Length(min=2, max=16)),
+        vol.Optional("language"): _LANGUAGE,
         vol.Optional("context", default=dict): {vol.Optional("area_id"): vol.Any(None, str)},
     }
 )
