@@ -4,4 +4,6 @@ import sys
 
 from engine.cli import main
 
-sys.exit(main())
+# Guarded: a worker process started by `spawn` must not start another engine.
+if __name__ == "__main__":
+    sys.exit(main())
