@@ -70,6 +70,10 @@ class Tally:
     # looser than the validators.
     refused_valid: Counter[str] = field(default_factory=Counter)
     refused_example: dict[str, str] = field(default_factory=dict)
+    # Invalid requests by the document that the engine carried out: the document is
+    # stricter than the validators (or a validator is too loose).
+    accepted_invalid: Counter[str] = field(default_factory=Counter)
+    accepted_example: dict[str, str] = field(default_factory=dict)
     by_operation: Counter[str] = field(default_factory=Counter)
     seconds_by_operation: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
@@ -165,6 +169,9 @@ def _record(tally: Tally, case: Case, response: Response, mode: GenerationMode) 
                 tally.server_errors.append(text)
             else:
                 tally.nonconforming.append(text)
+    if mode is GenerationMode.NEGATIVE and response.status_code < 300:
+        tally.accepted_invalid[case.operation.label] += 1
+        tally.accepted_example.setdefault(case.operation.label, _describe(case, response, ""))
     if mode is GenerationMode.POSITIVE and response.status_code == 400:
         tally.refused_valid[case.operation.label] += 1
         tally.refused_example.setdefault(case.operation.label, response.text[:200])
@@ -297,7 +304,8 @@ def print_tally(tally: Tally) -> None:
         f"properties: {tally.cases} cases over {len(tally.by_operation)} operations in "
         f"{tally.seconds:.1f} s; 5xx {len(tally.server_errors)} (plus "
         f"{tally.dependency_unavailable} documented 503 without Home Assistant), "
-        f"non-conforming {len(tally.nonconforming)}, valid requests refused {refused} "
+        f"non-conforming {len(tally.nonconforming)}, valid requests refused {refused}, "
+        f"invalid requests accepted {sum(tally.accepted_invalid.values())} "
         f"(statuses {statuses})"
     )
     for failure in tally.failures[:20]:
@@ -305,6 +313,9 @@ def print_tally(tally: Tally) -> None:
     for label, count in tally.refused_valid.most_common(10):
         print(f"  refused valid: {label}: {count} of {tally.by_operation[label]}")
         print(f"    e.g. {tally.refused_example[label]}")
+    for label, count in tally.accepted_invalid.most_common(10):
+        print(f"  accepted invalid: {label}: {count}")
+        print(f"    e.g. {tally.accepted_example[label]}")
 
 
 def bench_properties(examples: int, seed: int = 0) -> Tally:
