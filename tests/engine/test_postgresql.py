@@ -8,6 +8,8 @@ with `DATABASE_URL` as the README writes it, and a server that refuses the engin
 from __future__ import annotations
 
 import asyncio
+import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from engine.store.lifecycle import open_database
 
 from .conftest import AUTH, TOKEN, Client
 from .postgres import PostgresServer
-from .process import EngineProcess, free_port
+from .process import REPO, EngineProcess, free_port
 
 DEADLINE_S = 120
 WRONG_PASSWORD = "wrong-pw-do-not-leak"
@@ -140,3 +142,15 @@ def test_a_wrong_password_stops_the_engine_with_exit_2(
     assert "password authentication failed" in output
     assert WRONG_PASSWORD not in output
     assert "Traceback" not in output
+
+
+def test_the_drivers_are_dependencies_pinned_for_the_images() -> None:
+    # Both Dockerfiles install the engine with locks/engine.txt, so what the lock pins ships.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    required = {re.split(r"[<>=\[ ]", line, maxsplit=1)[0] for line in project["dependencies"]}
+    pinned = {
+        line.split("==")[0]
+        for line in (REPO / "locks" / "engine.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    assert {"asyncpg", "psycopg2-binary"} <= required & pinned
