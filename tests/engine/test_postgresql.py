@@ -21,6 +21,7 @@ import pytest
 from engine.errors import SettingsError
 from engine.settings import Settings
 from engine.store.lifecycle import open_database
+from tests.environments import engine_python
 
 from .conftest import AUTH, TOKEN, Client
 from .postgres import PostgresServer
@@ -141,6 +142,25 @@ def test_a_wrong_password_stops_the_engine_with_exit_2(
     output = engine.stdout + engine.stderr
     assert "password authentication failed" in output
     assert WRONG_PASSWORD not in output
+    assert "Traceback" not in output
+
+
+def test_an_engine_without_asyncpg_names_the_missing_package(tmp_path: Path) -> None:
+    # An install that left the driver out: the README's example stops with exit 2.
+    without_asyncpg = (
+        "import sys; sys.modules['asyncpg'] = None; from engine.cli import main; sys.exit(main())"
+    )
+    engine = EngineProcess(
+        tmp_path / "data",
+        {"DATABASE_URL": "postgresql+asyncpg://homeiq:db-url-password@db.local/homeiq"},
+        command=[str(engine_python()), "-c", without_asyncpg],
+    )
+    with pytest.raises(RuntimeError, match=r"DATABASE_URL postgresql\+asyncpg needs .*: asyncpg"):
+        engine.start()
+    assert engine.process is not None
+    assert engine.process.wait() == 2
+    output = engine.stdout + engine.stderr
+    assert "db-url-password" not in output
     assert "Traceback" not in output
 
 
