@@ -23,6 +23,7 @@ from engine.settings import Settings
 from engine.store.lifecycle import open_database
 from tests.environments import engine_python
 
+from . import postgres as postgres_module
 from .conftest import AUTH, TOKEN, Client
 from .postgres import PostgresServer
 from .process import REPO, EngineProcess, free_port
@@ -162,6 +163,19 @@ def test_an_engine_without_asyncpg_names_the_missing_package(tmp_path: Path) -> 
     output = engine.stdout + engine.stderr
     assert "db-url-password" not in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_a_missing_postgresql_fails_in_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr(postgres_module, "DEBIAN_BINARIES", tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match=r"run \./scripts/setup"):
+        postgres_module.require_binaries()
 
 
 def test_the_drivers_are_dependencies_pinned_for_the_images() -> None:
