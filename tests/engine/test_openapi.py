@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from aiohttp import hdrs
 from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from engine.api.wire import Schema, json_schema
+from engine.automation.deployment.wire import Deployment, Versions
 
 from .conftest import AUTH, Client
 
@@ -159,3 +162,43 @@ async def test_request_bodies_state_what_the_validators_refuse(client: Client) -
     labels = entity["properties"]["labels"]
     assert "maxLength" not in labels
     assert labels["maxItems"] == 100
+
+
+class _Inner(TypedDict):
+    at: Annotated[str, Schema({"format": "date-time"})]
+
+
+class _Outer(TypedDict):
+    kind: Literal["a", "b"]
+    note: str | None
+    items: list[_Inner]
+    extra: NotRequired[dict[str, Any]]
+
+
+def test_wire_models_derive_their_schema() -> None:
+    assert json_schema(_Outer) == {
+        "type": "object",
+        "required": ["kind", "note", "items"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["a", "b"]},
+            "note": {"type": ["string", "null"]},
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["at"],
+                    "properties": {"at": {"type": "string", "format": "date-time"}},
+                },
+            },
+            "extra": {"type": "object"},
+        },
+    }
+
+
+async def test_deployment_answers_are_documented_from_their_wire_model(client: Client) -> None:
+    document = await _document(client)
+    paths = document["paths"]
+    rollback = paths["/api/v1/deployment/{automation_id}/rollback"]["post"]["responses"]["200"]
+    assert rollback["content"]["application/json"]["schema"] == json_schema(Deployment)
+    versions = paths["/api/v1/deployment/{automation_id}/versions"]["get"]["responses"]["200"]
+    assert versions["content"]["application/json"]["schema"] == json_schema(Versions)

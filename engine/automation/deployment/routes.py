@@ -9,6 +9,8 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
+from engine.api.wire import json_schema
+from engine.automation.deployment.wire import Deployment, Deployments, Versions
 from engine.automation.keys import DEPLOYMENTS, SUGGESTIONS
 
 _CONFIRM = vol.Optional("confirm", default=False)
@@ -71,27 +73,8 @@ async def delete_deployment(request: web.Request) -> web.Response:
     return json_response(await request.app[DEPLOYMENTS].delete(request.match_info["automation_id"]))
 
 
-DEPLOYMENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "automation_id": {"type": "string"},
-        # Every deploy, rollback and status change stores the automation's entity id.
-        "entity_id": {"type": "string"},
-        "version": {"type": "integer", "description": "The version Home Assistant holds"},
-        "status": {"type": "string", "enum": ["deployed", "disabled", "removed"]},
-        "suggestion_id": {"type": ["string", "null"]},
-        "deployed_at": {"type": "string", "format": "date-time"},
-    },
-}
-_VERSION = {
-    "type": "object",
-    "properties": {
-        "version": {"type": "integer"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "automation": {"type": "object"},
-        "diff": {"type": "string", "description": "Unified YAML diff from the version it replaced"},
-    },
-}
+# Derived from the typed answers the store builds (engine/automation/deployment/wire.py).
+DEPLOYMENT_SCHEMA: dict[str, Any] = json_schema(Deployment)
 _ONE = "/api/v1/deployment/{automation_id}"
 
 ROUTES = [
@@ -112,10 +95,7 @@ ROUTES = [
         list_deployments,
         "Every automation the engine deployed, with its status and current version",
         "deployment",
-        response={
-            "type": "object",
-            "properties": {"automations": {"type": "array", "items": DEPLOYMENT_SCHEMA}},
-        },
+        response=json_schema(Deployments),
     ),
     ApiRoute(
         "GET",
@@ -123,10 +103,7 @@ ROUTES = [
         list_deployment_versions,
         "A deployed automation's versions, oldest first, each with its diff",
         "deployment",
-        response={
-            "type": "object",
-            "properties": {"versions": {"type": "array", "items": _VERSION}},
-        },
+        response=json_schema(Versions),
         errors=(404,),
     ),
     ApiRoute(

@@ -14,6 +14,7 @@ from engine.automation.deployment import home_assistant as ha
 from engine.automation.deployment.store import DeploymentStore, Status
 from engine.automation.deployment.versions import prepare
 from engine.automation.deployment.watcher import DeploymentWatcher
+from engine.automation.deployment.wire import Deployment, Version
 from engine.automation.nesting import too_deep
 from engine.automation.validate import check_deployable, validate_automation
 from engine.errors import ConflictError, HomeAssistantUnavailableError, UnprocessableError
@@ -78,7 +79,7 @@ class DeploymentService:
         *,
         confirm: bool = False,
         suggestion_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Deployment:
         """Validate an automation, deploy it into Home Assistant, store it as a version."""
         if too_deep(automation) is not None:
             # Preparing hashes the config, which a too-deep one cannot be: refuse it first.
@@ -102,7 +103,7 @@ class DeploymentService:
                 await self._feedback(suggestion_id, "deploy")
         return recorded.deployment
 
-    async def rollback(self, automation_id: str, version: int | None = None) -> dict[str, Any]:
+    async def rollback(self, automation_id: str, version: int | None = None) -> Deployment:
         """Put a stored version back into Home Assistant (default: the one before the current)."""
         async with self._lock(automation_id):
             current = await self._store.require(automation_id)
@@ -129,15 +130,15 @@ class DeploymentService:
             self._publish(recorded.deployment, "rollback", "api")
         return recorded.deployment
 
-    async def disable(self, automation_id: str) -> dict[str, Any]:
+    async def disable(self, automation_id: str) -> Deployment:
         """Turn a deployed automation off in Home Assistant."""
         return await self._switch(automation_id, "disabled")
 
-    async def enable(self, automation_id: str) -> dict[str, Any]:
+    async def enable(self, automation_id: str) -> Deployment:
         """Turn a deployed automation back on in Home Assistant."""
         return await self._switch(automation_id, "deployed")
 
-    async def _switch(self, automation_id: str, status: Status) -> dict[str, Any]:
+    async def _switch(self, automation_id: str, status: Status) -> Deployment:
         change = _CHANGE_TO[status]
         async with self._lock(automation_id):
             current = await self._store.require(automation_id)
@@ -160,7 +161,7 @@ class DeploymentService:
             await self._changed(deployment, change, "api")
         return deployment
 
-    async def delete(self, automation_id: str) -> dict[str, Any]:
+    async def delete(self, automation_id: str) -> Deployment:
         """Delete an automation from Home Assistant; its versions stay for a later rollback."""
         async with self._lock(automation_id):
             current = await self._store.require(automation_id)
@@ -176,15 +177,15 @@ class DeploymentService:
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def get(self, automation_id: str) -> dict[str, Any]:
+    async def get(self, automation_id: str) -> Deployment:
         """Return one deployment; 404 for an id the engine never deployed."""
         return await self._store.require(automation_id)
 
-    async def list(self) -> builtins.list[dict[str, Any]]:
+    async def list(self) -> builtins.list[Deployment]:
         """Return every deployment, removed ones included, most recently deployed first."""
         return await self._store.list_all()
 
-    async def versions(self, automation_id: str) -> builtins.list[dict[str, Any]]:
+    async def versions(self, automation_id: str) -> builtins.list[Version]:
         """Return a deployment's versions, oldest first, each with its diff."""
         return await self._store.versions(automation_id)
 

@@ -5,20 +5,26 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.automation.deployment.versions import content_hash, version_diff
+from engine.automation.deployment.wire import Deployment, Version
 from engine.errors import NotFoundError
-from engine.store.run_rows import iso_time
 from engine.store.schema import deployment_versions, deployments
 
 type Status = Literal["deployed", "disabled", "removed"]
 
 
-def deployment_dict(row: Row[Any]) -> dict[str, Any]:
+def _iso(epoch_s: float) -> str:
+    """Return a stored time (never null in these tables) as ISO 8601 UTC."""
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat()
+
+
+def deployment_dict(row: Row[Any]) -> Deployment:
     """Return a deployment row as the API's Deployment."""
     return {
         "automation_id": row.automation_id,
@@ -26,15 +32,15 @@ def deployment_dict(row: Row[Any]) -> dict[str, Any]:
         "version": row.version,
         "status": row.status,
         "suggestion_id": row.suggestion_id,
-        "deployed_at": iso_time(row.deployed_at),
+        "deployed_at": _iso(row.deployed_at),
     }
 
 
-def version_dict(row: Row[Any]) -> dict[str, Any]:
+def version_dict(row: Row[Any]) -> Version:
     """Return a version row as the API shows it."""
     return {
         "version": row.version,
-        "created_at": iso_time(row.created_at),
+        "created_at": _iso(row.created_at),
         "automation": row.automation,
         "diff": row.diff,
     }
@@ -44,7 +50,7 @@ def version_dict(row: Row[Any]) -> dict[str, Any]:
 class Recorded:
     """A deployment after a write, and whether the write changed anything."""
 
-    deployment: dict[str, Any]
+    deployment: Deployment
     changed: bool
 
 
@@ -54,18 +60,18 @@ class DeploymentStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def get(self, automation_id: str) -> dict[str, Any] | None:
+    async def get(self, automation_id: str) -> Deployment | None:
         """Return a deployment, or None."""
         async with self._engine.connect() as connection:
             row = await _row(connection, automation_id)
         return None if row is None else deployment_dict(row)
 
-    async def require(self, automation_id: str) -> dict[str, Any]:
+    async def require(self, automation_id: str) -> Deployment:
         """Return a deployment; 404 when the engine never deployed that id."""
         async with self._engine.connect() as connection:
             return deployment_dict(await _existing_row(connection, automation_id))
 
-    async def list_all(self) -> list[dict[str, Any]]:
+    async def list_all(self) -> list[Deployment]:
         """Return every deployment, most recently deployed first."""
         query = select(deployments).order_by(
             deployments.c.deployed_at.desc(), deployments.c.automation_id
@@ -80,7 +86,7 @@ class DeploymentStore:
         async with self._engine.connect() as connection:
             return set((await connection.scalars(query)).all())
 
-    async def versions(self, automation_id: str) -> list[dict[str, Any]]:
+    async def versions(self, automation_id: str) -> list[Version]:
         """Return a deployment's versions, oldest first; 404 for an unknown id."""
         await self.require(automation_id)
         query = (
@@ -166,7 +172,7 @@ class DeploymentStore:
 
     async def set_status(
         self, automation_id: str, status: Status, entity_id: str | None = None
-    ) -> dict[str, Any]:
+    ) -> Deployment:
         """Set a deployment's status (and entity id, when known); return the deployment."""
         values: dict[str, Any] = {"status": status, "updated_at": time.time()}
         if entity_id:
