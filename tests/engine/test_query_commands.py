@@ -10,7 +10,7 @@ import pytest
 
 from engine.errors import BadRequestError
 from engine.home.catalog import Area, Catalog, CatalogSource, Entity, Floor
-from engine.query import commands
+from engine.query import intents
 from engine.query.commands import (
     COMMAND_DOMAINS,
     MAX_PARTS,
@@ -824,13 +824,13 @@ def test_the_work_of_a_long_request_is_bounded(
     # Each part of a sentence is matched in up to four readings: a thousand characters of
     # parts once took seconds; beyond MAX_PARTS parts a sentence is read whole only.
     calls: list[str] = []
-    matched = commands.recognize
+    matched = intents.recognize
 
     def counted(grammar: Any, text: str, *args: Any) -> Any:
         calls.append(text)
         return matched(grammar, text, *args)
 
-    monkeypatch.setattr(commands, "recognize", counted)
+    monkeypatch.setattr("engine.query.commands.recognize", counted)
     assert len(text) <= 1000
     parser.parse(text)
     assert len(calls) <= 2 * (1 + 4 * MAX_PARTS)
