@@ -35,14 +35,44 @@ class Tally:
     server_query_ms: list[float] = field(default_factory=list)
 
 
+# Requests that say a number: each lap says new ones, so every request is new to the cache
+# and still a sentence someone would say (a lap number tacked on the end made most of them
+# sentences no one says, each a question back). Understood and not, as in bench/query.py.
+VARIED = (
+    "set the {area} blinds to {percent}%",
+    "dim the {area} lamp to {percent}%",
+    "set the {area} thermostat to {degrees} degrees",
+    "every weekday at {clock} turn on the {area} light",
+    "at {clock} close the {area} blinds",
+    "when the {area} door has been open for {minutes} minutes turn off the {area} lamp",
+    "set the {area} vibe to {percent}",
+    "make the {area} sing {minutes} songs",
+    "in {minutes} minutes turn off the {area} fan",
+    "order {minutes} pizzas for the {area}",
+)
+
+
+def sentences(areas: list[str]) -> Iterator[str]:
+    """Yield requests in words, each new for the first 58 laps (a long soak repeats some)."""
+    for template in TEMPLATES + NOT_UNDERSTOOD:
+        for area in areas:
+            yield template.format(area=area)
+    for lap in itertools.count(1):
+        values = {
+            "percent": 41 + lap % 59,
+            "degrees": f"{15 + lap % 120 / 10:g}",
+            "clock": f"{5 + lap // 60 % 5}:{lap % 60:02d}",
+            "minutes": 2 + lap % 58,
+        }
+        for template in VARIED:
+            for area in areas:
+                yield template.format(area=area, **values)
+
+
 def requests(areas: list[str], entity_ids: list[str]) -> Iterator[tuple[str, str, dict[str, str]]]:
     """Yield distinct requests forever: mostly queries, with reads of what the engine keeps."""
-    sentences = [
-        template.format(area=area) for template in TEMPLATES + NOT_UNDERSTOOD for area in areas
-    ]
+    said = sentences(areas)
     for n in itertools.count():
-        # A round number makes each lap's sentences new to the cache.
-        text = f"{sentences[n % len(sentences)]} {n // len(sentences) or ''}".strip()
         match n % 5:
             case 0:
                 yield "GET", "/api/v1/suggestions", {"limit": str(1 + n % 50)}
@@ -51,7 +81,7 @@ def requests(areas: list[str], entity_ids: list[str]) -> Iterator[tuple[str, str
             case 2:
                 yield "GET", "/api/v1/events", {"entity_id": entity_ids[n % len(entity_ids)]}
             case _:
-                yield "POST", "/api/v1/query", {"text": text}
+                yield "POST", "/api/v1/query", {"text": next(said)}
 
 
 async def _client(
