@@ -25,8 +25,8 @@ def main() -> None:
     parser.add_argument(
         "--property-examples",
         type=int,
-        default=160,
-        help="generated cases per API operation and mode (160: over 10,000 in all)",
+        default=240,
+        help="generated cases per API operation and mode (240: over 10,000 in all)",
     )
     args = parser.parse_args()
     bench_synthetic()

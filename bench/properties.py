@@ -333,7 +333,7 @@ def main() -> None:
     """Run the pass alone: `python -m bench.properties [examples per operation and mode]`."""
     import sys  # noqa: PLC0415 (only this entry point reads arguments)
 
-    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 240
     tally = bench_properties(examples)
     raise SystemExit(1 if tally.failures else 0)
 
