@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
@@ -19,6 +19,7 @@ from engine.llm.backend import LimitedLLM
 from engine.metrics import LatencyRecorder
 from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
 from engine.query.parse import ASKED
+from engine.query.query_writer import AnsweredQuery, QueryWriter
 from engine.query.questions import Answers, Asked, StateOf
 from engine.query.request import QueryRequest
 from engine.query.workers import ParsingPool, shared_pool
@@ -64,6 +65,7 @@ class QueryService:
         self._state_of = state_of
         # The process's workers unless given others (which their giver closes).
         self._pool = pool or shared_pool()
+        self._writer = QueryWriter(engine, cache)
         # Per language: its intents variant and the words its states are said with.
         self._state_words: dict[str, tuple[str, Answers]] = {}
         # The languages requests came in, and warm-ups running for a new catalog.
@@ -93,10 +95,11 @@ class QueryService:
                 await self._pool.warm(shipped, language)
 
     async def stop(self) -> None:
-        """Wait for a warm-up in progress (a worker's build is not interrupted)."""
+        """Wait for a warm-up in progress (a worker's build is not interrupted) and the writes."""
         self._next_catalog = None
         if self._warming is not None:
             await asyncio.gather(self._warming, return_exceptions=True)
+        await self._writer.close()
 
     async def ask(self, text: str, language: str, area_id: str | None) -> dict[str, Any]:
         """Answer a new request and store it."""
@@ -106,21 +109,21 @@ class QueryService:
         query_id = uuid.uuid4().hex
         now = time.time()
         stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
-        # One transaction for the query and its cached answer (each costs a commit).
-        async with self._engine.begin() as connection:
-            if cached is not None:
-                await self._cache.set(cached.key, cached.answer, within=connection)
-            await connection.execute(
-                insert(queries).values(
-                    query_id=query_id,
-                    text=text,
-                    language=language,
-                    area_id=area_id,
-                    answer=stored,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+        row = {
+            "query_id": query_id,
+            "text": text,
+            "language": language,
+            "area_id": area_id,
+            "answer": stored,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # With its cached answer, in the transaction of the rows written with it.
+        await self._writer.write(
+            AnsweredQuery(row, cached.key, cached.answer)
+            if cached is not None
+            else AnsweredQuery(row)
+        )
         return self._timed(stored, started)
 
     async def refine(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,10 @@ class CacheStats:
 
 def _upsert(connection: AsyncConnection) -> Insert:
     return upsert(connection.dialect.name, cache_entries, ["key"], ["value", "expires_at"])
+
+
+def _encoded(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _expiry(_key: str, value: tuple[Any, float], _now: float) -> float:
@@ -95,17 +99,38 @@ class CorrelationCache:
         within: AsyncConnection | None = None,
     ) -> None:
         """Store a JSON-serialisable value in both tiers (in the caller's transaction, if given)."""
+        await self.set_many([(key, value)], ttl_s, within=within)
+
+    async def set_many(
+        self,
+        items: Sequence[tuple[str, Any]],
+        ttl_s: float | None = None,
+        *,
+        within: AsyncConnection | None = None,
+    ) -> None:
+        """Store several values in one statement (in the caller's transaction, if given)."""
+        if not items:
+            return
         expires_at = self._clock() + (self._ttl_s if ttl_s is None else ttl_s)
-        encoded = json.dumps(value, separators=(",", ":"))
-        row = {"key": key, "value": encoded, "expires_at": expires_at}
+        # The last of a key given twice wins, as it would one after the other.
+        values = dict(items)
+        rows = [
+            {
+                "key": key,
+                "value": json.dumps(value, separators=(",", ":")),
+                "expires_at": expires_at,
+            }
+            for key, value in values.items()
+        ]
         if within is not None:
-            await within.execute(_upsert(within), row)
+            await within.execute(_upsert(within), rows)
         else:
             async with self._engine.begin() as connection:
-                await connection.execute(_upsert(connection), row)
-        self._memory[key] = (value, expires_at)
+                await connection.execute(_upsert(connection), rows)
+        for key, value in values.items():
+            self._memory[key] = (value, expires_at)
         if self._stored is not None:
-            self._stored.add(key)
+            self._stored.update(values)
 
     async def _stored_keys(self) -> builtins.set[str]:
         stored = self._stored
