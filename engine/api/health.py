@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Literal
 
 from aiohttp import web
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from engine import __version__
 from engine.api.http import json_response
 from engine.api.routing import ApiRoute
+from engine.api.wire import Health, Liveness, Readiness, ReadinessChecks, json_schema
 from engine.keys import DATABASE, INSTANCE_ID, READINESS, SETTINGS
 
 _LOGGER = logging.getLogger(__name__)
@@ -20,17 +22,16 @@ CHECK_TIMEOUT_S = 2.0
 
 async def health(request: web.Request) -> web.Response:
     """Answer from memory only: this is what load balancers poll."""
-    return json_response(
-        {"status": "ok", "version": __version__, "instance_id": request.app[INSTANCE_ID]}
-    )
+    answer = Health(status="ok", version=__version__, instance_id=request.app[INSTANCE_ID])
+    return json_response(answer)
 
 
 async def live(_request: web.Request) -> web.Response:
     """Answer while the event loop runs."""
-    return json_response({"status": "ok"})
+    return json_response(Liveness(status="ok"))
 
 
-async def _database_status(app: web.Application) -> str:
+async def _database_status(app: web.Application) -> Literal["ok", "error"]:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S), app[DATABASE].connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -52,17 +53,18 @@ def _default_checks(app: web.Application) -> dict[str, str]:
 async def ready(request: web.Request) -> web.Response:
     """Report each dependency; ready means the database answers."""
     app = request.app
-    checks = {"database": await _database_status(app), **_default_checks(app)}
+    database = await _database_status(app)
+    found = _default_checks(app)
     for name, check in app[READINESS].items():
-        checks[name] = await check()
-    is_ready = checks["database"] == "ok"
-    return json_response(
-        {"status": "ready" if is_ready else "not_ready", "checks": checks},
-        200 if is_ready else 503,
+        found[name] = await check()
+    # The contract's three checks: the optional modules register only these.
+    checks = ReadinessChecks(
+        database=database, home_assistant=found["home_assistant"], llm=found["llm"]
     )
+    is_ready = database == "ok"
+    answer = Readiness(status="ready" if is_ready else "not_ready", checks=checks)
+    return json_response(answer, 200 if is_ready else 503)
 
-
-_STATUS_OK = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}}
 
 ROUTES = [
     ApiRoute(
@@ -71,41 +73,25 @@ ROUTES = [
         health,
         "Liveness with version and instance id; touches no database",
         "health",
-        response={
-            "type": "object",
-            "required": ["status", "version", "instance_id"],
-            "properties": {
-                "status": {"type": "string", "enum": ["ok"]},
-                "version": {"type": "string"},
-                "instance_id": {"type": "string"},
-            },
-        },
+        response=json_schema(Health),
         public=True,
     ),
-    ApiRoute("GET", "/health/live", live, "Liveness", "health", response=_STATUS_OK, public=True),
+    ApiRoute(
+        "GET",
+        "/health/live",
+        live,
+        "Liveness",
+        "health",
+        response=json_schema(Liveness),
+        public=True,
+    ),
     ApiRoute(
         "GET",
         "/health/ready",
         ready,
         "Readiness: 200 when the database answers, else 503; each dependency's check",
         "health",
-        response={
-            "type": "object",
-            "properties": {
-                "status": {"type": "string", "enum": ["ready", "not_ready"]},
-                "checks": {
-                    "type": "object",
-                    "properties": {
-                        "database": {"type": "string", "enum": ["ok", "error"]},
-                        "home_assistant": {
-                            "type": "string",
-                            "enum": ["connected", "disconnected", "not_configured"],
-                        },
-                        "llm": {"type": "string", "enum": ["disabled", "ok", "error"]},
-                    },
-                },
-            },
-        },
+        response=json_schema(Readiness),
         errors=(503,),
         public=True,
     ),

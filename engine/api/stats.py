@@ -10,6 +10,7 @@ from aiohttp import web
 
 from engine.api.http import json_response
 from engine.api.routing import ApiRoute
+from engine.api.wire import CacheCounters, QueryLatency, Stats, json_schema
 from engine.keys import CACHE, EVENTS, QUERY_LATENCY, STARTED_AT
 
 _PAGE_SIZE = resource.getpagesize()
@@ -33,28 +34,24 @@ async def stats(request: web.Request) -> web.Response:
     app = request.app
     cache = app[CACHE].stats()
     latency = app[QUERY_LATENCY]
-    return json_response(
-        {
-            "cache": {
-                "hits": cache.hits,
-                "misses": cache.misses,
-                "hit_rate": round(cache.hit_rate, 4),
-                "entries": cache.entries,
-            },
-            "queries": {
-                "count": latency.count,
-                "p50_ms": _rounded(latency.percentile(50)),
-                "p95_ms": _rounded(latency.percentile(95)),
-            },
-            "events_total": app[EVENTS].total,
-            "memory_rss_mb": round(memory_rss_mb(), 1),
-            "uptime_s": round(time.monotonic() - app[STARTED_AT], 1),
-        }
+    answer = Stats(
+        cache=CacheCounters(
+            hits=cache.hits,
+            misses=cache.misses,
+            hit_rate=round(cache.hit_rate, 4),
+            entries=cache.entries,
+        ),
+        queries=QueryLatency(
+            count=latency.count,
+            p50_ms=_rounded(latency.percentile(50)),
+            p95_ms=_rounded(latency.percentile(95)),
+        ),
+        events_total=app[EVENTS].total,
+        memory_rss_mb=round(memory_rss_mb(), 1),
+        uptime_s=round(time.monotonic() - app[STARTED_AT], 1),
     )
+    return json_response(answer)
 
-
-_COUNT = {"type": "integer", "minimum": 0}
-_MS = {"type": ["number", "null"]}
 
 ROUTES = [
     ApiRoute(
@@ -63,26 +60,6 @@ ROUTES = [
         stats,
         "Engine statistics: correlation cache, query latency, events, memory, uptime",
         "stats",
-        response={
-            "type": "object",
-            "properties": {
-                "cache": {
-                    "type": "object",
-                    "properties": {
-                        "hits": _COUNT,
-                        "misses": _COUNT,
-                        "hit_rate": {"type": "number"},
-                        "entries": _COUNT,
-                    },
-                },
-                "queries": {
-                    "type": "object",
-                    "properties": {"count": _COUNT, "p50_ms": _MS, "p95_ms": _MS},
-                },
-                "events_total": _COUNT,
-                "memory_rss_mb": {"type": "number"},
-                "uptime_s": {"type": "number"},
-            },
-        },
+        response=json_schema(Stats),
     ),
 ]

@@ -17,6 +17,7 @@ from typing import (
     Literal,
     NotRequired,
     Required,
+    TypedDict,
     Union,
     get_args,
     get_origin,
@@ -102,3 +103,66 @@ def _union(members: tuple[Any, ...]) -> dict[str, Any]:
     ):
         return {"type": list(dict.fromkeys(str(kind) for kind in kinds))}
     return {"anyOf": schemas}
+
+
+# The core's own answers (engine/api/health.py and stats.py).
+
+_COUNT = Schema({"minimum": 0})
+
+
+class Liveness(TypedDict):
+    """GET /health/live."""
+
+    status: Literal["ok"]
+
+
+class Health(TypedDict):
+    """GET /health: from memory only."""
+
+    status: Literal["ok"]
+    version: str
+    instance_id: str
+
+
+class ReadinessChecks(TypedDict):
+    """Each dependency's state; the optional modules' checks report theirs as text."""
+
+    database: Literal["ok", "error"]
+    home_assistant: Annotated[
+        str, Schema({"enum": ["connected", "disconnected", "not_configured"]})
+    ]
+    llm: Annotated[str, Schema({"enum": ["disabled", "ok", "error"]})]
+
+
+class Readiness(TypedDict):
+    """GET /health/ready (200 or 503)."""
+
+    status: Literal["ready", "not_ready"]
+    checks: ReadinessChecks
+
+
+class CacheCounters(TypedDict):
+    """The correlation cache's counters."""
+
+    hits: Annotated[int, _COUNT]
+    misses: Annotated[int, _COUNT]
+    hit_rate: float
+    entries: Annotated[int, _COUNT]
+
+
+class QueryLatency(TypedDict):
+    """Answered requests and their latency percentiles (null before the first)."""
+
+    count: Annotated[int, _COUNT]
+    p50_ms: float | None
+    p95_ms: float | None
+
+
+class Stats(TypedDict):
+    """GET /api/v1/stats."""
+
+    cache: CacheCounters
+    queries: QueryLatency
+    events_total: Annotated[int, _COUNT]
+    memory_rss_mb: float
+    uptime_s: float

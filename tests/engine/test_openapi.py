@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, get_type_hints
 
 from aiohttp import hdrs
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from engine.api.wire import Schema, json_schema
+from engine.api.wire import Health, Liveness, Readiness, Schema, Stats, json_schema
 from engine.automation.deployment.wire import Deployment, Versions
+from engine.automation.suggestions.wire import Approved, Generated, Rejected, Suggestion
+from engine.training.wire import TrainedModels, TrainingRun
 
 from .conftest import AUTH, Client
 
@@ -202,3 +204,65 @@ async def test_deployment_answers_are_documented_from_their_wire_model(client: C
     assert rollback["content"]["application/json"]["schema"] == json_schema(Deployment)
     versions = paths["/api/v1/deployment/{automation_id}/versions"]["get"]["responses"]["200"]
     assert versions["content"]["application/json"]["schema"] == json_schema(Versions)
+
+
+async def test_health_and_stats_answers_are_documented_from_their_wire_models(
+    client: Client,
+) -> None:
+    document = await _document(client)
+    for path, model in (
+        ("/health", Health),
+        ("/health/live", Liveness),
+        ("/health/ready", Readiness),
+        ("/api/v1/stats", Stats),
+    ):
+        ok = document["paths"][path]["get"]["responses"]["200"]
+        assert ok["content"]["application/json"]["schema"] == json_schema(model), path
+        response = await client.get(path, headers=AUTH)
+        assert response.status == 200, path
+        # The answer has exactly the model's keys: built from it, nothing added or left out.
+        assert set(await response.json()) == set(get_type_hints(model)), path
+
+
+async def test_training_answers_are_documented_from_their_wire_model(client: Client) -> None:
+    paths = (await _document(client))["paths"]
+    run = paths["/api/v1/training/runs/{run_id}"]["get"]["responses"]["200"]
+    assert run["content"]["application/json"]["schema"] == json_schema(TrainingRun)
+    runs = paths["/api/v1/training/runs"]["get"]["responses"]["200"]
+    listed = runs["content"]["application/json"]["schema"]["properties"]["runs"]["items"]
+    assert listed["properties"]["status"]["enum"] == [
+        "queued",
+        "running",
+        "succeeded",
+        "failed",
+        "cancelled",
+    ]
+    assert "error" not in listed["required"]
+    models = paths["/api/v1/models"]["get"]["responses"]["200"]
+    assert models["content"]["application/json"]["schema"] == json_schema(TrainedModels)
+
+
+async def test_suggestion_answers_are_documented_from_their_wire_model(client: Client) -> None:
+    paths = (await _document(client))["paths"]
+
+    def ok(path: str, method: str) -> Any:
+        return paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert ok("/api/v1/suggestions/{id}", "get") == json_schema(Suggestion)
+    assert ok("/api/v1/suggestions/generate", "post") == json_schema(Generated)
+    assert ok("/api/v1/suggestions/{id}/approve", "post") == json_schema(Approved)
+    assert ok("/api/v1/suggestions/{id}/reject", "post") == json_schema(Rejected)
+    listed = ok("/api/v1/suggestions", "get")["properties"]["suggestions"]["items"]
+    assert listed == json_schema(Suggestion)
+    # As precise as the hand-written schema was: enums, nullability, the deployment's shape.
+    assert listed["properties"]["status"]["enum"] == [
+        "pending",
+        "approved",
+        "rejected",
+        "deployed",
+        "dismissed",
+    ]
+    assert listed["properties"]["reason"]["type"] == ["string", "null"]
+    assert listed["properties"]["evidence"]["required"] == ["days"]
+    deployment = ok("/api/v1/suggestions/{id}/approve", "post")["properties"]["deployment"]
+    assert deployment["anyOf"] == [json_schema(Deployment), {"type": "null"}]
