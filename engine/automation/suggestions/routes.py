@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, cast, get_args
 
 import voluptuous as vol
 from aiohttp import web
@@ -17,13 +17,21 @@ from engine.api.http import (
     score_cursor,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
-from engine.automation.deployment.routes import DEPLOYMENT_SCHEMA
+from engine.api.wire import json_schema
 from engine.automation.keys import SUGGESTIONS
-from engine.patterns.schemas import EVIDENCE_SCHEMA
+from engine.automation.suggestions.wire import (
+    Approved,
+    Generated,
+    Rejected,
+    Suggestion,
+    SuggestionSource,
+    SuggestionStatus,
+    Validation,
+)
 from engine.preferences.keys import PREFERENCES
 
-STATUSES: Final = ("pending", "approved", "rejected", "deployed", "dismissed")
-SOURCES: Final = ("pattern", "synergy", "anomaly", "query")
+STATUSES: Final[tuple[str, ...]] = get_args(SuggestionStatus)
+SOURCES: Final[tuple[str, ...]] = get_args(SuggestionSource)
 MAX_GENERATE: Final = 500
 
 GENERATE_SCHEMA = vol.Schema(
@@ -64,7 +72,9 @@ async def list_suggestions(request: web.Request) -> web.Response:
         limit=limit + 1,
         after=score_cursor(request),
     )
-    return json_response(best_first_page("suggestions", items, limit, total))
+    # The page helper is shared by every best-first listing, so it takes plain dicts.
+    page = best_first_page("suggestions", cast(list[dict[str, Any]], items), limit, total)
+    return json_response(page)
 
 
 async def get_suggestion(request: web.Request) -> web.Response:
@@ -92,59 +102,9 @@ async def reject(request: web.Request) -> web.Response:
     )
 
 
-_ISSUE = {
-    "type": "object",
-    "properties": {
-        "code": {"type": "string"},
-        "message": {"type": "string"},
-        "path": {"type": "string"},
-    },
-}
-VALIDATION_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "properties": {
-        "valid": {"type": "boolean"},
-        "errors": {"type": "array", "items": _ISSUE},
-        "warnings": {"type": "array", "items": _ISSUE},
-        "safety": {
-            "type": "object",
-            "properties": {
-                "score": {"type": "integer", "minimum": 0, "maximum": 100},
-                "issues": {"type": "array", "items": _ISSUE},
-            },
-        },
-    },
-}
-SUGGESTION_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "source": {"type": "string", "enum": list(SOURCES)},
-        "source_id": {"type": ["string", "null"]},
-        "title": {"type": "string"},
-        "description": {"type": "string", "description": "One sentence: what it does"},
-        "explanation": {"type": "string", "description": "Why: the finding it comes from"},
-        "score": {"type": "number", "minimum": 0, "maximum": 1},
-        "status": {"type": "string", "enum": list(STATUSES)},
-        "automation": {"type": "object", "description": "Home Assistant automation config"},
-        "yaml": {"type": "string"},
-        "validation": VALIDATION_SCHEMA,
-        "requires_confirmation": {"type": "boolean"},
-        "reason": {"type": ["string", "null"], "description": "Why it was rejected"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "evidence": {
-            **EVIDENCE_SCHEMA,
-            "description": "The evidence of the finding it was made from, as the pattern or "
-            'synergy shows it, so it can be charted without another query; {"days": []} for '
-            "a suggestion asked for in words",
-        },
-    },
-}
-_DEPLOYMENT_OR_NULL = {
-    "anyOf": [DEPLOYMENT_SCHEMA, {"type": "null"}],
-    "description": "Deployment, when deployed",
-}
+# Derived from the typed answers the store and service build (suggestions/wire.py).
+SUGGESTION_SCHEMA: Final[dict[str, Any]] = json_schema(Suggestion)
+VALIDATION_SCHEMA: Final[dict[str, Any]] = json_schema(Validation)
 
 ROUTES = [
     ApiRoute(
@@ -158,13 +118,7 @@ ROUTES = [
         "suggestions",
         body=GENERATE_SCHEMA,
         body_optional=True,
-        response={
-            "type": "object",
-            "properties": {
-                "generated": {"type": "integer"},
-                "suggestions": {"type": "array", "items": SUGGESTION_SCHEMA},
-            },
-        },
+        response=json_schema(Generated),
     ),
     ApiRoute(
         "GET",
@@ -203,10 +157,7 @@ ROUTES = [
         "suggestions",
         body=APPROVE_SCHEMA,
         body_optional=True,
-        response={
-            "type": "object",
-            "properties": {"suggestion": SUGGESTION_SCHEMA, "deployment": _DEPLOYMENT_OR_NULL},
-        },
+        response=json_schema(Approved),
         errors=(404, 409, 422, 503),
     ),
     ApiRoute(
@@ -217,7 +168,7 @@ ROUTES = [
         "suggestions",
         body=REJECT_SCHEMA,
         body_optional=True,
-        response={"type": "object", "properties": {"suggestion": SUGGESTION_SCHEMA}},
+        response=json_schema(Rejected),
         errors=(404, 409),
     ),
 ]

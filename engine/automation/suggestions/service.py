@@ -13,6 +13,7 @@ from engine.automation.deployment.service import DeploymentService
 from engine.automation.suggestions.drafts import Draft, Drafter, query_draft
 from engine.automation.suggestions.fingerprint import fingerprint
 from engine.automation.suggestions.store import SuggestionStore, suggestion_to_dict
+from engine.automation.suggestions.wire import Approved, Generated, Rejected, Suggestion
 from engine.automation.validate import ValidationResult, check_deployable, validate_automation
 from engine.errors import ConflictError, NotFoundError
 from engine.home.catalog import Catalog
@@ -70,7 +71,7 @@ class SuggestionService:
         min_score: float | None,
         limit: int,
         after: tuple[float, str] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[Suggestion], int]:
         """Return suggestions best first, without pending ones that use an excluded entity."""
         excluded = self.excluded()
         hidden: list[str] = []
@@ -84,7 +85,7 @@ class SuggestionService:
             status=status, min_score=min_score, limit=limit, after=after, hidden=hidden
         )
 
-    async def generate(self, limit: int, min_score: float = 0.0) -> dict[str, Any]:
+    async def generate(self, limit: int, min_score: float = 0.0) -> Generated:
         """Store up to `limit` new suggestions scoring at least `min_score`, best first."""
         async with self._making:
             made = await self._generate(limit, min_score)
@@ -94,7 +95,7 @@ class SuggestionService:
             )
         return {"generated": len(made), "suggestions": made}
 
-    async def _generate(self, limit: int, min_score: float) -> list[dict[str, Any]]:
+    async def _generate(self, limit: int, min_score: float) -> list[Suggestion]:
         catalog = self._catalog()
         excluded = self.excluded()
         drafter = Drafter(catalog)
@@ -146,7 +147,7 @@ class SuggestionService:
 
     async def from_query(
         self, query_id: str, text: str, automation: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    ) -> Suggestion:
         """Return the suggestion for an automation asked for in words (made once)."""
         draft = query_draft(query_id, text, automation)
         async with self._making:
@@ -165,7 +166,7 @@ class SuggestionService:
         deploy: bool = True,
         confirm: bool = False,
         automation: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> Approved:
         """Approve a suggestion (edited or as made), and deploy it unless told not to."""
         suggestion = await self.store.get(suggestion_id)
         if suggestion["status"] not in _OPEN:
@@ -200,7 +201,7 @@ class SuggestionService:
             suggestion = await self.store.get(suggestion_id)
         return {"suggestion": suggestion, "deployment": deployment}
 
-    async def reject(self, suggestion_id: str, reason: str | None) -> dict[str, Any]:
+    async def reject(self, suggestion_id: str, reason: str | None) -> Rejected:
         """Reject a suggestion: it is not made again, and its kind ranks lower."""
         suggestion = await self.store.get(suggestion_id)
         if suggestion["status"] not in _OPEN:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from engine.automation.suggestions.wire import Suggestion
 from engine.automation.yaml_render import automation_to_yaml
 from engine.errors import NotFoundError
 from engine.patterns.pattern_store import stored_evidence
@@ -20,8 +21,8 @@ from engine.store.schema import suggestions
 _BATCH = 500
 
 
-def suggestion_to_dict(row: Any) -> dict[str, Any]:
-    """Return a stored suggestion as the API shows it."""
+def suggestion_to_dict(row: Any) -> Suggestion:
+    """Return a stored suggestion as the API's Suggestion."""
     return {
         "id": row.id,
         "source": row.source,
@@ -71,7 +72,7 @@ class SuggestionStore:
             )
             return [(row.id, row.automation) for row in rows]
 
-    async def get(self, suggestion_id: str) -> dict[str, Any]:
+    async def get(self, suggestion_id: str) -> Suggestion:
         """Return one suggestion (404 when there is none)."""
         async with self._engine.connect() as connection:
             row = (
@@ -83,7 +84,7 @@ class SuggestionStore:
             raise NotFoundError(f"No suggestion {suggestion_id!r}")
         return suggestion_to_dict(row)
 
-    async def find(self, fingerprint: str) -> dict[str, Any] | None:
+    async def find(self, fingerprint: str) -> Suggestion | None:
         """Return the suggestion with this fingerprint, if one was ever made."""
         async with self._engine.connect() as connection:
             row = (
@@ -93,7 +94,7 @@ class SuggestionStore:
             ).first()
         return suggestion_to_dict(row) if row is not None else None
 
-    async def update(self, suggestion_id: str, **values: Any) -> dict[str, Any]:
+    async def update(self, suggestion_id: str, **values: Any) -> Suggestion:
         """Change a suggestion's columns and return it as it is now."""
         async with self._engine.begin() as connection:
             await connection.execute(
@@ -111,7 +112,7 @@ class SuggestionStore:
         limit: int,
         after: tuple[float, str] | None,
         hidden: Collection[str] = (),
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[Suggestion], int]:
         """Return suggestions best first after a cursor position, and how many match.
 
         Pending suggestions whose ids are `hidden` are left out.
