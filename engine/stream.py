@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 _LOGGER = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class StreamHub:
         """Return how many clients are connected."""
         return len(self._clients)
 
-    def publish(self, message_type: str, data: dict[str, Any]) -> None:
+    def publish(self, message_type: str, data: Mapping[str, Any]) -> None:
         """Queue a message for every client (never blocks the publisher)."""
         if message_type not in STREAM_TYPES:
             raise ValueError(f"unknown stream message type {message_type!r}")

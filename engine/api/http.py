@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import orjson
@@ -174,8 +174,8 @@ class Run(Protocol):
     run_id: str
     created_at: float
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the run as the API shows it."""
+    def as_dict(self) -> Mapping[str, Any]:
+        """Return the run as the API shows it (its module's wire model)."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +16,10 @@ INTERRUPTED_BY_RESTART = "Interrupted: the engine restarted during the run"
 INTERRUPTED_BY_STOP = "Interrupted: the engine stopped during the run"
 
 
+@overload
+def iso_time(epoch_s: float) -> str: ...
+@overload
+def iso_time(epoch_s: float | None) -> str | None: ...
 def iso_time(epoch_s: float | None) -> str | None:
     """Return an epoch time in seconds as ISO 8601 UTC, None staying None."""
     return None if epoch_s is None else datetime.fromtimestamp(epoch_s, UTC).isoformat()

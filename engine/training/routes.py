@@ -16,10 +16,17 @@ from engine.api.http import (
     runs_page,
 )
 from engine.api.routing import PAGING, ApiRoute, paged
+from engine.api.wire import json_schema
 from engine.home.catalog import CatalogSource
 from engine.home.keys import HOME
 from engine.training.keys import TRAINING
 from engine.training.synthetic import ALL_HOME_TYPES, generate_home
+from engine.training.wire import (
+    SyntheticHomeAnswer,
+    TrainedModels,
+    TrainingRun,
+    TrainingStarted,
+)
 
 SYNTHETIC_SCHEMA = vol.Schema(
     {
@@ -35,7 +42,8 @@ async def start_training(request: web.Request) -> web.Response:
     """Queue a training run (202); unknown type 404, bad parameters 400."""
     body = await read_json(request, empty={})
     run = await request.app[TRAINING].submit(request.match_info["training_type"], body)
-    return json_response({"run_id": run.run_id, "status": run.status}, 202)
+    answer: TrainingStarted = {"run_id": run.run_id, "status": run.as_dict()["status"]}
+    return json_response(answer, 202)
 
 
 async def list_runs(request: web.Request) -> web.Response:
@@ -57,7 +65,8 @@ async def cancel_run(request: web.Request) -> web.Response:
 
 async def list_models(request: web.Request) -> web.Response:
     """Return the newest version of every trained model."""
-    return json_response({"models": await request.app[TRAINING].list_models()})
+    answer: TrainedModels = {"models": await request.app[TRAINING].list_models()}
+    return json_response(answer)
 
 
 async def synthetic_home(request: web.Request) -> web.Response:
@@ -70,7 +79,7 @@ async def synthetic_home(request: web.Request) -> web.Response:
     home = await asyncio.to_thread(
         generate_home, body.get("home_type"), days=body["days"], seed=seed
     )
-    answer: dict[str, Any] = {
+    answer: SyntheticHomeAnswer = {
         "home_type": home.home_type,
         "seed": home.seed,
         "home": home.catalog,
@@ -86,25 +95,8 @@ async def synthetic_home(request: web.Request) -> web.Response:
     return json_response(answer)
 
 
-_RUN: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "run_id": {"type": "string"},
-        "training_type": {"type": "string"},
-        "status": {
-            "type": "string",
-            "enum": ["queued", "running", "succeeded", "failed", "cancelled"],
-        },
-        "progress": {"type": "number", "minimum": 0, "maximum": 1},
-        "params": {"type": "object"},
-        "metrics": {"type": "object"},
-        "model_version": {"type": ["integer", "null"]},
-        "created_at": {"type": "string", "format": "date-time"},
-        "started_at": {"type": ["string", "null"], "format": "date-time"},
-        "finished_at": {"type": ["string", "null"], "format": "date-time"},
-        "error": {"type": "string"},
-    },
-}
+# Derived from the typed answers the runner builds (engine/training/wire.py).
+_RUN: dict[str, Any] = json_schema(TrainingRun)
 
 ROUTES = [
     ApiRoute(
@@ -119,10 +111,7 @@ ROUTES = [
             "additionalProperties": False,
         },
         body_optional=True,
-        response={
-            "type": "object",
-            "properties": {"run_id": {"type": "string"}, "status": {"type": "string"}},
-        },
+        response=json_schema(TrainingStarted),
         status=202,
         errors=(404,),
     ),
@@ -159,23 +148,7 @@ ROUTES = [
         list_models,
         "The newest version of every trained model",
         "training",
-        response={
-            "type": "object",
-            "properties": {
-                "models": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "name": {"type": "string"},
-                            "version": {"type": "integer"},
-                            "trained_at": {"type": "string", "format": "date-time"},
-                            "metrics": {"type": "object"},
-                        },
-                    },
-                }
-            },
-        },
+        response=json_schema(TrainedModels),
     ),
     ApiRoute(
         "POST",
@@ -185,17 +158,7 @@ ROUTES = [
         "training",
         body=SYNTHETIC_SCHEMA,
         body_optional=True,
-        response={
-            "type": "object",
-            "properties": {
-                "home_type": {"type": "string"},
-                "seed": {"type": "integer"},
-                "home": {"type": "object"},
-                "events": {"type": "integer"},
-                "routines": {"type": "array", "items": {"type": "object"}},
-                "loaded": {"type": "boolean"},
-            },
-        },
+        response=json_schema(SyntheticHomeAnswer),
         errors=(409,),
     ),
 ]

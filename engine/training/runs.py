@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import voluptuous as vol
 from sqlalchemy import Row, func, insert, select
@@ -20,6 +20,7 @@ from engine.errors import NotFoundError
 from engine.runs.machine import RunError, RunMachine, WorkerSpec
 from engine.store.run_rows import iso_time
 from engine.store.schema import models, training_runs
+from engine.training import wire
 from engine.training.protocol import TrainingOutcome
 from engine.training.registry import TRAINING_TYPES, load_training_type
 from engine.training.worker import run_training
@@ -47,12 +48,13 @@ class TrainingRun:
     started_at: float | None = None
     finished_at: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> wire.TrainingRun:
         """Return the run as API.md shapes it."""
-        answer: dict[str, Any] = {
+        answer: wire.TrainingRun = {
             "run_id": self.run_id,
             "training_type": self.training_type,
-            "status": self.status,
+            # The run machine only ever sets the statuses the wire model names.
+            "status": cast(wire.TrainingStatus, self.status),
             "progress": round(self.progress, 4),
             "params": self.params,
             "metrics": self.metrics,
@@ -247,7 +249,7 @@ class TrainingRunner:
             return None
         return row.version, await asyncio.to_thread(Path(row.path).read_bytes)
 
-    async def list_models(self) -> list[dict[str, Any]]:
+    async def list_models(self) -> list[wire.TrainedModel]:
         """Return the newest version of every trained model."""
         newest = (
             select(models.c.name, func.max(models.c.version).label("version"))
