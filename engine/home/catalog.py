@@ -19,6 +19,7 @@ from engine.home.attributes import (
     trim_attributes,
 )
 from engine.home.event_input import ENTITY_ID_JSON_SCHEMA, ENTITY_ID_RULE, is_entity_id
+from engine.home.wire import CatalogCounts, HomeEntity
 from engine.store.events import MAX_ENTITY_ID_LENGTH
 from engine.validation import Described
 
@@ -129,7 +130,7 @@ class Catalog:
         """Return the devices by id."""
         return {device.device_id: device for device in self.devices}
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> CatalogCounts:
         """Return how many floors, areas, devices and entities the catalog has."""
         return {
             "floors": len(self.floors),
@@ -144,9 +145,21 @@ def empty_catalog() -> Catalog:
     return Catalog(source=CatalogSource.IMPORT, time_zone=DEFAULT_TIME_ZONE)
 
 
-def entity_to_dict(catalog: Catalog, entity: Entity) -> dict[str, Any]:
-    """Return an entity as the API shows it, with its effective area."""
-    return {**asdict(entity), "area_id": catalog.entity_area(entity)}
+def entity_to_dict(catalog: Catalog, entity: Entity) -> HomeEntity:
+    """Return an entity as the API's HomeEntity, with its effective area."""
+    return {
+        "entity_id": entity.entity_id,
+        "name": entity.name,
+        "area_id": catalog.entity_area(entity),
+        "device_id": entity.device_id,
+        "device_class": entity.device_class,
+        "unit_of_measurement": entity.unit_of_measurement,
+        "entity_category": entity.entity_category,
+        "aliases": entity.aliases,
+        "state": entity.state,
+        "attributes": entity.attributes,
+        "labels": entity.labels,
+    }
 
 
 def home_to_dict(catalog: Catalog) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -15,18 +15,26 @@ from engine.api.http import (
     read_json,
     text_param,
 )
-from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
+from engine.api.routing import PAGING, ApiRoute, QueryParam
+from engine.api.wire import json_schema
 from engine.errors import BadRequestError
 from engine.home.catalog import ATTRIBUTES, IMPORT_SCHEMA, entity_to_dict, home_to_dict
 from engine.home.event_input import (
     ENTITY_ID_JSON_SCHEMA,
-    MAX_STATE_LENGTH,
     from_epoch_us,
     parse_events,
     parse_time,
     to_epoch_us,
 )
 from engine.home.keys import HOME
+from engine.home.wire import (
+    CatalogCounts,
+    Entities,
+    Event,
+    EventOrigin,
+    Events,
+    EventsImported,
+)
 from engine.keys import DATABASE, EVENTS
 from engine.store.events import MAX_ENTITY_ID_LENGTH, page_events
 
@@ -62,13 +70,12 @@ async def list_entities(request: web.Request) -> web.Response:
     remaining = [entity for entity in matches if after is None or entity.entity_id > after]
     page = remaining[:limit]
     catalog = home.catalog
-    return json_response(
-        {
-            "entities": [entity_to_dict(catalog, entity) for entity in page],
-            "next_cursor": encode_cursor([page[-1].entity_id]) if len(remaining) > limit else None,
-            "total": len(matches),
-        }
-    )
+    answer: Entities = {
+        "entities": [entity_to_dict(catalog, entity) for entity in page],
+        "next_cursor": encode_cursor([page[-1].entity_id]) if len(remaining) > limit else None,
+        "total": len(matches),
+    }
+    return json_response(answer)
 
 
 async def import_home(request: web.Request) -> web.Response:
@@ -88,7 +95,8 @@ async def import_events(request: web.Request) -> web.Response:
     result = await request.app[EVENTS].write(new_events)
     # Events newer than the states known are the home's states now.
     request.app[HOME].events_imported(new_events)
-    return json_response({"imported": result.imported, "duplicates": result.duplicates})
+    answer: EventsImported = {"imported": result.imported, "duplicates": result.duplicates}
+    return json_response(answer)
 
 
 async def list_events(request: web.Request) -> web.Response:
@@ -106,62 +114,24 @@ async def list_events(request: web.Request) -> web.Response:
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return json_response(
-        {
-            "events": [
-                {
-                    "entity_id": row.entity_id,
-                    "state": row.state,
-                    "time": from_epoch_us(row.time_us).isoformat(),
-                    "origin": row.origin.label,
-                }
-                for row in rows
-            ],
-            "next_cursor": encode_cursor([rows[-1].time_us, rows[-1].id]) if more else None,
-        }
-    )
+    answer: Events = {
+        "events": [
+            {
+                "entity_id": row.entity_id,
+                "state": row.state,
+                "time": from_epoch_us(row.time_us).isoformat(),
+                # An Origin's label is one of EventOrigin (a test holds them equal).
+                "origin": cast(EventOrigin, row.origin.label),
+            }
+            for row in rows
+        ],
+        "next_cursor": encode_cursor([rows[-1].time_us, rows[-1].id]) if more else None,
+    }
+    return json_response(answer)
 
 
-_EVENT: dict[str, Any] = {
-    "type": "object",
-    "required": ["entity_id", "state", "time"],
-    "properties": {
-        "entity_id": {
-            "type": "string",
-            "maxLength": MAX_ENTITY_ID_LENGTH,
-            "examples": ["light.kitchen"],
-        },
-        "state": {"type": "string", "maxLength": MAX_STATE_LENGTH},
-        "time": _TIME,
-        "origin": {"type": "string", "enum": ["manual", "automation", "system", "unknown"]},
-    },
-}
-
-_ENTITY: dict[str, Any] = {
-    "type": "object",
-    "required": ["entity_id", "name"],
-    "properties": {
-        "entity_id": {"type": "string"},
-        "name": {"type": "string"},
-        "area_id": {"type": ["string", "null"]},
-        "device_id": {"type": ["string", "null"]},
-        "device_class": {"type": ["string", "null"]},
-        "unit_of_measurement": {"type": ["string", "null"]},
-        "entity_category": {"type": ["string", "null"]},
-        "aliases": {"type": "array", "items": {"type": "string"}},
-        "labels": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Home Assistant's label ids of the entity",
-        },
-        "state": {"type": ["string", "null"]},
-        "attributes": {"type": ["object", "null"]},
-    },
-}
-_COUNTS = {
-    "type": "object",
-    "properties": {k: {"type": "integer"} for k in ("floors", "areas", "devices", "entities")},
-}
+# Derived from the typed answers (engine/home/wire.py).
+_EVENT: dict[str, Any] = json_schema(Event)
 
 ROUTES = [
     ApiRoute(
@@ -195,7 +165,7 @@ ROUTES = [
             QueryParam("q", "Text in the entity id, name or aliases"),
             *PAGING,
         ),
-        response=paged("entities", _ENTITY),
+        response=json_schema(Entities),
     ),
     ApiRoute(
         "POST",
@@ -204,7 +174,7 @@ ROUTES = [
         "Replace the imported catalog; references must resolve",
         "home",
         body=IMPORT_SCHEMA,
-        response=_COUNTS,
+        response=json_schema(CatalogCounts),
         errors=(409,),
     ),
     ApiRoute(
@@ -241,6 +211,8 @@ ROUTES = [
                     "maxItems": 100_000,
                     "items": {
                         **_EVENT,
+                        # The origin may be left out of what is imported.
+                        "required": ["entity_id", "state", "time"],
                         "properties": {
                             **_EVENT["properties"],
                             "entity_id": ENTITY_ID_JSON_SCHEMA,
@@ -261,10 +233,7 @@ ROUTES = [
                 }
             },
         },
-        response={
-            "type": "object",
-            "properties": {"imported": {"type": "integer"}, "duplicates": {"type": "integer"}},
-        },
+        response=json_schema(EventsImported),
     ),
     ApiRoute(
         "GET",
@@ -282,6 +251,6 @@ ROUTES = [
             QueryParam("end", "Before this time", _TIME),
             *PAGING,
         ),
-        response=paged("events", _EVENT, with_total=False),
+        response=json_schema(Events),
     ),
 ]

@@ -23,6 +23,7 @@ from engine.home.catalog import (
 )
 from engine.home.catalog_store import load_catalog, save_catalog
 from engine.home.event_input import from_epoch_us, parse_events, to_epoch_us, utc_now
+from engine.home.wire import CatalogCounts
 from engine.store.events import EventStore, NewEvent
 from engine.store.meta import read_meta, write_meta
 from engine.validation import validate
@@ -203,7 +204,7 @@ class HomeService:
 
     async def import_catalog(
         self, body: dict[str, Any], source: CatalogSource = CatalogSource.IMPORT
-    ) -> dict[str, int]:
+    ) -> CatalogCounts:
         """Replace the catalog with an imported one, unless Home Assistant owns it now."""
         self._refuse_while_mirrored()
         catalog = catalog_from_import(body, source)

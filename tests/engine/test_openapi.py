@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, NotRequired, TypedDict, get_type_hints
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, get_args, get_type_hints
 
 from aiohttp import hdrs
 from openapi_spec_validator import OpenAPIV31SpecValidator
@@ -11,6 +11,15 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from engine.api.wire import Health, Liveness, Readiness, Schema, Stats, json_schema
 from engine.automation.deployment.wire import Deployment, Versions
 from engine.automation.suggestions.wire import Approved, Generated, Rejected, Suggestion
+from engine.home.wire import (
+    CatalogCounts,
+    Entities,
+    EventOrigin,
+    Events,
+    EventsImported,
+    HomeEntity,
+)
+from engine.store.events import Origin
 from engine.training.wire import TrainedModels, TrainingRun
 
 from .conftest import AUTH, Client
@@ -266,3 +275,35 @@ async def test_suggestion_answers_are_documented_from_their_wire_model(client: C
     assert listed["properties"]["evidence"]["required"] == ["days"]
     deployment = ok("/api/v1/suggestions/{id}/approve", "post")["properties"]["deployment"]
     assert deployment["anyOf"] == [json_schema(Deployment), {"type": "null"}]
+
+
+async def test_home_answers_are_documented_from_their_wire_model(client: Client) -> None:
+    paths = (await _document(client))["paths"]
+
+    def ok(path: str, method: str) -> Any:
+        return paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert ok("/api/v1/entities", "get") == json_schema(Entities)
+    assert ok("/api/v1/events", "get") == json_schema(Events)
+    assert ok("/api/v1/home/import", "post") == json_schema(CatalogCounts)
+    assert ok("/api/v1/events/import", "post") == json_schema(EventsImported)
+    # The origins documented are exactly those stored.
+    assert set(get_args(EventOrigin)) == {origin.label for origin in Origin}
+    # What is imported may leave the origin out.
+    body = paths["/api/v1/events/import"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["properties"]["events"]["items"]["required"] == [
+        "entity_id",
+        "state",
+        "time",
+    ]
+    catalog = {
+        "time_zone": "Europe/Berlin",
+        "entities": [{"entity_id": "light.kitchen", "name": "Kitchen light"}],
+    }
+    counts = await client.post("/api/v1/home/import", json=catalog, headers=AUTH)
+    assert set(await counts.json()) == set(get_type_hints(CatalogCounts))
+    page = await (await client.get("/api/v1/entities", headers=AUTH)).json()
+    assert page["entities"]
+    # Each entity has exactly the model's keys: built from it, nothing added or left out.
+    for entity in page["entities"]:
+        assert set(entity) == set(get_type_hints(HomeEntity))

@@ -1,0 +1,74 @@
+"""The home and event routes' answers, typed once: built by the code, derived by the document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from engine.api.wire import Schema
+from engine.home.event_input import MAX_STATE_LENGTH
+from engine.store.events import MAX_ENTITY_ID_LENGTH
+
+_TIME = Schema({"format": "date-time"})
+
+# The labels of engine.store.events.Origin, in the order the document has always listed them.
+EventOrigin = Literal["manual", "automation", "system", "unknown"]
+
+
+class HomeEntity(TypedDict):
+    """One entity of the home, its area falling back to its device's."""
+
+    entity_id: str
+    name: str
+    area_id: str | None
+    device_id: str | None
+    device_class: str | None
+    unit_of_measurement: str | None
+    entity_category: str | None
+    aliases: list[str]
+    state: str | None
+    attributes: dict[str, Any] | None
+    labels: Annotated[
+        list[str], Schema({"description": "Home Assistant's label ids of the entity"})
+    ]
+
+
+class Entities(TypedDict):
+    """GET /api/v1/entities: one page."""
+
+    entities: list[HomeEntity]
+    next_cursor: str | None
+    total: int
+
+
+class Event(TypedDict):
+    """One stored state change."""
+
+    entity_id: Annotated[
+        str, Schema({"maxLength": MAX_ENTITY_ID_LENGTH, "examples": ["light.kitchen"]})
+    ]
+    state: Annotated[str, Schema({"maxLength": MAX_STATE_LENGTH})]
+    time: Annotated[str, _TIME]
+    origin: EventOrigin
+
+
+class Events(TypedDict):
+    """GET /api/v1/events: one page, in time order."""
+
+    events: list[Event]
+    next_cursor: str | None
+
+
+class CatalogCounts(TypedDict):
+    """POST /api/v1/home/import: how much the imported catalog holds."""
+
+    floors: int
+    areas: int
+    devices: int
+    entities: int
+
+
+class EventsImported(TypedDict):
+    """POST /api/v1/events/import."""
+
+    imported: int
+    duplicates: int
