@@ -6,7 +6,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Final
+from typing import Final, cast
 
 import orjson
 
@@ -15,6 +15,8 @@ from engine.query.automation import AutomationParser
 from engine.query.commands import Clarification, CommandParser, CommandParsers
 from engine.query.messages import messages
 from engine.query.request import QueryRequest
+from engine.query.wire import Clarification as WireClarification
+from engine.query.wire import Option, Parsed, QuestionAnswer
 
 # The parse of a question, kept with its answer (never shown): the answer is read again
 # from the live states wherever it is shown.
@@ -35,8 +37,10 @@ def fingerprint(catalog: Catalog) -> str:
     return hashlib.sha256(encoded).hexdigest()[:16]
 
 
-def _clarification(item: Clarification) -> dict[str, Any]:
-    return {"id": item.id, "question": item.question, "options": item.options}
+def _clarification(item: Clarification) -> WireClarification:
+    # The parsers' options are each a value and a label.
+    options = cast("list[Option]", item.options)
+    return WireClarification(id=item.id, question=item.question, options=options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,7 @@ class Parsers:
 
 def parse_request(
     automations: AutomationParser, commands: CommandParser, request: QueryRequest
-) -> dict[str, Any]:
+) -> Parsed:
     """Return the answer of the automation parser, else the command parser, else none."""
     automation = automations.read(request)
     if automation is not None:
@@ -92,7 +96,7 @@ def parse_request(
         }
     command = commands.read(request)
     if command is not None:
-        return {
+        parsed: Parsed = {
             "status": command.status,
             "kind": command.kind,
             "actions": command.actions,
@@ -100,10 +104,13 @@ def parse_request(
             "clarifications": [_clarification(c) for c in command.clarifications],
             "suggestions": [],
             "message": command.message,
-            # A question's answer for machines (the message has it in words).
-            **({"answer": command.answer} if command.answer is not None else {}),
-            **({ASKED: command.asked.as_dict()} if command.asked is not None else {}),
         }
+        if command.answer is not None:
+            # A question's answer for machines (the message has it in words).
+            parsed["answer"] = cast("QuestionAnswer", command.answer)
+        if command.asked is not None:
+            parsed[ASKED] = command.asked.as_dict()
+        return parsed
     return {
         "status": "unsupported",
         "kind": None,

@@ -9,11 +9,12 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_body
 from engine.api.routing import ApiRoute
+from engine.api.wire import json_schema
 from engine.automation.keys import SUGGESTIONS
-from engine.automation.suggestions.routes import SUGGESTION_SCHEMA
 from engine.preferences.keys import PREFERENCES
 from engine.query.intents import supported_languages
 from engine.query.keys import QUERIES
+from engine.query.wire import Query, QuerySuggestions, TimedQuery
 from engine.validation import Described
 
 # Long enough for any spoken or typed request; longer is no request but a paste.
@@ -85,9 +86,9 @@ async def refine(request: web.Request) -> web.Response:
     return json_response(answer)
 
 
-async def _answer_now(request: web.Request) -> dict[str, Any]:
+async def _answer_now(request: web.Request) -> Query:
     """Return a stored answer with its suggestions as they are now (approved, deployed...)."""
-    answer: dict[str, Any] = await request.app[QUERIES].get(request.match_info["query_id"])
+    answer = await request.app[QUERIES].get(request.match_info["query_id"])
     store = request.app[SUGGESTIONS].store
     return {**answer, "suggestions": [await store.get(s["id"]) for s in answer["suggestions"]]}
 
@@ -99,73 +100,12 @@ async def get_query(request: web.Request) -> web.Response:
 
 async def query_suggestions(request: web.Request) -> web.Response:
     """Return the suggestions made for a request."""
-    return json_response({"suggestions": (await _answer_now(request))["suggestions"]})
+    answer = QuerySuggestions(suggestions=(await _answer_now(request))["suggestions"])
+    return json_response(answer)
 
 
-_CLARIFICATION = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string"},
-        "question": {"type": "string"},
-        "options": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
-            },
-        },
-    },
-}
-# Only on an answered question (kind "question", status "ready"): the message in fields.
-_ANSWER: dict[str, Any] = {
-    "type": "object",
-    "description": "The answer to a question about the home, read from current states",
-    "properties": {
-        "intent": {
-            "type": "string",
-            "description": "Home Assistant's intent: HassGetState, "
-            "HassClimateGetTemperature or HassGetWeather",
-        },
-        "entities": {
-            "type": "array",
-            "description": "The entities the question is about",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "entity_id": {"type": "string"},
-                    "name": {"type": "string"},
-                    "state": {"type": ["string", "null"]},
-                    "matched": {
-                        "type": "boolean",
-                        "description": "Whether it is in the state asked about (if one was)",
-                    },
-                },
-                "required": ["entity_id", "name", "state"],
-            },
-        },
-        "value": {
-            "description": "The answer: yes or no (boolean), how many (integer), which "
-            "(entity ids), a temperature (number), or the state asked for (string or null)",
-        },
-    },
-    "required": ["intent", "entities", "value"],
-}
-_QUERY: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "query_id": {"type": "string"},
-        "text": {"type": "string"},
-        "status": {"type": "string", "enum": ["ready", "needs_clarification", "unsupported"]},
-        "kind": {"type": ["string", "null"], "enum": ["command", "automation", "question", None]},
-        "actions": {"type": "array", "items": {"type": "object"}},
-        "automation": {"type": ["object", "null"]},
-        "clarifications": {"type": "array", "items": _CLARIFICATION},
-        "suggestions": {"type": "array", "items": SUGGESTION_SCHEMA},
-        "message": {"type": ["string", "null"]},
-        "answer": _ANSWER,
-        "latency_ms": {"type": "number"},
-    },
-}
+# Derived from the typed answers the parsers and the service build (engine/query/wire.py).
+_TIMED_QUERY: dict[str, Any] = json_schema(TimedQuery)
 
 ROUTES = [
     ApiRoute(
@@ -176,7 +116,7 @@ ROUTES = [
         "or a question when it is ambiguous",
         "query",
         body=QUERY_SCHEMA,
-        response=_QUERY,
+        response=_TIMED_QUERY,
     ),
     ApiRoute(
         "POST",
@@ -185,7 +125,7 @@ ROUTES = [
         "Answer a request's questions (option values) and get the answer again",
         "query",
         body=REFINE_SCHEMA,
-        response=_QUERY,
+        response=_TIMED_QUERY,
         errors=(404, 409),
     ),
     ApiRoute(
@@ -194,7 +134,7 @@ ROUTES = [
         get_query,
         "A request and its answer",
         "query",
-        response=_QUERY,
+        response=json_schema(Query),
         errors=(404,),
     ),
     ApiRoute(
@@ -203,10 +143,7 @@ ROUTES = [
         query_suggestions,
         "The suggestions made for a request",
         "query",
-        response={
-            "type": "object",
-            "properties": {"suggestions": {"type": "array", "items": SUGGESTION_SCHEMA}},
-        },
+        response=json_schema(QuerySuggestions),
         errors=(404,),
     ),
 ]

@@ -8,11 +8,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from engine.automation.suggestions.wire import Suggestion
 from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
 from engine.home.catalog import Catalog, Entity
 from engine.llm.backend import LimitedLLM
@@ -22,11 +23,12 @@ from engine.query.parse import ASKED
 from engine.query.query_writer import AnsweredQuery, QueryWriter
 from engine.query.questions import Answers, Asked, StateOf
 from engine.query.request import QueryRequest
+from engine.query.wire import Answer, Parsed, Query, QuestionAnswer, TimedQuery
 from engine.query.workers import ParsingPool, shared_pool
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
 
-Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
+Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[Suggestion]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class _Cached:
     """A parsed answer for the cache, under its key."""
 
     key: str
-    answer: dict[str, Any]
+    answer: Parsed
 
 
 class QueryService:
@@ -101,7 +103,7 @@ class QueryService:
             await asyncio.gather(self._warming, return_exceptions=True)
         await self._writer.close()
 
-    async def ask(self, text: str, language: str, area_id: str | None) -> dict[str, Any]:
+    async def ask(self, text: str, language: str, area_id: str | None) -> TimedQuery:
         """Answer a new request and store it."""
         started = time.perf_counter()
         self._languages.add(language)
@@ -128,7 +130,7 @@ class QueryService:
 
     async def refine(
         self, query_id: str, answers: Mapping[str, str], more_text: str | None
-    ) -> dict[str, Any]:
+    ) -> TimedQuery:
         """Answer a request again with the user's answers to its questions."""
         started = time.perf_counter()
         row = await self._row(query_id)
@@ -178,7 +180,7 @@ class QueryService:
             )
         return self._timed(stored, started)
 
-    async def _with_suggestion(self, stored: dict[str, Any]) -> dict[str, Any]:
+    async def _with_suggestion(self, stored: Query) -> Query:
         """Return the answer with its suggestion when it is an automation ready to approve."""
         automation = stored.get("automation")
         if self._suggest is None or stored["status"] != "ready" or not automation:
@@ -186,9 +188,9 @@ class QueryService:
         suggestion = await self._suggest(stored["query_id"], stored["text"], automation)
         return {**stored, "suggestions": [suggestion]}
 
-    async def get(self, query_id: str) -> dict[str, Any]:
+    async def get(self, query_id: str) -> Query:
         """Return a stored query."""
-        answer: dict[str, Any] = (await self._row(query_id)).answer
+        answer: Query = (await self._row(query_id)).answer
         return answer
 
     async def _row(self, query_id: str) -> Any:
@@ -200,12 +202,12 @@ class QueryService:
             raise NotFoundError(f"No query {query_id!r}")
         return row
 
-    def _timed(self, stored: dict[str, Any], started: float) -> dict[str, Any]:
+    def _timed(self, stored: Query, started: float) -> TimedQuery:
         latency_ms = (time.perf_counter() - started) * 1000
         self._latency.record(latency_ms)
         return {**stored, "latency_ms": round(latency_ms, 3)}
 
-    async def _answer(self, request: QueryRequest) -> tuple[dict[str, Any], _Cached | None]:
+    async def _answer(self, request: QueryRequest) -> tuple[Answer, _Cached | None]:
         """Return the answer and what the cache is to keep of it (stored with the query).
 
         Answers are cached by text, language, area, answers and catalog; not by states.
@@ -229,7 +231,7 @@ class QueryService:
                 ).encode()
             ).hexdigest()
         )
-        cached: dict[str, Any] | None = await self._cache.get(key)
+        cached: Parsed | None = await self._cache.get(key)
         if cached is not None:
             return await self._answered_now(catalog, request.language, cached), None
         answer = await self._pool.parse(shipped, request)
@@ -239,14 +241,12 @@ class QueryService:
                 return answer, None
         return await self._answered_now(catalog, request.language, answer), _Cached(key, answer)
 
-    async def _answered_now(
-        self, catalog: Catalog, language: str, parsed: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def _answered_now(self, catalog: Catalog, language: str, parsed: Parsed) -> Answer:
         """Return a parsed answer as shown; a question's is read from the states now."""
         asked = parsed.get(ASKED)
         if asked is None:
             return parsed
-        shown = {key: value for key, value in parsed.items() if key != ASKED}
+        shown = cast("Answer", {key: value for key, value in parsed.items() if key != ASKED})
         answers = self._state_words.get(language)
         if answers is None:
             variant, words = await self._pool.state_words(self._pool.ship(catalog), language)
@@ -260,7 +260,8 @@ class QueryService:
             # Parsed against another catalog (it changed meanwhile): as parsed.
             return shown
         result = answers[1].answer(question, now)
-        return {**shown, "message": result.message, "answer": result.fields}
+        fields = cast("QuestionAnswer", result.fields)
+        return {**shown, "message": result.message, "answer": fields}
 
     def _now(self, entity: Entity) -> Entity:
         """Return an entity with its live state and attributes (else as the catalog has it)."""
@@ -275,14 +276,18 @@ class QueryService:
         catalog: Catalog,
         request: QueryRequest,
         *,
-        fallback: dict[str, Any],
-    ) -> tuple[dict[str, Any], bool]:
+        fallback: Parsed,
+    ) -> tuple[Parsed, bool]:
         """Return the language model's checked answer, or the parser's and why (not cached)."""
         text, area_id, chosen = request.said, request.area_id, request.chosen
         prompt = await asyncio.to_thread(build_prompt, catalog, text, area_id, chosen)
         try:
             raw = await llm.generate(INSTRUCTIONS, prompt.text, ANSWER_SCHEMA, SCHEMA_NAME)
-            answer = await asyncio.to_thread(interpret, raw, catalog, text, chosen, self._state_of)
+            interpreted = await asyncio.to_thread(
+                interpret, raw, catalog, text, chosen, self._state_of
+            )
+            # The model's answer checked and built in the parser's shape.
+            answer = cast("Parsed", interpreted)
             # A model's answer to a question holds the states it was read with: not cached.
             return answer, not (answer.get("kind") == "question" and answer["status"] == "ready")
         except LLMUnavailableError as err:

@@ -30,6 +30,7 @@ from engine.query.commands import CommandParser
 from engine.query.parse import Parsers, fingerprint, parse_request
 from engine.query.questions import StateWords
 from engine.query.request import QueryRequest
+from engine.query.wire import Parsed
 
 _LOGGER = logging.getLogger(__name__)
 _SPAWN = multiprocessing.get_context("spawn")
@@ -75,7 +76,7 @@ def _guarded(function: Callable[..., Any], *args: Any) -> Any:
         raise
 
 
-def _parse_in_worker(shipped: ShippedCatalog, request: QueryRequest) -> dict[str, Any]:
+def _parse_in_worker(shipped: ShippedCatalog, request: QueryRequest) -> Parsed:
     automations, commands = _parsers(shipped, request.language)
     return parse_request(automations, commands, request)
 
@@ -133,7 +134,7 @@ class ParsingPool:
             result = await loop.run_in_executor(self._executor(), _guarded, function, *args)
         return result
 
-    async def parse(self, shipped: ShippedCatalog, request: QueryRequest) -> dict[str, Any]:
+    async def parse(self, shipped: ShippedCatalog, request: QueryRequest) -> Parsed:
         """Return the answer to a request (a question's from the catalog's states)."""
         return await self._run(_parse_in_worker, shipped, request)
 

@@ -19,6 +19,7 @@ from engine.home.wire import (
     EventsImported,
     HomeEntity,
 )
+from engine.preferences.wire import PreferencesDict
 from engine.store.events import Origin
 from engine.training.wire import TrainedModels, TrainingRun
 
@@ -307,3 +308,20 @@ async def test_home_answers_are_documented_from_their_wire_model(client: Client)
     # Each entity has exactly the model's keys: built from it, nothing added or left out.
     for entity in page["entities"]:
         assert set(entity) == set(get_type_hints(HomeEntity))
+
+
+async def test_settings_answer_is_documented_from_its_wire_model(client: Client) -> None:
+    paths = (await _document(client))["paths"]
+    for method in ("get", "patch"):
+        ok = paths["/api/v1/settings"][method]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"] == json_schema(PreferencesDict), method
+    # As precise as the hand-written schema was: bounds and the backends.
+    properties = json_schema(PreferencesDict)["properties"]
+    assert properties["analysis_days"]["maximum"] == 365
+    assert properties["exclude"]["properties"]["labels"]["maxItems"] == 1000
+    assert properties["llm"]["properties"]["backend"]["enum"] == ["off", "openai", "ha_ai_task"]
+    response = await client.patch("/api/v1/settings", json={"min_score": 0.5}, headers=AUTH)
+    answer = await response.json()
+    # The answer has exactly the model's keys: built from it, nothing added or left out.
+    assert set(answer) == set(get_type_hints(PreferencesDict))
+    assert answer["min_score"] == 0.5

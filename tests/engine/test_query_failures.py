@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from engine.keys import CACHE
 from engine.query.request import QueryRequest
+from engine.query.wire import Parsed
 from engine.query.workers import ParsingPool, ShippedCatalog
 
 from .conftest import AUTH, Client
@@ -26,7 +25,7 @@ async def test_a_failed_parse_is_never_cached(
 
     async def fails_once(
         pool: ParsingPool, shipped: ShippedCatalog, request: QueryRequest
-    ) -> dict[str, Any]:
+    ) -> Parsed:
         calls.append(request.said)
         if len(calls) == 1:
             raise RecursionError("maximum recursion depth exceeded")
