@@ -20,10 +20,12 @@ from engine.home.wire import (
     HomeEntity,
 )
 from engine.preferences.wire import PreferencesDict
+from engine.query.wire import Query, QuerySuggestions, TimedQuery
 from engine.store.events import Origin
 from engine.training.wire import TrainedModels, TrainingRun
 
 from .conftest import AUTH, Client
+from .test_query_api import HOME
 
 
 async def _document(client: Client) -> dict[str, Any]:
@@ -325,3 +327,32 @@ async def test_settings_answer_is_documented_from_its_wire_model(client: Client)
     # The answer has exactly the model's keys: built from it, nothing added or left out.
     assert set(answer) == set(get_type_hints(PreferencesDict))
     assert answer["min_score"] == 0.5
+
+
+async def test_query_answers_are_documented_from_their_wire_models(client: Client) -> None:
+    document = await _document(client)
+    paths = document["paths"]
+    for path, method, model in (
+        ("/api/v1/query", "post", TimedQuery),
+        ("/api/v1/query/{query_id}/refine", "post", TimedQuery),
+        ("/api/v1/query/{query_id}", "get", Query),
+        ("/api/v1/query/{query_id}/suggestions", "get", QuerySuggestions),
+    ):
+        ok = paths[path][method]["responses"]["200"]
+        assert ok["content"]["application/json"]["schema"] == json_schema(model), path
+    # A query's suggestions are the suggestions module's model.
+    suggestions = json_schema(QuerySuggestions)["properties"]["suggestions"]
+    assert suggestions["items"] == json_schema(Suggestion)
+    imported = await client.post("/api/v1/home/import", json=HOME, headers=AUTH)
+    assert imported.status == 200, await imported.text()
+    asked = await client.post(
+        "/api/v1/query", json={"text": "turn on the kitchen light"}, headers=AUTH
+    )
+    answer = await asked.json()
+    assert answer["status"] == "ready"
+    # Every required key is there and none the model does not have.
+    assert set(json_schema(TimedQuery)["required"]) <= set(answer)
+    assert set(answer) <= set(get_type_hints(TimedQuery))
+    read = await client.get(f"/api/v1/query/{answer['query_id']}", headers=AUTH)
+    stored = await read.json()
+    assert set(json_schema(Query)["required"]) <= set(stored) <= set(get_type_hints(Query))
