@@ -20,7 +20,8 @@ from engine.home.wire import (
     HomeEntity,
 )
 from engine.preferences.wire import PreferencesDict
-from engine.query.wire import Query, QuerySuggestions, TimedQuery
+from engine.query.parse import ASKED
+from engine.query.wire import Parsed, Query, QuerySuggestions, TimedQuery
 from engine.store.events import Origin
 from engine.training.wire import TrainedModels, TrainingRun
 
@@ -356,3 +357,6 @@ async def test_query_answers_are_documented_from_their_wire_models(client: Clien
     read = await client.get(f"/api/v1/query/{answer['query_id']}", headers=AUTH)
     stored = await read.json()
     assert set(json_schema(Query)["required"]) <= set(stored) <= set(get_type_hints(Query))
+    # The parsed model types the question's parse the cache keeps; the answers never show it.
+    assert ASKED in get_type_hints(Parsed)
+    assert ASKED not in get_type_hints(Query)
