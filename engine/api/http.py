@@ -150,7 +150,7 @@ def choice_param(request: web.Request, name: str, choices: tuple[Any, ...]) -> A
 
 
 def best_first_page(
-    key: str, items: list[dict[str, Any]], limit: int, total: int
+    key: str, items: Sequence[Mapping[str, Any]], limit: int, total: int
 ) -> dict[str, Any]:
     """Return one page of items ordered by (score desc, id) with its cursor."""
     page = items[:limit]

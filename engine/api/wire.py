@@ -58,7 +58,8 @@ def _plain(annotation: Any, origin: Any) -> dict[str, Any]:
         schema: dict[str, Any] = {}
     elif annotation is None or annotation is type(None):
         schema = {"type": "null"}
-    elif annotation in _SCALARS:
+    # Only a class is looked up: hashing list[Annotated[...]] would hash its Schema dict.
+    elif isinstance(annotation, type) and annotation in _SCALARS:
         schema = {"type": _SCALARS[annotation]}
     elif origin is Literal:
         values = list(get_args(annotation))

@@ -7,13 +7,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.errors import NotFoundError
 from engine.ha.automations import load_automations
+from engine.patterns import wire
 from engine.patterns.coverage import ExistingAutomation, covered_by
 from engine.patterns.details import PatternDetails
 from engine.patterns.detect import DetectionResult
@@ -41,7 +42,12 @@ def stored_evidence(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"days": []}
 
 
-def pattern_to_dict(row: Any) -> dict[str, Any]:
+def _evidence(value: Any) -> wire.Evidence:
+    """Return a row's evidence as the API shows it (the analysis stored it in that shape)."""
+    return cast(wire.Evidence, stored_evidence(value))
+
+
+def pattern_to_dict(row: Any) -> wire.Pattern:
     """Return a stored pattern as the API shows it."""
     return {
         "id": row.id,
@@ -57,11 +63,11 @@ def pattern_to_dict(row: Any) -> dict[str, Any]:
         "last_seen": iso_time(row.last_seen),
         "covered_by": row.covered_by,
         "suppressed": row.suppressed,
-        "evidence": stored_evidence(row.evidence),
+        "evidence": _evidence(row.evidence),
     }
 
 
-def synergy_to_dict(row: Any) -> dict[str, Any]:
+def synergy_to_dict(row: Any) -> wire.Synergy:
     """Return a stored synergy as the API shows it."""
     return {
         "id": row.id,
@@ -72,7 +78,7 @@ def synergy_to_dict(row: Any) -> dict[str, Any]:
         "score": round(row.score, 4),
         "description": row.description,
         "suppressed": row.suppressed,
-        "evidence": stored_evidence(row.evidence),
+        "evidence": _evidence(row.evidence),
     }
 
 
@@ -205,7 +211,7 @@ class PatternStore:
         min_confidence: float | None,
         limit: int,
         after: tuple[float, str] | None,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[wire.Pattern], int]:
         """Return patterns best first after a cursor position, and how many match."""
         query = select(patterns)
         if type_ is not None:
@@ -223,7 +229,7 @@ class PatternStore:
         rows, total = await best_first(self._engine, patterns, query, limit, after)
         return [pattern_to_dict(row) for row in rows], total
 
-    async def get_pattern(self, pattern_id_: str) -> dict[str, Any]:
+    async def get_pattern(self, pattern_id_: str) -> wire.Pattern:
         """Return one pattern (404 when the newest analysis did not find it)."""
         async with self._engine.connect() as connection:
             row = (
@@ -235,7 +241,7 @@ class PatternStore:
 
     async def list_synergies(
         self, *, depth: int | None, limit: int, after: tuple[float, str] | None
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[wire.Synergy], int]:
         """Return synergies best first after a cursor position, and how many match."""
         query = select(synergies)
         if depth is not None:
@@ -263,7 +269,7 @@ class PatternStore:
             _readable(StoredSynergy.from_dict, map(synergy_to_dict, found[1])),
         )
 
-    async def get_synergy(self, synergy_id_: str) -> dict[str, Any]:
+    async def get_synergy(self, synergy_id_: str) -> wire.Synergy:
         """Return one synergy (404 when the newest analysis did not find it)."""
         async with self._engine.connect() as connection:
             row = (
@@ -273,22 +279,22 @@ class PatternStore:
             raise NotFoundError(f"No synergy {synergy_id_!r}")
         return synergy_to_dict(row)
 
-    async def synergy_stats(self) -> dict[str, Any]:
+    async def synergy_stats(self) -> wire.SynergyStats:
         """Return how many synergies there are, by depth, and their mean score."""
         query = select(synergies.c.depth, func.count(), func.avg(synergies.c.score)).group_by(
             synergies.c.depth
         )
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).all()
-        by_depth = {str(depth): 0 for depth in (2, 3, 4)}
+        counts = dict.fromkeys((2, 3, 4), 0)
         total, weighted = 0, 0.0
         for depth, count, mean in rows:
-            by_depth[str(depth)] = count
+            counts[depth] = count
             total += count
             weighted += count * float(mean or 0.0)
         return {
             "total": total,
-            "by_depth": by_depth,
+            "by_depth": {"2": counts[2], "3": counts[3], "4": counts[4]},
             "mean_score": round(weighted / total, 4) if total else 0.0,
         }
 
@@ -336,7 +342,7 @@ class PatternStore:
 
 
 def _readable[FindingT](
-    read: Callable[[Mapping[str, Any]], FindingT], rows: Iterable[dict[str, Any]]
+    read: Callable[[Mapping[str, Any]], FindingT], rows: Iterable[Mapping[str, Any]]
 ) -> list[FindingT]:
     """Return the typed findings of rows, leaving out (and logging) one that does not read."""
     found = []

@@ -19,8 +19,10 @@ from engine.api.http import (
     text_param,
 )
 from engine.api.routing import PAGING, ApiRoute, QueryParam, paged
+from engine.api.wire import json_schema
 from engine.patterns.keys import ANALYSIS, PATTERNS
 from engine.patterns.schemas import DEPTHS, PATTERN_SCHEMA, PATTERN_TYPES, SYNERGY_SCHEMA
+from engine.patterns.wire import AnalysisRun, AnalysisStarted, SynergyStats
 from engine.preferences.keys import PREFERENCES
 from engine.store.events import MAX_ENTITY_ID_LENGTH
 
@@ -32,7 +34,8 @@ async def start_analysis(request: web.Request) -> web.Response:
     body = await read_body(request, RUN_SCHEMA, empty={})
     days = body.get("days", request.app[PREFERENCES].current.analysis_days)
     run = request.app[ANALYSIS].submit(days, "api")
-    return json_response({"run_id": run.run_id, "status": run.status}, 202)
+    answer: AnalysisStarted = {"run_id": run.run_id, "status": run.as_dict()["status"]}
+    return json_response(answer, 202)
 
 
 async def list_analysis_runs(request: web.Request) -> web.Response:
@@ -83,31 +86,8 @@ async def get_synergy(request: web.Request) -> web.Response:
     return json_response(await request.app[PATTERNS].store.get_synergy(request.match_info["id"]))
 
 
-_RUN: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "run_id": {"type": "string"},
-        "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
-        "progress": {"type": "number", "minimum": 0, "maximum": 1},
-        "days": {"type": "integer"},
-        "trigger": {"type": "string", "enum": ["api", "schedule"]},
-        "stats": {
-            "type": "object",
-            "properties": {
-                "events": {"type": "integer"},
-                "entities": {"type": "integer"},
-                "patterns": {"type": "integer"},
-                "synergies": {"type": "integer"},
-                "duration_s": {"type": "number"},
-                "peak_memory_mb": {"type": "number"},
-            },
-        },
-        "created_at": {"type": "string", "format": "date-time"},
-        "started_at": {"type": ["string", "null"], "format": "date-time"},
-        "finished_at": {"type": ["string", "null"], "format": "date-time"},
-        "error": {"type": "string"},
-    },
-}
+# Derived from the typed answers the runs and the store build (engine/patterns/wire.py).
+_RUN: dict[str, Any] = json_schema(AnalysisRun)
 
 # /synergies/stats is registered before /synergies/{id}: aiohttp matches in order, and the
 # id pattern would otherwise take "stats" (a test checks the order).
@@ -121,10 +101,7 @@ ROUTES = [
         "patterns",
         body=RUN_SCHEMA,
         body_optional=True,
-        response={
-            "type": "object",
-            "properties": {"run_id": {"type": "string"}, "status": {"type": "string"}},
-        },
+        response=json_schema(AnalysisStarted),
         status=202,
         errors=(409,),
     ),
@@ -199,17 +176,7 @@ ROUTES = [
         synergy_stats,
         "How many synergies there are, by depth, and their mean score",
         "patterns",
-        response={
-            "type": "object",
-            "properties": {
-                "total": {"type": "integer"},
-                "by_depth": {
-                    "type": "object",
-                    "properties": {str(d): {"type": "integer"} for d in DEPTHS},
-                },
-                "mean_score": {"type": "number"},
-            },
-        },
+        response=json_schema(SynergyStats),
     ),
     ApiRoute(
         "GET",

@@ -6,12 +6,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast
 
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.home.catalog import Catalog
+from engine.patterns import wire
 from engine.patterns.pattern_store import PatternStore
 from engine.patterns.scoring import Scorer
 from engine.patterns.worker import AnalysisResult, run_analysis
@@ -39,15 +40,16 @@ class AnalysisRun:
     started_at: float | None = None
     finished_at: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> wire.AnalysisRun:
         """Return the run as API.md shapes it."""
-        answer: dict[str, Any] = {
+        answer: wire.AnalysisRun = {
             "run_id": self.run_id,
-            "status": self.status,
+            # The run machine and the scheduler only ever set the values the wire model names.
+            "status": cast(wire.AnalysisStatus, self.status),
             "progress": round(self.progress, 4),
             "days": self.days,
-            "trigger": self.trigger,
-            "stats": self.stats,
+            "trigger": cast(Literal["api", "schedule"], self.trigger),
+            "stats": cast(wire.AnalysisStats, self.stats),
             "created_at": iso_time(self.created_at),
             "started_at": iso_time(self.started_at),
             "finished_at": iso_time(self.finished_at),

@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, get_args
+
+from engine.api.wire import json_schema
+from engine.patterns import wire
 
 _CLOCK: Final = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"}
-_CLOCK_SECONDS: Final = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$"}
 _DAYS: Final = {
     "type": "string",
     "enum": ["all", "weekdays", "weekends"],
     "description": "The days it holds on (weekends and public holidays count as days off)",
 }
-STEP_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "required": ["entity_id", "state"],
-    "properties": {"entity_id": {"type": "string"}, "state": {"type": "string"}},
-}
-
-EVIDENCE_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "description": "What a picture of the finding needs, in the home's local time: one entry "
-    "per observed day, with the times of the occurrences that support it (empty on a day "
-    "without one). For a co-occurrence the times are the trigger's and `delays_s` holds the "
-    "action's delay after each. Empty `days` where nothing was recorded (findings stored "
-    "before evidence was kept, suggestions asked for in words).",
-    "required": ["days"],
-    "properties": {
-        "days": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["date", "times"],
-                "properties": {
-                    "date": {"type": "string", "format": "date"},
-                    "times": {"type": "array", "items": _CLOCK_SECONDS},
-                    "delays_s": {
-                        "type": "array",
-                        "items": {"type": "number", "minimum": 0},
-                        "description": "Co-occurrence only: seconds from each trigger time "
-                        "to the action, in the order of `times`",
-                    },
-                },
-            },
-        }
-    },
-}
+# Derived from the typed answers the store builds (engine/patterns/wire.py).
+STEP_SCHEMA: Final[dict[str, Any]] = json_schema(wire.Step)
+EVIDENCE_SCHEMA: Final[dict[str, Any]] = json_schema(wire.DocumentedEvidence)
 
 _TIME_OF_DAY: Final = {
     "type": "object",
@@ -170,49 +141,10 @@ DETAILS: Final[Mapping[str, dict[str, Any]]] = {
     "routine": _ROUTINE,
 }
 PATTERN_TYPES: Final = tuple(DETAILS)
-DEPTHS: Final = (2, 3, 4)
+DEPTHS: Final = get_args(wire.Depth)
 
 PATTERN_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "required": [
-        "id",
-        "type",
-        "entities",
-        "description",
-        "confidence",
-        "support_days",
-        "observed_days",
-        "score",
-        "details",
-        "first_seen",
-        "last_seen",
-        "covered_by",
-        "suppressed",
-        "evidence",
-    ],
-    "properties": {
-        "id": {"type": "string"},
-        "type": {"type": "string", "enum": list(PATTERN_TYPES)},
-        "entities": {"type": "array", "items": {"type": "string"}},
-        "description": {"type": "string"},
-        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-        "support_days": {"type": "integer"},
-        "observed_days": {"type": "integer"},
-        "score": {"type": "number", "minimum": 0, "maximum": 1},
-        "details": {"type": "object", "description": "Its shape depends on `type`"},
-        "first_seen": {"type": "string", "format": "date-time"},
-        "last_seen": {"type": "string", "format": "date-time"},
-        "covered_by": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Existing Home Assistant automations that already do this",
-        },
-        "suppressed": {
-            "type": "boolean",
-            "description": "Rejected, and its support has not changed materially since",
-        },
-        "evidence": EVIDENCE_SCHEMA,
-    },
+    **json_schema(wire.Pattern),
     # The type decides the details: exactly one variant matches, by its `type` constant.
     "oneOf": [
         {
@@ -223,28 +155,4 @@ PATTERN_SCHEMA: Final[dict[str, Any]] = {
     ],
 }
 
-SYNERGY_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "required": [
-        "id",
-        "depth",
-        "chain",
-        "confidence",
-        "support_days",
-        "score",
-        "description",
-        "suppressed",
-        "evidence",
-    ],
-    "properties": {
-        "id": {"type": "string"},
-        "depth": {"type": "integer", "enum": list(DEPTHS)},
-        "chain": {"type": "array", "items": STEP_SCHEMA},
-        "confidence": {"type": "number"},
-        "support_days": {"type": "integer"},
-        "score": {"type": "number"},
-        "description": {"type": "string"},
-        "suppressed": {"type": "boolean"},
-        "evidence": EVIDENCE_SCHEMA,
-    },
-}
+SYNERGY_SCHEMA: Final[dict[str, Any]] = json_schema(wire.Synergy)
