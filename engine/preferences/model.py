@@ -8,27 +8,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from functools import cache
-from typing import Any, Final, Literal, TypedDict, cast
+from typing import Any, Final, cast, get_args
 
 import voluptuous as vol
 
 from engine.errors import BadRequestError
 from engine.home.event_input import ENTITY_ID_JSON_SCHEMA, ENTITY_ID_RULE, is_entity_id
+from engine.preferences.wire import MAX_DAYS, MAX_EXCLUDED, MIN_DAYS, Backend, PreferencesDict
 from engine.query.intents import supported_languages
 from engine.settings import Settings
 from engine.validation import Described, validate
 
 _LOGGER = logging.getLogger(__name__)
 
-type Backend = Literal["off", "openai", "ha_ai_task"]
-BACKENDS: Final[tuple[Backend, ...]] = ("off", "openai", "ha_ai_task")
-# The same bounds as HOMEIQ_ANALYSIS_DAYS and POST /api/v1/analysis/run.
-MIN_DAYS: Final = 1
-MAX_DAYS: Final = 365
+BACKENDS: Final[tuple[Backend, ...]] = get_args(Backend)
 DEFAULT_MIN_SCORE: Final = 0.0
 DEFAULT_LANGUAGE: Final = "en"
-# A home has a few hundred areas and labels at most; more than this is no exclusion list.
-MAX_EXCLUDED: Final = 1000
 MAX_NAME_LENGTH: Final = 255
 MAX_MODEL_LENGTH: Final = 200
 OFF: Final = "off"
@@ -46,33 +41,6 @@ FIELDS: Final = (
     "llm.model",
     "llm.ai_task_entity",
 )
-
-
-class ExcludeDict(TypedDict):
-    """What the analysis leaves out, as the API shows it."""
-
-    areas: list[str]
-    entities: list[str]
-    labels: list[str]
-
-
-class LLMDict(TypedDict):
-    """The language-model backend, as the API shows it (never a key)."""
-
-    backend: Backend
-    model: str | None
-    ai_task_entity: str | None
-
-
-class PreferencesDict(TypedDict):
-    """GET /api/v1/settings."""
-
-    analysis_time: str
-    analysis_days: int
-    min_score: float
-    exclude: ExcludeDict
-    language: str
-    llm: LLMDict
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,10 @@ from aiohttp import web
 
 from engine.api.http import json_response, read_json
 from engine.api.routing import ApiRoute
+from engine.api.wire import json_schema
 from engine.preferences.keys import PREFERENCES
-from engine.preferences.model import BACKENDS, MAX_DAYS, MAX_EXCLUDED, MIN_DAYS, PATCH_SCHEMA
+from engine.preferences.model import PATCH_SCHEMA
+from engine.preferences.wire import PreferencesDict
 
 
 async def get_settings(request: web.Request) -> web.Response:
@@ -24,53 +26,8 @@ async def update_settings(request: web.Request) -> web.Response:
     return json_response(updated.as_dict())
 
 
-_NAMES: Final[dict[str, Any]] = {
-    "type": "array",
-    "items": {"type": "string"},
-    "maxItems": MAX_EXCLUDED,
-}
-SETTINGS_SCHEMA: Final[dict[str, Any]] = {
-    "type": "object",
-    "properties": {
-        "analysis_time": {
-            "type": "string",
-            "description": 'Local time of the daily analysis "HH:MM", or "off" (on demand only)',
-        },
-        "analysis_days": {
-            "type": "integer",
-            "minimum": MIN_DAYS,
-            "maximum": MAX_DAYS,
-            "description": "Days a scheduled analysis, or one started without days, looks back",
-        },
-        "min_score": {
-            "type": "number",
-            "minimum": 0,
-            "maximum": 1,
-            "description": "Default min_score of the suggestion list and of generation",
-        },
-        "exclude": {
-            "type": "object",
-            "description": "Left out of the next analysis and of generation; pending "
-            "suggestions that use them are hidden from the list. An area leaves out its "
-            "entities (and its devices' entities), a label the entities that carry it",
-            "properties": {"areas": _NAMES, "entities": _NAMES, "labels": _NAMES},
-        },
-        "language": {
-            "type": "string",
-            "description": "Language of a request that names none",
-        },
-        "llm": {
-            "type": "object",
-            "description": "The language model for requests the parser does not understand; "
-            "its key stays in the engine's environment",
-            "properties": {
-                "backend": {"type": "string", "enum": list(BACKENDS)},
-                "model": {"type": ["string", "null"]},
-                "ai_task_entity": {"type": ["string", "null"]},
-            },
-        },
-    },
-}
+# Derived from the typed answer the settings build (engine/preferences/wire.py).
+SETTINGS_SCHEMA: Final[dict[str, Any]] = json_schema(PreferencesDict)
 
 ROUTES = [
     ApiRoute(
