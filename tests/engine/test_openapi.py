@@ -19,6 +19,15 @@ from engine.home.wire import (
     EventsImported,
     HomeEntity,
 )
+from engine.patterns.details import PatternType
+from engine.patterns.wire import (
+    AnalysisRun,
+    AnalysisStarted,
+    Pattern,
+    PatternTypeName,
+    Synergy,
+    SynergyStats,
+)
 from engine.preferences.wire import PreferencesDict
 from engine.query.parse import ASKED
 from engine.query.wire import Parsed, Query, QuerySuggestions, TimedQuery
@@ -360,3 +369,26 @@ async def test_query_answers_are_documented_from_their_wire_models(client: Clien
     # The parsed model types the question's parse the cache keeps; the answers never show it.
     assert ASKED in get_type_hints(Parsed)
     assert ASKED not in get_type_hints(Query)
+
+
+async def test_pattern_answers_are_documented_from_their_wire_models(client: Client) -> None:
+    paths = (await _document(client))["paths"]
+
+    def ok(path: str, method: str = "get") -> dict[str, Any]:
+        response = paths[path][method]["responses"]
+        answer = response["202" if method == "post" else "200"]["content"]["application/json"]
+        return answer["schema"]  # type: ignore[no-any-return]
+
+    assert ok("/api/v1/analysis/run", "post") == json_schema(AnalysisStarted)
+    assert ok("/api/v1/analysis/runs/{run_id}") == json_schema(AnalysisRun)
+    assert ok("/api/v1/synergies/{id}") == json_schema(Synergy)
+    assert ok("/api/v1/synergies/stats") == json_schema(SynergyStats)
+    pattern = ok("/api/v1/patterns/{id}")
+    # The pattern's own keys come from the model; the details keep one variant per type.
+    assert {key: pattern[key] for key in ("type", "required", "properties")} == json_schema(Pattern)
+    assert [variant["title"] for variant in pattern["oneOf"]] == list(get_args(PatternTypeName))
+    assert set(get_args(PatternTypeName)) == {kind.value for kind in PatternType}
+    evidence = pattern["properties"]["evidence"]["properties"]["days"]["items"]
+    assert evidence["required"] == ["date", "times"]
+    assert evidence["properties"]["times"]["items"]["pattern"].startswith("^([01]")
+    assert ok("/api/v1/synergies")["properties"]["synergies"]["items"] == json_schema(Synergy)
