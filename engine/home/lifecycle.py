@@ -12,6 +12,7 @@ from aiohttp import web
 from engine.home.event_input import from_epoch_us, to_epoch_us, utc_now
 from engine.home.keys import EVENT_WRITER, HOME
 from engine.home.service import HomeService
+from engine.home.wire import HistorySource
 from engine.keys import EVENTS, SCHEDULER, SETTINGS
 from engine.scheduler import Scheduler
 from engine.settings import Settings
@@ -24,7 +25,7 @@ DAY_S = 24 * 3600.0
 DAY_US = 24 * 3600 * 1_000_000
 
 
-def history_source(settings: Settings) -> str:
+def history_source(settings: Settings) -> HistorySource:
     """Return where history comes from: Home Assistant, InfluxDB, or imports."""
     if settings.ha_url:
         return "home_assistant"

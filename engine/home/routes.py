@@ -34,6 +34,7 @@ from engine.home.wire import (
     EventOrigin,
     Events,
     EventsImported,
+    IngestStatus,
 )
 from engine.keys import DATABASE, EVENTS
 from engine.store.events import MAX_ENTITY_ID_LENGTH, page_events
@@ -183,17 +184,7 @@ ROUTES = [
         ingest_status,
         "History source, connection, stored events and backfill progress",
         "events",
-        response={
-            "type": "object",
-            "properties": {
-                "source": {"type": "string", "enum": ["home_assistant", "influxdb", "import"]},
-                "connected": {"type": "boolean"},
-                "events_total": {"type": "integer"},
-                "oldest_event_at": {"type": ["string", "null"], "format": "date-time"},
-                "newest_event_at": {"type": ["string", "null"], "format": "date-time"},
-                "backfill": {"type": "object"},
-            },
-        },
+        response=json_schema(IngestStatus),
     ),
     ApiRoute(
         "POST",

@@ -23,7 +23,7 @@ from engine.home.catalog import (
 )
 from engine.home.catalog_store import load_catalog, save_catalog
 from engine.home.event_input import from_epoch_us, parse_events, to_epoch_us, utc_now
-from engine.home.wire import CatalogCounts
+from engine.home.wire import Backfill, BackfillState, CatalogCounts, HistorySource, IngestStatus
 from engine.store.events import EventStore, NewEvent
 from engine.store.meta import read_meta, write_meta
 from engine.validation import validate
@@ -39,15 +39,15 @@ _MAX_NOTES_REMEMBERED = 10_000
 class BackfillStatus:
     """Progress of reading history from the source."""
 
-    status: str = "idle"  # idle | running | succeeded | failed
+    status: BackfillState = "idle"
     start: datetime | None = None
     end: datetime | None = None
     progress: float = 0.0
     events: int = 0
     error: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the status as the API shows it."""
+    def as_dict(self) -> Backfill:
+        """Return the status as the API's Backfill."""
         return {
             "status": self.status,
             "from": self.start.isoformat() if self.start else None,
@@ -77,7 +77,9 @@ def _matches(entity: Entity, needle: str) -> bool:
 class HomeService:
     """Owns the catalog; the Home Assistant mirror and the import routes both go through it."""
 
-    def __init__(self, engine: AsyncEngine, events: EventStore, history_source: str) -> None:
+    def __init__(
+        self, engine: AsyncEngine, events: EventStore, history_source: HistorySource
+    ) -> None:
         self._engine = engine
         self._events = events
         self._catalog = Catalog(source=CatalogSource.IMPORT, time_zone="UTC")
@@ -242,7 +244,7 @@ class HomeService:
             and (needle is None or _matches(entity, needle))
         ]
 
-    async def ingest_status(self) -> dict[str, Any]:
+    async def ingest_status(self) -> IngestStatus:
         """Return where history comes from and how much of it is stored."""
         oldest, newest = await self._events.bounds()
         return {

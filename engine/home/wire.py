@@ -10,6 +10,8 @@ from engine.store.events import MAX_ENTITY_ID_LENGTH
 
 _TIME = Schema({"format": "date-time"})
 
+HistorySource = Literal["home_assistant", "influxdb", "import"]
+BackfillState = Literal["idle", "running", "succeeded", "failed"]
 # The labels of engine.store.events.Origin, in the order the document has always listed them.
 EventOrigin = Literal["manual", "automation", "system", "unknown"]
 
@@ -72,3 +74,28 @@ class EventsImported(TypedDict):
 
     imported: int
     duplicates: int
+
+
+# Functional syntax: "from" is a keyword. Reading history from the source.
+Backfill = TypedDict(
+    "Backfill",
+    {
+        "status": BackfillState,
+        "from": Annotated[str | None, _TIME],
+        "to": Annotated[str | None, _TIME],
+        "progress": Annotated[float, Schema({"minimum": 0, "maximum": 1})],
+        "events": int,
+        "error": str | None,
+    },
+)
+
+
+class IngestStatus(TypedDict):
+    """GET /api/v1/ingest/status."""
+
+    source: HistorySource
+    connected: bool
+    events_total: int
+    oldest_event_at: Annotated[str | None, _TIME]
+    newest_event_at: Annotated[str | None, _TIME]
+    backfill: Backfill

@@ -18,6 +18,7 @@ from engine.home.wire import (
     Events,
     EventsImported,
     HomeEntity,
+    IngestStatus,
 )
 from engine.patterns.details import PatternType
 from engine.patterns.wire import (
@@ -300,6 +301,12 @@ async def test_home_answers_are_documented_from_their_wire_model(client: Client)
     assert ok("/api/v1/events", "get") == json_schema(Events)
     assert ok("/api/v1/home/import", "post") == json_schema(CatalogCounts)
     assert ok("/api/v1/events/import", "post") == json_schema(EventsImported)
+    assert ok("/api/v1/ingest/status", "get") == json_schema(IngestStatus)
+    status = await (await client.get("/api/v1/ingest/status", headers=AUTH)).json()
+    assert set(status) == set(get_type_hints(IngestStatus))
+    assert set(status["backfill"]) == set(
+        json_schema(IngestStatus)["properties"]["backfill"]["required"]
+    )
     # The origins documented are exactly those stored.
     assert set(get_args(EventOrigin)) == {origin.label for origin in Origin}
     # What is imported may leave the origin out.
