@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import update
 
 from engine.keys import DATABASE, SETTINGS
+from engine.query.parse import not_understood
 from engine.query.retention import DAY_S, purge_queries
 from engine.query.routes import MAX_TEXT
-from engine.query.parse import not_understood
 from engine.store.schema import queries
 
 from .conftest import AUTH, Client
