@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, cached_property
 from typing import Any
@@ -19,7 +19,7 @@ from engine.home.attributes import (
     trim_attributes,
 )
 from engine.home.event_input import ENTITY_ID_JSON_SCHEMA, ENTITY_ID_RULE, is_entity_id
-from engine.home.wire import CatalogCounts, HomeEntity
+from engine.home.wire import CatalogCounts, Home, HomeEntity
 from engine.store.events import MAX_ENTITY_ID_LENGTH
 from engine.validation import Described
 
@@ -162,15 +162,43 @@ def entity_to_dict(catalog: Catalog, entity: Entity) -> HomeEntity:
     }
 
 
-def home_to_dict(catalog: Catalog) -> dict[str, Any]:
+def home_to_dict(catalog: Catalog) -> Home:
     """Return GET /api/v1/home."""
+    location = catalog.location
     return {
         "source": catalog.source.value,
         "time_zone": catalog.time_zone,
-        "location": asdict(catalog.location) if catalog.location else None,
-        "floors": [asdict(floor) for floor in catalog.floors],
-        "areas": [asdict(area) for area in catalog.areas],
-        "devices": [asdict(device) for device in catalog.devices],
+        "location": (
+            {"latitude": location.latitude, "longitude": location.longitude} if location else None
+        ),
+        "floors": [
+            {
+                "floor_id": floor.floor_id,
+                "name": floor.name,
+                "level": floor.level,
+                "aliases": floor.aliases,
+            }
+            for floor in catalog.floors
+        ],
+        "areas": [
+            {
+                "area_id": area.area_id,
+                "name": area.name,
+                "floor_id": area.floor_id,
+                "aliases": area.aliases,
+            }
+            for area in catalog.areas
+        ],
+        "devices": [
+            {
+                "device_id": device.device_id,
+                "name": device.name,
+                "area_id": device.area_id,
+                "manufacturer": device.manufacturer,
+                "model": device.model,
+            }
+            for device in catalog.devices
+        ],
         "entity_count": len(catalog.entities),
     }
 

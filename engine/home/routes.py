@@ -34,6 +34,7 @@ from engine.home.wire import (
     EventOrigin,
     Events,
     EventsImported,
+    Home,
     IngestStatus,
 )
 from engine.keys import DATABASE, EVENTS
@@ -141,18 +142,7 @@ ROUTES = [
         get_home,
         "The home: source, time zone, location, floors, areas, devices, entity count",
         "home",
-        response={
-            "type": "object",
-            "properties": {
-                "source": {"type": "string", "enum": ["home_assistant", "import", "synthetic"]},
-                "time_zone": {"type": "string"},
-                "location": {"type": ["object", "null"]},
-                "floors": {"type": "array", "items": {"type": "object"}},
-                "areas": {"type": "array", "items": {"type": "object"}},
-                "devices": {"type": "array", "items": {"type": "object"}},
-                "entity_count": {"type": "integer"},
-            },
-        },
+        response=json_schema(Home),
     ),
     ApiRoute(
         "GET",

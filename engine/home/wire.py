@@ -10,6 +10,8 @@ from engine.store.events import MAX_ENTITY_ID_LENGTH
 
 _TIME = Schema({"format": "date-time"})
 
+# The values of engine.home.catalog.CatalogSource (mypy checks home_to_dict gives one).
+CatalogSourceName = Literal["home_assistant", "import", "synthetic"]
 HistorySource = Literal["home_assistant", "influxdb", "import"]
 BackfillState = Literal["idle", "running", "succeeded", "failed"]
 # The labels of engine.store.events.Origin, in the order the document has always listed them.
@@ -99,3 +101,50 @@ class IngestStatus(TypedDict):
     oldest_event_at: Annotated[str | None, _TIME]
     newest_event_at: Annotated[str | None, _TIME]
     backfill: Backfill
+
+
+class HomeLocation(TypedDict):
+    """The home's coordinates."""
+
+    latitude: float
+    longitude: float
+
+
+class HomeFloor(TypedDict):
+    """A floor of the home."""
+
+    floor_id: str
+    name: str
+    level: int | None
+    aliases: list[str]
+
+
+class HomeArea(TypedDict):
+    """A room or zone."""
+
+    area_id: str
+    name: str
+    floor_id: str | None
+    aliases: list[str]
+
+
+class HomeDevice(TypedDict):
+    """A physical or virtual device that owns entities."""
+
+    device_id: str
+    name: str
+    area_id: str | None
+    manufacturer: str | None
+    model: str | None
+
+
+class Home(TypedDict):
+    """GET /api/v1/home."""
+
+    source: CatalogSourceName
+    time_zone: str
+    location: HomeLocation | None
+    floors: list[HomeFloor]
+    areas: list[HomeArea]
+    devices: list[HomeDevice]
+    entity_count: int

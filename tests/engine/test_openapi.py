@@ -17,6 +17,7 @@ from engine.home.wire import (
     EventOrigin,
     Events,
     EventsImported,
+    Home,
     HomeEntity,
     IngestStatus,
 )
@@ -327,6 +328,10 @@ async def test_home_answers_are_documented_from_their_wire_model(client: Client)
     # Each entity has exactly the model's keys: built from it, nothing added or left out.
     for entity in page["entities"]:
         assert set(entity) == set(get_type_hints(HomeEntity))
+    assert ok("/api/v1/home", "get") == json_schema(Home)
+    home = await (await client.get("/api/v1/home", headers=AUTH)).json()
+    assert set(home) == set(get_type_hints(Home))
+    assert home["source"] == "import"
 
 
 async def test_settings_answer_is_documented_from_its_wire_model(client: Client) -> None:
