@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import threading
@@ -54,6 +55,19 @@ _WARM_BARRIER: Any = None
 def _start_worker(barrier: Any) -> None:
     global _WARM_BARRIER  # noqa: PLW0603 - the worker's own, set once as it starts
     _WARM_BARRIER = barrier
+    # A worker holds both ends of its task queue, so an engine that is killed (not stopped)
+    # would leave it waiting forever, holding its memory: it leaves with its parent.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with, args=(parent.sentinel,), daemon=True, name="homeiq-parent"
+        ).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    """End this worker as soon as the engine that started it has ended."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def _parsers(shipped: ShippedCatalog, language: str) -> tuple[AutomationParser, CommandParser]:

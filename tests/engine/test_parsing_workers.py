@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +19,10 @@ from engine.query.keys import QUERIES
 from engine.query.parse import fingerprint, parse_request
 from engine.query.request import QueryRequest
 from engine.query.workers import ParsingPool, ShippedCatalog
+from tests.e2e.polling import poll
 
 from .conftest import AUTH, Client
+from .process import EngineProcess
 from .test_query_live_states import BODY
 
 CATALOG = catalog_from_import({"devices": [], "floors": [], **BODY}, CatalogSource.IMPORT)
@@ -110,3 +113,40 @@ async def test_a_new_catalog_is_built_for_before_the_first_request(
     service = client.app[QUERIES]
     await service.stop()
     assert (fingerprint(client.app[HOME].catalog), "en") in warmed
+
+
+def _workers(pid: int) -> set[int]:
+    """Return the process ids of a process's spawned workers (Linux's /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    # Not multiprocessing's resource tracker, also a child.
+    return {
+        child for child in found if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    }
+
+
+def _running(pid: int) -> bool:
+    """Return whether a process exists and has not ended (a zombie has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "stopped"])
+def test_the_workers_end_with_the_engine(tmp_path: Path, sig: signal.Signals) -> None:
+    engine = EngineProcess(tmp_path / "data", {"HOMEIQ_QUERY_WORKERS": "2"}).start()
+    assert engine.process is not None
+    try:
+        pid = engine.process.pid
+        workers = poll(
+            lambda: children if len(children := _workers(pid)) == 2 else None,
+            "the engine's two parsing workers",
+            60.0,
+        )
+    finally:
+        engine.stop(sig)
+    # Killed, the engine closes nothing: its workers notice on their own.
+    poll(lambda: not any(_running(pid) for pid in workers) or None, "the workers to end")
