@@ -35,6 +35,11 @@ class Schema:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+# What several answers say of a field beyond its type.
+DATE_TIME = Schema({"format": "date-time"})
+SHARE = Schema({"minimum": 0, "maximum": 1})
+
+
 def json_schema(annotation: Any) -> dict[str, Any]:
     """Return the JSON schema (OpenAPI 3.1) of a wire model or of one of its field types."""
     origin = get_origin(annotation)

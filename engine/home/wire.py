@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypedDict
 
-from engine.api.wire import Schema
+from engine.api.wire import DATE_TIME, SHARE, Schema
 from engine.home.event_input import MAX_STATE_LENGTH
 from engine.store.events import MAX_ENTITY_ID_LENGTH
-
-_TIME = Schema({"format": "date-time"})
 
 # The values of engine.home.catalog.CatalogSource (mypy checks home_to_dict gives one).
 CatalogSourceName = Literal["home_assistant", "import", "synthetic"]
@@ -51,7 +49,7 @@ class Event(TypedDict):
         str, Schema({"maxLength": MAX_ENTITY_ID_LENGTH, "examples": ["light.kitchen"]})
     ]
     state: Annotated[str, Schema({"maxLength": MAX_STATE_LENGTH})]
-    time: Annotated[str, _TIME]
+    time: Annotated[str, DATE_TIME]
     origin: EventOrigin
 
 
@@ -83,9 +81,9 @@ Backfill = TypedDict(
     "Backfill",
     {
         "status": BackfillState,
-        "from": Annotated[str | None, _TIME],
-        "to": Annotated[str | None, _TIME],
-        "progress": Annotated[float, Schema({"minimum": 0, "maximum": 1})],
+        "from": Annotated[str | None, DATE_TIME],
+        "to": Annotated[str | None, DATE_TIME],
+        "progress": Annotated[float, SHARE],
         "events": int,
         "error": str | None,
     },
@@ -98,8 +96,8 @@ class IngestStatus(TypedDict):
     source: HistorySource
     connected: bool
     events_total: int
-    oldest_event_at: Annotated[str | None, _TIME]
-    newest_event_at: Annotated[str | None, _TIME]
+    oldest_event_at: Annotated[str | None, DATE_TIME]
+    newest_event_at: Annotated[str | None, DATE_TIME]
     backfill: Backfill
 
 

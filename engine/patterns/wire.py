@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
-from engine.api.wire import Schema
+from engine.api.wire import DATE_TIME, SHARE, Schema
+from engine.runs.wire import RunCourse
 
-_TIME = Schema({"format": "date-time"})
-_SHARE = Schema({"minimum": 0, "maximum": 1})
 _CLOCK_SECONDS = Schema({"pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$"})
 
 # The values of details.PatternType (a test checks they agree).
@@ -34,19 +33,14 @@ class AnalysisStats(TypedDict, total=False):
     peak_memory_mb: float
 
 
-class AnalysisRun(TypedDict):
+class AnalysisRun(RunCourse):
     """One analysis run with its progress and stats, as API.md shapes it."""
 
     run_id: str
     status: AnalysisStatus
-    progress: Annotated[float, _SHARE]
     days: int
     trigger: Literal["api", "schedule"]
     stats: AnalysisStats
-    created_at: Annotated[str, _TIME]
-    started_at: Annotated[str | None, _TIME]
-    finished_at: Annotated[str | None, _TIME]
-    error: NotRequired[str]
 
 
 class Step(TypedDict):
@@ -97,13 +91,13 @@ class Pattern(TypedDict):
     type: PatternTypeName
     entities: list[str]
     description: str
-    confidence: Annotated[float, _SHARE]
+    confidence: Annotated[float, SHARE]
     support_days: int
     observed_days: int
-    score: Annotated[float, _SHARE]
+    score: Annotated[float, SHARE]
     details: Annotated[dict[str, Any], Schema({"description": "Its shape depends on `type`"})]
-    first_seen: Annotated[str, _TIME]
-    last_seen: Annotated[str, _TIME]
+    first_seen: Annotated[str, DATE_TIME]
+    last_seen: Annotated[str, DATE_TIME]
     covered_by: Annotated[
         list[str],
         Schema({"description": "Existing Home Assistant automations that already do this"}),

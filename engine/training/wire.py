@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
-from engine.api.wire import Schema
-
-_TIME = Schema({"format": "date-time"})
+from engine.api.wire import DATE_TIME, Schema
+from engine.runs.wire import RunCourse
 
 TrainingStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
@@ -18,20 +17,15 @@ class TrainingStarted(TypedDict):
     status: TrainingStatus
 
 
-class TrainingRun(TypedDict):
+class TrainingRun(RunCourse):
     """One training run with its progress and metrics, as API.md shapes it."""
 
     run_id: str
     training_type: str
     status: TrainingStatus
-    progress: Annotated[float, Schema({"minimum": 0, "maximum": 1})]
     params: dict[str, Any]
     metrics: dict[str, Any]
     model_version: int | None
-    created_at: Annotated[str, _TIME]
-    started_at: Annotated[str | None, _TIME]
-    finished_at: Annotated[str | None, _TIME]
-    error: NotRequired[str]
 
 
 class TrainedModel(TypedDict):
@@ -39,7 +33,7 @@ class TrainedModel(TypedDict):
 
     name: str
     version: int
-    trained_at: Annotated[str, _TIME]
+    trained_at: Annotated[str, DATE_TIME]
     metrics: dict[str, Any]
     run_id: Annotated[str, Schema({"description": "The training run that produced it"})]
 

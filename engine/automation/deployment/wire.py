@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypedDict
 
-from engine.api.wire import Schema
-
-_TIME = Schema({"format": "date-time"})
+from engine.api.wire import DATE_TIME, Schema
 
 
 class Deployment(TypedDict):
@@ -18,14 +16,14 @@ class Deployment(TypedDict):
     version: Annotated[int, Schema({"description": "The version Home Assistant holds"})]
     status: Literal["deployed", "disabled", "removed"]
     suggestion_id: str | None
-    deployed_at: Annotated[str, _TIME]
+    deployed_at: Annotated[str, DATE_TIME]
 
 
 class Version(TypedDict):
     """One stored version of a deployed automation."""
 
     version: int
-    created_at: Annotated[str, _TIME]
+    created_at: Annotated[str, DATE_TIME]
     automation: dict[str, Any]
     diff: Annotated[str, Schema({"description": "Unified YAML diff from the version it replaced"})]
 

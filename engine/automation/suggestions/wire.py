@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypedDict
 
-from engine.api.wire import Schema
+from engine.api.wire import DATE_TIME, SHARE, Schema
 from engine.automation.deployment.wire import Deployment
 from engine.patterns.schemas import EVIDENCE_SCHEMA
-
-_TIME = Schema({"format": "date-time"})
 
 SuggestionSource = Literal["pattern", "synergy", "anomaly", "query"]
 SuggestionStatus = Literal["pending", "approved", "rejected", "deployed", "dismissed"]
@@ -47,7 +45,7 @@ class Suggestion(TypedDict):
     title: str
     description: Annotated[str, Schema({"description": "One sentence: what it does"})]
     explanation: Annotated[str, Schema({"description": "Why: the finding it comes from"})]
-    score: Annotated[float, Schema({"minimum": 0, "maximum": 1})]
+    score: Annotated[float, SHARE]
     status: SuggestionStatus
     automation: Annotated[
         dict[str, Any], Schema({"description": "Home Assistant automation config"})
@@ -56,8 +54,8 @@ class Suggestion(TypedDict):
     validation: Validation
     requires_confirmation: bool
     reason: Annotated[str | None, Schema({"description": "Why it was rejected"})]
-    created_at: Annotated[str, _TIME]
-    updated_at: Annotated[str, _TIME]
+    created_at: Annotated[str, DATE_TIME]
+    updated_at: Annotated[str, DATE_TIME]
     evidence: Annotated[
         dict[str, Any],
         Schema(
