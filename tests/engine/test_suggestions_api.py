@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from engine.automation.keys import SUGGESTIONS
 from engine.ha.automations import MirroredAutomation, save_automations
 from engine.keys import DATABASE
 from engine.store.schema import feedback, patterns
@@ -116,6 +117,28 @@ async def test_generations_at_once_make_each_suggestion_once(client: Client) -> 
     generated = [(await answer.json())["generated"] for answer in answers]
     assert sorted(generated) == [0, 0, 0, 3]
     assert (await _get(client, "/api/v1/suggestions"))["total"] == 3
+
+
+async def test_requests_for_one_automation_at_once_make_one_suggestion(client: Client) -> None:
+    # Requests in words make their suggestions side by side (no turn for each): the same
+    # automation asked for at once, and while a generation runs, is stored once, and each
+    # request gets the one suggestion.
+    await _seeded(client, *HABITS)
+    automation = {
+        "alias": "Kitchen light at seven",
+        "triggers": [{"trigger": "time", "at": "07:00:00"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": ["light.kitchen"]}}],
+    }
+    service = client.app[SUGGESTIONS]
+    made = await asyncio.gather(
+        *(service.from_query(f"q{n}", "kitchen light at seven", automation) for n in range(6)),
+        service.generate(10),
+    )
+    asked = [suggestion["id"] for suggestion in made[:6]]
+    assert len(set(asked)) == 1
+    listed = await _all(client, "/api/v1/suggestions", "suggestions")
+    assert sorted(s["source"] for s in listed) == ["pattern"] * 3 + ["query"]
+    assert await _get(client, f"/api/v1/suggestions/{asked[0]}") == made[0]
 
 
 async def test_an_automation_home_assistant_already_has_is_not_suggested(client: Client) -> None:

@@ -57,7 +57,10 @@ class SuggestionService:
         self._stream = stream
         # What the household left out (the exclude setting), read on every use.
         self._exclusions = exclusions
-        # Making is read-check-insert: two at once would both insert the same new ids.
+        # Generating is read-all-check-insert: two runs at once would both rank the same
+        # new drafts. One suggestion from a request needs no turn: its insert skips an id
+        # made meanwhile (ids derive from what an automation does), and every request
+        # with an automation would otherwise wait for every other's.
         self._making = asyncio.Lock()
 
     def excluded(self) -> Excluded:
@@ -150,12 +153,13 @@ class SuggestionService:
     ) -> Suggestion:
         """Return the suggestion for an automation asked for in words (made once)."""
         draft = query_draft(query_id, text, automation)
-        async with self._making:
-            found = await self.store.find(draft.fingerprint)
-            if found is not None:
-                return found
-            row = _row(draft, validate_automation(draft.automation, self._catalog()), time.time())
-            await self.store.add([row])
+        found = await self.store.find(draft.fingerprint)
+        if found is not None:
+            return found
+        row = _row(draft, validate_automation(draft.automation, self._catalog()), time.time())
+        if not await self.store.add([row]):
+            # Made by another request meanwhile: that one is the suggestion.
+            return await self.store.get(draft.id)
         self._stream.publish("suggestions_updated", {"generated": 1, "ids": [draft.id]})
         return suggestion_to_dict(SimpleNamespace(**row))
 

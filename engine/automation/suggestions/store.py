@@ -6,13 +6,14 @@ import time
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.automation.suggestions.wire import Suggestion
 from engine.automation.yaml_render import automation_to_yaml
 from engine.errors import NotFoundError
 from engine.patterns.pattern_store import stored_evidence
+from engine.store.dialect import insert_ignoring_conflicts
 from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import suggestions
@@ -54,13 +55,24 @@ class SuggestionStore:
         async with self._engine.connect() as connection:
             return set((await connection.scalars(select(suggestions.c.fingerprint))).all())
 
-    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Store new suggestions in one transaction."""
+    async def add(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Store new suggestions in one transaction; return how many were not stored yet.
+
+        A row whose id is taken (the same automation, made meanwhile by another request)
+        is left as it is: the id is derived from what the automation does.
+        """
         if not rows:
-            return
+            return 0
+        added = 0
         async with self._engine.begin() as connection:
+            # Counted from RETURNING: asyncpg reports no row count for a batch.
+            statement = insert_ignoring_conflicts(connection.dialect.name, suggestions).returning(
+                suggestions.c.id
+            )
             for start in range(0, len(rows), _BATCH):
-                await connection.execute(insert(suggestions), rows[start : start + _BATCH])
+                result = await connection.execute(statement, rows[start : start + _BATCH])
+                added += len(result.all())
+        return added
 
     async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
         """Return the id and automation of every pending suggestion."""
