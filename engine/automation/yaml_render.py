@@ -44,30 +44,37 @@ def _plain(value: Any) -> Any:
 
 def automation_to_yaml(config: Mapping[str, Any]) -> str:
     """Return an automation config as YAML in a stable key order, without Python tags."""
+    try:
+        # Key order is part of the YAML, and orjson keeps it: equal bytes, equal YAML. (Configs
+        # come from orjson-read bodies, rows or the engine itself: no NaN, which it writes as null.)
+        # orjson refuses a config deeper than 254 levels, which _checked then names.
+        encoded = orjson.dumps(config)
+    except TypeError:
+        return _render(_checked(config))
+    return _rendered(encoded)
+
+
+def _checked(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a config that nests within the limits, or raise saying where it does not."""
     # PyYAML recurses into every mapping and list: a config within the nesting limits
     # renders, and a deeper one is refused here rather than by a RecursionError.
     found = too_deep(config)
     if found is not None:
         message, path = found
         raise ValueError(f"{message} (at {format_path(path) or 'the top'}); not rendered")
-    try:
-        # Key order is part of the YAML, and orjson keeps it: equal bytes, equal YAML. (Configs
-        # come from orjson-read bodies, rows or the engine itself: no NaN, which it writes as null.)
-        encoded = orjson.dumps(config)
-    except TypeError:
-        return _render(config)
-    return _rendered(encoded)
+    return config
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _rendered(encoded: bytes) -> str:
-    """Return the YAML of an encoded config, remembered.
+    """Return the YAML of an encoded config, remembered (checked only when first rendered).
 
     Every listing of suggestions shows each one's YAML, and PyYAML's pure-Python emitter
     (libyaml's cannot indent lists as Home Assistant's editor does) took a sixth of the
-    engine's time under load for the same few configs again and again.
+    engine's time under load for the same few configs again and again; the nesting check
+    before it, another tenth.
     """
-    return _render(orjson.loads(encoded))
+    return _render(_checked(orjson.loads(encoded)))
 
 
 def _render(config: Mapping[str, Any]) -> str:

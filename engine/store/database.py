@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import json
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
@@ -35,6 +37,16 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> Non
             cursor.execute(f"PRAGMA {name}={value}")
     finally:
         cursor.close()
+
+
+def _json_loads(text: str | bytes) -> Any:
+    """Read a JSON column with orjson, which reads a listing's columns several times faster."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # The standard library's writer (SQLAlchemy's default) writes NaN and Infinity,
+        # which are not JSON: such a row reads as it was written.
+        return json.loads(text)
 
 
 # Whether this task (or the task that started it) is inside a write transaction already.
@@ -90,7 +102,7 @@ def create_database_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(parsed)
+    engine = create_async_engine(parsed, json_deserializer=_json_loads)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
         return OneWriterEngine(engine.sync_engine)
@@ -104,7 +116,9 @@ def create_sync_engine(url: str) -> Engine:
     becomes postgresql (psycopg2, a dependency of the engine like asyncpg).
     """
     parsed = make_url(url)
-    engine = create_engine(parsed.set(drivername=parsed.get_backend_name()))
+    engine = create_engine(
+        parsed.set(drivername=parsed.get_backend_name()), json_deserializer=_json_loads
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _apply_sqlite_pragmas)
     return engine

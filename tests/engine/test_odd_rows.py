@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Column, Integer, MetaData, Table, insert, select
 
 from engine.home.event_input import to_epoch_us, utc_now
 from engine.keys import DATABASE
 from engine.patterns.arrays import ORIGIN_UNKNOWN
 from engine.patterns.load import load_window
 from engine.settings import Settings
+from engine.store.database import create_database_engine
 from engine.store.schema import entity_keys, events
 
 from .conftest import AUTH, TOKEN, Client
@@ -62,3 +64,21 @@ async def test_an_analysis_reads_an_unknown_origin_code_as_unknown(client: Clien
     url = client.app[DATABASE].url.render_as_string(hide_password=False)
     window = load_window(url, 30)
     assert window.origin.tolist() == [ORIGIN_UNKNOWN] * 3
+
+
+async def test_a_json_column_the_standard_library_wrote_with_nan_reads(tmp_path: Path) -> None:
+    # JSON columns are read with orjson, which refuses NaN; SQLAlchemy's default writer (the
+    # standard library's) writes it. SQLite keeps such text as it is: the row still reads.
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'odd.db'}")
+    table = Table("odd", MetaData(), Column("id", Integer, primary_key=True), Column("v", JSON))
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(table.metadata.create_all)
+            await connection.execute(insert(table).values(id=1, v={"score": float("nan")}))
+            await connection.execute(insert(table).values(id=2, v={"score": 0.5}))
+        async with engine.connect() as connection:
+            rows = (await connection.execute(select(table.c.v).order_by(table.c.id))).all()
+    finally:
+        await engine.dispose()
+    assert math.isnan(rows[0].v["score"])
+    assert rows[1].v == {"score": 0.5}
