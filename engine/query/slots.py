@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -292,9 +293,16 @@ def _said(values: list[tuple[str, TextSlotValue]], text: str) -> TextSlotList:
 
 def spoken_words(text: str, skip_words: Iterable[str] = ()) -> list[str]:
     """Return the words of a sentence as hassil matches them (punctuation removed)."""
-    text = normalize_text(remove_punctuation(text)).strip().casefold()
     skip = {word.casefold() for word in skip_words}
-    return [word for word in text.split() if word not in skip]
+    return [word for word in _spoken(text) if word not in skip]
+
+
+@lru_cache(maxsize=4096)
+def _spoken(text: str) -> tuple[str, ...]:
+    # Remembered: one parse asks for the words of the same sentence, its parts and the
+    # names it nearly says some sixty times, and hassil's punctuation rules are a regular
+    # expression each (a tenth of a refusal's time).
+    return tuple(normalize_text(remove_punctuation(text)).strip().casefold().split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,4 +623,9 @@ def _chunk(text: str | TextChunk) -> TextChunk:
     """Return the text as hassil matches a plain list value (TextSlotValue.from_tuple's way)."""
     if isinstance(text, TextChunk):
         return text
-    return TextChunk(remove_punctuation(normalize_text(text)))
+    return TextChunk(_matched_text(text))
+
+
+@lru_cache(maxsize=4096)
+def _matched_text(text: str) -> str:
+    return remove_punctuation(normalize_text(text))
