@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +13,7 @@ from sqlalchemy import Insert, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.store.dialect import upsert
+from engine.store.key_filter import KeyFilter
 from engine.store.schema import cache_entries
 
 
@@ -64,9 +64,11 @@ class CorrelationCache:
         )
         self._hits = 0
         self._misses = 0
-        # The keys the table holds, read once: a key never stored (most new requests) is a
-        # miss without a read. Only this object writes the table while the engine runs.
-        self._stored: set[str] | None = None
+        # The keys the table holds, read once into a filter of fixed size: a key never
+        # stored (most new requests) is a miss without a read. Only this object writes the
+        # table while the engine runs. Keys set while there is no filter wait beside it.
+        self._stored: KeyFilter | None = None
+        self._meanwhile: list[str] = []
 
     async def get(self, key: str) -> Any | None:
         """Return a live value from memory, else from the table (and keep it in memory)."""
@@ -129,27 +131,36 @@ class CorrelationCache:
                 await connection.execute(_upsert(connection), rows)
         for key, value in values.items():
             self._memory[key] = (value, expires_at)
-        if self._stored is not None:
-            self._stored.update(values)
+        for key in values:
+            if self._stored is not None:
+                self._stored.add(key)
+            else:
+                self._meanwhile.append(key)
 
-    async def _stored_keys(self) -> builtins.set[str]:
-        stored = self._stored
-        if stored is None:
+    async def _stored_keys(self) -> KeyFilter:
+        if self._stored is None:
             async with self._engine.connect() as connection:
                 keys = await connection.scalars(
                     select(cache_entries.c.key).where(cache_entries.c.expires_at > self._clock())
                 )
-                stored = set(keys.all())
-            # Keys set while the table was read are kept too.
-            stored = self._stored = stored | (self._stored or set())
-        return stored
+                stored = keys.all()
+            # Keys set while the table was read are kept too; a filter built meanwhile by
+            # another lookup is as new as this one.
+            if self._stored is None:
+                self._stored = KeyFilter([*stored, *self._meanwhile])
+                self._meanwhile.clear()
+        return self._stored
+
+    def _forget_keys(self) -> None:
+        """Drop the filter (it cannot forget one key): the next lookup reads the table's."""
+        self._stored = None
+        self._meanwhile.clear()
 
     async def invalidate(self, prefix: str = "") -> int:
         """Drop every entry whose key starts with `prefix`; return how many the table had."""
         for key in [key for key in self._memory if key.startswith(prefix)]:
             self._memory.pop(key, None)
-        if self._stored is not None:
-            self._stored = {key for key in self._stored if not key.startswith(prefix)}
+        self._forget_keys()
         async with self._engine.begin() as connection:
             result = await connection.execute(
                 delete(cache_entries).where(cache_entries.c.key.startswith(prefix, autoescape=True))
@@ -163,7 +174,8 @@ class CorrelationCache:
             result = await connection.execute(
                 delete(cache_entries).where(cache_entries.c.expires_at <= self._clock())
             )
-        # The keys deleted may stay in the key set: looking one up reads the table, and misses.
+        # Read again from the live rows, the filter holds at most a TTL's keys.
+        self._forget_keys()
         return result.rowcount
 
     async def persisted_entries(self) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from sqlalchemy import event
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.store.cache import CorrelationCache
 from engine.store.database import create_database_engine
+from engine.store.key_filter import KeyFilter
 from engine.store.migrate import migrate
 
 from .conftest import AUTH, Client
@@ -128,3 +130,49 @@ async def test_a_key_never_stored_is_a_miss_without_reading_the_table(
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
     assert [statement.split()[0] for statement in statements] == ["INSERT", "SELECT"]
+
+
+def test_the_key_filter_never_forgets_a_key_and_keeps_its_size() -> None:
+    keys = [f"query:{n:064x}" for n in range(100_000)]
+    stored = KeyFilter()
+    size = sys.getsizeof(stored._bits)
+    for key in keys:
+        stored.add(key)
+    assert all(key in stored for key in keys)
+    assert sys.getsizeof(stored._bits) == size <= 300_000
+    others = [f"query:{n:064x}" for n in range(100_000, 200_000)]
+    wrong = sum(1 for key in others if key in stored)
+    assert wrong < 100  # under 1 in 1,000 at twice a soak's keys
+    assert 1 not in stored
+
+
+async def _statements(engine: AsyncEngine, lookups: Awaitable[object]) -> list[str]:
+    """Return the first word of each statement run while the lookups run."""
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]).split()[0])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await lookups
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    return statements
+
+
+async def test_purged_keys_leave_the_filter(engine: AsyncEngine, clock: Clock) -> None:
+    cache = CorrelationCache(engine, clock=clock, ttl_s=10)
+    await cache.set("old", 1)
+    clock.now += 11
+    await cache.set("new", 2, ttl_s=100)
+    assert await cache.purge_expired() == 1
+    cache._memory.clear()
+
+    async def lookups() -> None:
+        assert await cache.get("old") is None
+        assert await cache.get("new") == 2
+        assert await cache.get("old") is None
+
+    # The live keys once (the filter, rebuilt), then only the row of the key that is there.
+    assert await _statements(engine, lookups()) == ["SELECT", "SELECT"]
