@@ -33,7 +33,7 @@ async def test_pragmas_on_the_apps_connections(client: Client, settings: Setting
     expected = {
         "journal_mode": "wal",
         "synchronous": 1,  # NORMAL
-        "cache_size": -65536,
+        "cache_size": -2048,
         "busy_timeout": 5000,
         "foreign_keys": 1,
     }
