@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -28,6 +29,8 @@ from engine.query.workers import ParsingPool, shared_pool
 from engine.store.cache import CorrelationCache
 from engine.store.schema import queries
 
+_LOGGER = logging.getLogger(__name__)
+
 Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[Suggestion]]
 
 
@@ -37,6 +40,9 @@ class _Cached:
 
     key: str
     answer: Parsed
+
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class QueryService:
@@ -94,7 +100,14 @@ class QueryService:
             self._next_catalog = None
             shipped = self._pool.ship(catalog)
             for language in sorted(self._languages) or ["en"]:
-                await self._pool.warm(shipped, language)
+                try:
+                    await self._pool.warm(shipped, language)
+                except Exception:
+                    _LOGGER.warning(
+                        "Could not prepare the parsers in %r for the new home",
+                        language,
+                        exc_info=True,
+                    )
 
     async def stop(self) -> None:
         """Wait for a warm-up in progress (a worker's build is not interrupted) and the writes."""

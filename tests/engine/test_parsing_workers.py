@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,28 @@ def test_the_workers_end_with_the_engine(tmp_path: Path, sig: signal.Signals) ->
         engine.stop(sig)
     # Killed, the engine closes nothing: its workers notice on their own.
     poll(lambda: not any(_running(pid) for pid in workers) or None, "the workers to end")
+
+
+async def test_a_warm_up_that_fails_is_logged_and_the_next_language_still_warms(
+    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    warmed: list[str] = []
+
+    async def failing_in_german(
+        pool: ParsingPool, shipped: ShippedCatalog, language: str
+    ) -> set[int]:
+        if language == "de":
+            raise BrokenProcessPool("a worker died")
+        warmed.append(language)
+        return set()
+
+    service = client.app[QUERIES]
+    service._languages.update({"de", "en"})
+    monkeypatch.setattr(ParsingPool, "warm", failing_in_german)
+    service.catalog_changed(client.app[HOME].catalog)
+    assert service._warming is not None
+    await service._warming  # ends without an error
+    assert warmed == ["en"]
+    (record,) = [r for r in caplog.records if "Could not prepare the parsers" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert "'de'" in record.getMessage()
