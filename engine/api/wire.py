@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import (
     Annotated,
     Any,
+    Final,
     Literal,
     NotRequired,
     Required,
@@ -39,6 +40,37 @@ class Schema:
 DATE_TIME = Schema({"format": "date-time"})
 SHARE = Schema({"minimum": 0, "maximum": 1})
 
+# A frozen dataclass can be a wire model too, where the code needs the typed object (the
+# patterns' details); its JSON shape is `as_wire`'s, and a field marked `omitted_when_empty`
+# is left out (not null) when it is None or empty.
+_OMITTED: Final = "homeiq.omitted_when_empty"
+
+
+def omitted_when_empty(default: Any = None) -> Any:
+    """Return a dataclass field that its JSON shape leaves out when it is None or empty."""
+    return field(default=default, metadata={_OMITTED: True})
+
+
+def as_wire(record: Any) -> dict[str, Any]:
+    """Return a dataclass wire model as its JSON shape: its fields in order, nested ones too."""
+    shape: dict[str, Any] = {}
+    for item in fields(record):
+        value = getattr(record, item.name)
+        if item.metadata.get(_OMITTED) and (value is None or value == ()):
+            continue
+        shape[item.name] = _wire_value(value)
+    return shape
+
+
+def _wire_value(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return as_wire(value)
+    if isinstance(value, tuple | list):
+        return [_wire_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
 
 def json_schema(annotation: Any) -> dict[str, Any]:
     """Return the JSON schema (OpenAPI 3.1) of a wire model or of one of its field types."""
@@ -54,6 +86,8 @@ def json_schema(annotation: Any) -> dict[str, Any]:
         return json_schema(get_args(annotation)[0])
     if is_typeddict(annotation):
         return _object(annotation)
+    if isinstance(annotation, type) and is_dataclass(annotation):
+        return _record(annotation)
     return _plain(annotation, origin)
 
 
@@ -71,9 +105,9 @@ def _plain(annotation: Any, origin: Any) -> dict[str, Any]:
         schema = {"type": _SCALARS[type(values[0])], "enum": values}
     elif origin in (Union, types.UnionType):
         schema = _union(get_args(annotation))
-    elif origin is list:
+    elif origin is list or (origin is tuple and get_args(annotation)[1:] == (...,)):
         schema = {"type": "array", "items": json_schema(get_args(annotation)[0])}
-    elif origin is dict or annotation is dict:
+    elif origin in (dict, Mapping) or annotation is dict:
         schema = {"type": "object"}
     else:
         raise TypeError(f"no JSON schema for {annotation!r}")
@@ -87,6 +121,35 @@ def _object(model: Any) -> dict[str, Any]:
         "required": [name for name, hint in hints.items() if _required(model, hint)],
         "properties": {name: json_schema(hint) for name, hint in hints.items()},
     }
+
+
+def _record(model: Any) -> dict[str, Any]:
+    """Return a dataclass's schema: exactly its fields, as `as_wire` writes them."""
+    hints = get_type_hints(model, include_extras=True)
+    schema: dict[str, Any] = {"type": "object"}
+    if model.__doc__:
+        schema["description"] = model.__doc__.strip().splitlines()[0]
+    omitted = {item.name for item in fields(model) if item.metadata.get(_OMITTED)}
+    schema["required"] = [item.name for item in fields(model) if item.name not in omitted]
+    schema["properties"] = {
+        item.name: json_schema(
+            _never_null(hints[item.name]) if item.name in omitted else hints[item.name]
+        )
+        for item in fields(model)
+    }
+    schema["additionalProperties"] = False
+    return schema
+
+
+def _never_null(hint: Any) -> Any:
+    """Return `T` for `T | None` (in Annotated too): a field left out when None is never null."""
+    if get_origin(hint) is Annotated:
+        inner, *metadata = get_args(hint)
+        return Annotated[(_never_null(inner), *metadata)]
+    if get_origin(hint) in (Union, types.UnionType):
+        members = [member for member in get_args(hint) if member is not type(None)]
+        return members[0] if len(members) == 1 else Union[tuple(members)]  # noqa: UP007
+    return hint
 
 
 def _required(model: Any, hint: Any) -> bool:

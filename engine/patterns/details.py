@@ -1,9 +1,11 @@
 """Pattern types and the typed details of each, between the detectors and the suggestions.
 
 The details are JSON only at the edge: `as_dict` gives what the store keeps and the API
-shows (API.md, schemas.py), `from_dict` reads it back. The dicts keep their keys in the
-order the detectors always wrote them, and an optional key is left out, not null, where
-it always was, so stored rows and answers do not change.
+shows, `from_dict` reads it back (leniently: rows stored by older versions). They are wire
+models (engine/api/wire.py): the OpenAPI document's schema of each type's details is
+derived from its dataclass, annotations and all. The dicts keep their keys in the order of
+the fields, the order the detectors always wrote them, and an optional key is left out,
+not null, where it always was, so stored rows and answers do not change.
 """
 
 from __future__ import annotations
@@ -11,7 +13,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Final
+
+from engine.api.wire import DATE_TIME, Schema, as_wire, omitted_when_empty
+
+_CLOCK: Final = Schema({"pattern": r"^([01]\d|2[0-3]):[0-5]\d$"})
+_DAYS: Final = Schema(
+    {
+        "enum": ["all", "weekdays", "weekends"],
+        "description": "The days it holds on (weekends and public holidays count as days off)",
+    }
+)
+_MINUTES: Final = Schema({"minimum": 0})
+
+
+class _Shaped:
+    """A details dataclass whose JSON shape is its fields (engine/api/wire.py)."""
+
+    __slots__ = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON shape: what the store keeps and the API shows."""
+        return as_wire(self)
 
 
 class PatternType(StrEnum):
@@ -24,7 +47,7 @@ class PatternType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
+class Step(_Shaped):
     """One entity reaching one state: a pair's trigger or action, a chain's link."""
 
     entity_id: str
@@ -35,41 +58,47 @@ class Step:
         """Return a step from its JSON shape."""
         return cls(str(data["entity_id"]), str(data["state"]))
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the step's JSON shape."""
-        return {"entity_id": self.entity_id, "state": self.state}
-
 
 @dataclass(frozen=True, slots=True)
-class Sun:
+class Sun(_Shaped):
     """A habit's time measured from sunset or sunrise."""
 
-    event: str
-    # Negative is before the event.
-    offset_minutes: float
+    event: Annotated[str, Schema({"enum": ["sunset", "sunrise"]})]
+    offset_minutes: Annotated[float, Schema({"description": "Negative is before"})]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Sun:
         """Return the sun offset from its JSON shape."""
         return cls(str(data.get("event", "sunset")), float(data.get("offset_minutes", 0)))
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the sun offset's JSON shape."""
-        return {"event": self.event, "offset_minutes": self.offset_minutes}
-
 
 @dataclass(frozen=True, slots=True)
-class TimeOfDayDetails:
+class TimeOfDayDetails(_Shaped):
     """An entity reaching a state around one time on certain days."""
 
     entity_id: str
     state: str
-    time: str
-    spread_minutes: float
-    days: str
-    sun: Sun | None = None
-    # Present when the entity usually changes back this long after.
-    off_after_s: int | None = None
+    time: Annotated[str, _CLOCK]
+    spread_minutes: Annotated[float, _MINUTES]
+    days: Annotated[str, _DAYS]
+    sun: Annotated[
+        Sun | None,
+        Schema(
+            {
+                "description": "Present when the time tracks the sun across the window: a "
+                "sun trigger with this offset describes it better than a fixed time"
+            }
+        ),
+    ] = omitted_when_empty()
+    off_after_s: Annotated[
+        int | None,
+        Schema(
+            {
+                "minimum": 1,
+                "description": "Present when the entity usually changes back this long after",
+            }
+        ),
+    ] = omitted_when_empty()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimeOfDayDetails:
@@ -86,37 +115,39 @@ class TimeOfDayDetails:
             int(off_after) if off_after is not None else None,
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the details' JSON shape."""
-        data: dict[str, Any] = {
-            "entity_id": self.entity_id,
-            "state": self.state,
-            "time": self.time,
-            "spread_minutes": self.spread_minutes,
-            "days": self.days,
-        }
-        if self.sun is not None:
-            data["sun"] = self.sun.as_dict()
-        if self.off_after_s is not None:
-            data["off_after_s"] = self.off_after_s
-        return data
-
 
 @dataclass(frozen=True, slots=True)
-class RoutineDetails:
-    """A person's daily moment seen through people-sensors."""
+class RoutineDetails(_Shaped):
+    """A person's daily moment seen through people-sensors (a trigger, never an action)."""
 
-    kind: str
-    area_id: str | None
-    entity_id: str | None
+    kind: Annotated[
+        str, Schema({"enum": ["first_activity", "last_activity", "arrival", "departure"]})
+    ]
+    area_id: Annotated[
+        str | None, Schema({"description": "The area whose sensors show it, when it is an area's"})
+    ]
+    entity_id: Annotated[
+        str | None,
+        Schema({"description": "The sensor or person that shows it, when it is one entity's"}),
+    ]
     state: str
-    time: str
-    spread_minutes: float
-    days: str
-    sensors: tuple[str, ...] = ()
-    quiet_minutes: int | None = None
-    # The areas that come alive within minutes after it.
-    then_area_ids: tuple[str, ...] = ()
+    time: Annotated[str, _CLOCK]
+    spread_minutes: Annotated[float, _MINUTES]
+    days: Annotated[str, _DAYS]
+    sensors: Annotated[tuple[str, ...], Schema({"description": "The entities it is seen on"})] = ()
+    quiet_minutes: Annotated[
+        int | None,
+        Schema(
+            {
+                "minimum": 0,
+                "description": "The quiet spell before a first activity (or after a last one)",
+            }
+        ),
+    ] = omitted_when_empty()
+    then_area_ids: Annotated[
+        tuple[str, ...],
+        Schema({"description": "The areas that come alive within minutes after it"}),
+    ] = omitted_when_empty(())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoutineDetails:
@@ -136,32 +167,22 @@ class RoutineDetails:
             tuple(str(a) for a in data.get("then_area_ids") or ()),
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the details' JSON shape."""
-        data: dict[str, Any] = {
-            "kind": self.kind,
-            "area_id": self.area_id,
-            "entity_id": self.entity_id,
-            "state": self.state,
-            "time": self.time,
-            "spread_minutes": self.spread_minutes,
-            "days": self.days,
-            "sensors": list(self.sensors),
-        }
-        if self.quiet_minutes is not None:
-            data["quiet_minutes"] = self.quiet_minutes
-        if self.then_area_ids:
-            data["then_area_ids"] = list(self.then_area_ids)
-        return data
-
 
 @dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(_Shaped):
     """A pair's trigger: a step, or a routine's moment seen on that step."""
 
     entity_id: str
     state: str
-    routine: RoutineDetails | None = None
+    routine: Annotated[
+        RoutineDetails | None,
+        Schema(
+            {
+                "description": "Present when the trigger is a routine's moment (the first "
+                "activity after a quiet night, an arrival): that routine's details"
+            }
+        ),
+    ] = omitted_when_empty()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Trigger:
@@ -173,29 +194,59 @@ class Trigger:
             RoutineDetails.from_dict(routine) if isinstance(routine, Mapping) else None,
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the trigger's JSON shape."""
-        data: dict[str, Any] = {"entity_id": self.entity_id, "state": self.state}
-        if self.routine is not None:
-            data["routine"] = self.routine.as_dict()
-        return data
-
 
 @dataclass(frozen=True, slots=True)
-class CoOccurrenceDetails:
+class CoOccurrenceDetails(_Shaped):
     """An action that follows a trigger within a window, far above its base rate."""
 
     trigger: Trigger
     action: Step
-    window_s: int
-    median_delay_s: float
-    # None when the trigger is a routine's moment (it has no base rate).
-    lift: float | None
-    # "motion_light" or "door_light" when it reads as that Home Assistant idiom.
-    idiom: str | None = None
-    off_after_s: int | None = None
-    # A Home Assistant condition (state, numeric_state or time): configuration, kept as is.
-    condition: Mapping[str, Any] | None = None
+    window_s: Annotated[int, Schema({"minimum": 1})]
+    median_delay_s: Annotated[float, Schema({"minimum": 0})]
+    lift: Annotated[
+        float | None,
+        Schema(
+            {
+                "description": "How many times its base rate the action follows the trigger "
+                "(null when the trigger is a routine's moment, which has no base rate)"
+            }
+        ),
+    ]
+    idiom: Annotated[
+        str | None,
+        Schema(
+            {
+                "enum": ["motion_light", "door_light"],
+                "description": "The Home Assistant idiom it reads as: motion or a door turns "
+                "a light on and, after `off_after_s`, off again",
+            }
+        ),
+    ] = omitted_when_empty()
+    off_after_s: Annotated[
+        int | None,
+        Schema(
+            {
+                "minimum": 1,
+                "description": "Learned from the data: off after no motion for this long "
+                "(motion_light) or this long after the trigger (door_light)",
+            }
+        ),
+    ] = omitted_when_empty()
+    # Configuration, kept as is.
+    condition: Annotated[
+        Mapping[str, Any] | None,
+        Schema(
+            {
+                "description": "A Home Assistant condition under which it holds (a state, "
+                "numeric_state or time condition)",
+                "required": ["condition"],
+                "properties": {"condition": {"type": "string"}},
+                "examples": [
+                    {"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"}
+                ],
+            }
+        ),
+    ] = omitted_when_empty()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CoOccurrenceDetails:
@@ -213,37 +264,21 @@ class CoOccurrenceDetails:
             dict(condition) if isinstance(condition, Mapping) else None,
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the details' JSON shape."""
-        data: dict[str, Any] = {
-            "trigger": self.trigger.as_dict(),
-            "action": self.action.as_dict(),
-            "window_s": self.window_s,
-            "median_delay_s": self.median_delay_s,
-            "lift": self.lift,
-        }
-        if self.idiom is not None:
-            data["idiom"] = self.idiom
-        if self.off_after_s is not None:
-            data["off_after_s"] = self.off_after_s
-        if self.condition is not None:
-            data["condition"] = dict(self.condition)
-        return data
-
 
 @dataclass(frozen=True, slots=True)
-class AnomalyDetails:
+class AnomalyDetails(_Shaped):
     """One state change far from the entity's usual."""
 
     entity_id: str
     state: str
-    # "unusual_time", "unusual_duration" or "unusual_frequency".
-    kind: str
+    kind: Annotated[
+        str, Schema({"enum": ["unusual_time", "unusual_duration", "unusual_frequency"]})
+    ]
     # What was seen and what is usual: their keys depend on `kind` (API.md).
     observed: Mapping[str, Any]
     expected: Mapping[str, Any]
-    # ISO 8601, in the home's time zone.
-    at: str
+    # In the home's time zone.
+    at: Annotated[str, DATE_TIME]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnomalyDetails:
@@ -257,21 +292,11 @@ class AnomalyDetails:
             str(data["at"]),
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the details' JSON shape."""
-        return {
-            "entity_id": self.entity_id,
-            "state": self.state,
-            "kind": self.kind,
-            "observed": dict(self.observed),
-            "expected": dict(self.expected),
-            "at": self.at,
-        }
-
 
 PatternDetails = TimeOfDayDetails | CoOccurrenceDetails | AnomalyDetails | RoutineDetails
 
-_DETAILS: Mapping[PatternType, type[PatternDetails]] = {
+# Each pattern type's details; the API's types are exactly these.
+DETAILS: Final[Mapping[PatternType, type[PatternDetails]]] = {
     PatternType.TIME_OF_DAY: TimeOfDayDetails,
     PatternType.CO_OCCURRENCE: CoOccurrenceDetails,
     PatternType.ANOMALY: AnomalyDetails,
@@ -281,9 +306,9 @@ _DETAILS: Mapping[PatternType, type[PatternDetails]] = {
 
 def details_from_dict(pattern_type: PatternType, data: Mapping[str, Any]) -> PatternDetails:
     """Return the typed details of a pattern of this type from their JSON shape."""
-    return _DETAILS[pattern_type].from_dict(data)
+    return DETAILS[pattern_type].from_dict(data)
 
 
 def type_of(details: PatternDetails) -> PatternType:
     """Return the pattern type whose details these are."""
-    return next(kind for kind, cls in _DETAILS.items() if isinstance(details, cls))
+    return next(kind for kind, cls in DETAILS.items() if isinstance(details, cls))

@@ -134,8 +134,14 @@ async def test_findings_and_suggestions_document_their_evidence_and_details(
         "arrival",
         "departure",
     ]
-    assert {"area_id", "entity_id", "quiet_minutes"} <= set(routine["properties"])
-    assert {"kind", "state", "time", "spread_minutes", "days"} == set(routine["required"])
+    assert {"area_id", "entity_id", "quiet_minutes", "then_area_ids"} <= set(routine["properties"])
+    # Null when not an area's or one entity's, never left out (its dataclass's as_dict).
+    assert {"kind", "area_id", "entity_id", "state", "time", "spread_minutes", "days"} <= set(
+        routine["required"]
+    )
+    assert "quiet_minutes" not in routine["required"]
+    assert routine["properties"]["quiet_minutes"]["type"] == "integer"
+    assert routine["additionalProperties"] is False
     pair = variants["co_occurrence"]["properties"]
     assert pair["idiom"]["enum"] == ["motion_light", "door_light"]
     assert pair["off_after_s"]["type"] == "integer"

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from engine.home.catalog import CatalogSource, catalog_from_import
 from engine.patterns.arrays import EventArrays
@@ -20,7 +21,7 @@ from engine.patterns.details import (
 )
 from engine.patterns.detect import detect
 from engine.patterns.findings import StoredPattern, StoredSynergy
-from engine.patterns.schemas import PATTERN_TYPES
+from engine.patterns.schemas import PATTERN_SCHEMA, PATTERN_TYPES
 from engine.training.synthetic import generate_home
 
 ROUTINE: dict[str, Any] = {
@@ -99,6 +100,26 @@ def test_the_types_are_the_apis() -> None:
     assert tuple(PatternType) == PATTERN_TYPES
 
 
+def _documented(kind: PatternType) -> Draft202012Validator:
+    """Return a validator of the OpenAPI document's details schema of a pattern type."""
+    (variant,) = [v for v in PATTERN_SCHEMA["oneOf"] if v["title"] == kind.value]
+    return Draft202012Validator(variant["properties"]["details"])
+
+
+@pytest.mark.parametrize(("kind", "cls", "data"), DETAILS)
+def test_the_documented_details_are_exactly_the_written_ones(
+    kind: PatternType, cls: type[Any], data: dict[str, Any]
+) -> None:
+    # Derived from the dataclass: what it writes conforms, a key it lacks or a wrong type
+    # does not, and another type's details match no other variant.
+    assert _documented(kind).is_valid(details_from_dict(kind, data).as_dict())
+    assert not _documented(kind).is_valid({**data, "extra": 1})
+    first = next(iter(data))
+    assert not _documented(kind).is_valid({**data, first: 12})
+    others = [other for other in PatternType if other is not kind]
+    assert not any(_documented(other).is_valid(data) for other in others)
+
+
 @pytest.mark.parametrize(("kind", "cls", "data"), DETAILS)
 def test_details_read_and_write_the_same_json(
     kind: PatternType, cls: type[Any], data: dict[str, Any]
@@ -156,3 +177,5 @@ def test_what_the_detectors_find_is_written_as_it_reads(home_type: str, seed: in
         assert type_of(pattern.details) is pattern.type
         assert details_from_dict(pattern.type, json.loads(json.dumps(written))) == pattern.details
         assert json.dumps(details_from_dict(pattern.type, written).as_dict()) == json.dumps(written)
+        documented = _documented(pattern.type)
+        assert documented.is_valid(written), list(documented.iter_errors(written))
