@@ -33,6 +33,12 @@ SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
 )
 
 
+# At most ten SQLite connections, five kept: each has its own page cache and aiosqlite
+# thread (and malloc arena), and under 50 clients SQLAlchemy's default of fifteen opened
+# and closed the extra ten again and again while the engine's memory grew.
+_POOL: dict[str, dict[str, int]] = {"sqlite": {"pool_size": 5, "max_overflow": 5}}
+
+
 def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
     """Set the pragmas on a fresh DB-API connection."""
     cursor = dbapi_connection.cursor()
@@ -106,7 +112,9 @@ def create_database_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(parsed, json_deserializer=_json_loads)
+    engine = create_async_engine(
+        parsed, json_deserializer=_json_loads, **_POOL.get(parsed.get_backend_name(), {})
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
         return OneWriterEngine(engine.sync_engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
+from sqlalchemy.pool import QueuePool
 
 from engine.app import create_app
 from engine.errors import SettingsError
@@ -93,3 +95,34 @@ async def test_a_sqlite_file_that_cannot_be_made_is_a_settings_error(tmp_path: P
     )
     with pytest.raises(SettingsError, match=r"^DATABASE_URL cannot be opened \(sqlite"):
         await open_database(settings)
+
+
+async def test_sqlite_holds_at_most_ten_connections(client: Client) -> None:
+    # Each connection has its own page cache and aiosqlite thread: thirty readers at once
+    # share ten, and five stay open after (the engine's memory stays flat under load).
+    engine = client.app[DATABASE]
+    pool = engine.pool
+    assert isinstance(pool, QueuePool)
+    release, ten_held, more_held = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    held = 0
+
+    async def read() -> None:
+        nonlocal held
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT 1")) == 1
+            held += 1
+            (ten_held if held == 10 else more_held if held > 10 else asyncio.Event()).set()
+            await release.wait()
+
+    readers = [asyncio.create_task(read()) for _ in range(30)]
+    try:
+        await asyncio.wait_for(ten_held.wait(), 10)
+        # An eleventh connection would open within milliseconds (the default pool has 15).
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(more_held.wait(), 1)
+        assert held == pool.checkedout() == 10
+    finally:
+        release.set()
+        await asyncio.gather(*readers)
+    assert held == 30
+    assert pool.checkedin() == 5
