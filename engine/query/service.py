@@ -42,9 +42,6 @@ class _Cached:
     answer: Parsed
 
 
-_LOGGER = logging.getLogger(__name__)
-
-
 class QueryService:
     """Turns requests into answers (command, automation, or a question back)."""
 

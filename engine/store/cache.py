@@ -66,9 +66,9 @@ class CorrelationCache:
         self._misses = 0
         # The keys the table holds, read once into a filter of fixed size: a key never
         # stored (most new requests) is a miss without a read. Only this object writes the
-        # table while the engine runs. Keys set while there is no filter wait beside it.
+        # table while the engine runs. Keys set while the table's are being read wait here.
         self._stored: KeyFilter | None = None
-        self._meanwhile: list[str] = []
+        self._meanwhile: list[str] | None = None
 
     async def get(self, key: str) -> Any | None:
         """Return a live value from memory, else from the table (and keep it in memory)."""
@@ -134,11 +134,13 @@ class CorrelationCache:
         for key in values:
             if self._stored is not None:
                 self._stored.add(key)
-            else:
+            elif self._meanwhile is not None:
                 self._meanwhile.append(key)
+            # Else no filter is being built: the table has the key when one is.
 
     async def _stored_keys(self) -> KeyFilter:
         if self._stored is None:
+            meanwhile = self._meanwhile = [] if self._meanwhile is None else self._meanwhile
             async with self._engine.connect() as connection:
                 keys = await connection.scalars(
                     select(cache_entries.c.key).where(cache_entries.c.expires_at > self._clock())
@@ -147,14 +149,14 @@ class CorrelationCache:
             # Keys set while the table was read are kept too; a filter built meanwhile by
             # another lookup is as new as this one.
             if self._stored is None:
-                self._stored = KeyFilter([*stored, *self._meanwhile])
-                self._meanwhile.clear()
+                self._stored = KeyFilter([*stored, *meanwhile])
+            self._meanwhile = None
         return self._stored
 
     def _forget_keys(self) -> None:
         """Drop the filter (it cannot forget one key): the next lookup reads the table's."""
         self._stored = None
-        self._meanwhile.clear()
+        self._meanwhile = None
 
     async def invalidate(self, prefix: str = "") -> int:
         """Drop every entry whose key starts with `prefix`; return how many the table had."""

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # Applied to every new SQLite connection; the order matters: WAL before anything writes.
-# Each pooled connection has a page cache of its own (up to 15 under load), filling with
+# Each pooled connection has a page cache of its own (up to ten, SQLITE_POOL), filling with
 # the pages it reads as the database grows: at 64 MB each the engine grew by 100 MB in a
 # 10-minute soak. 2 MB (SQLite's own default) ingests 1M events as fast (24,000 vs 22,600
 # events/s, `scripts/bench`): the OS's file cache already holds the file.
@@ -33,10 +33,11 @@ SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
 )
 
 
-# At most ten SQLite connections, five kept: each has its own page cache and aiosqlite
-# thread (and malloc arena), and under 50 clients SQLAlchemy's default of fifteen opened
-# and closed the extra ten again and again while the engine's memory grew.
-_POOL: dict[str, dict[str, int]] = {"sqlite": {"pool_size": 5, "max_overflow": 5}}
+# At most ten connections to an SQLite file, five kept: each has its own page cache and
+# aiosqlite thread (and malloc arena), and under 50 clients SQLAlchemy's default of fifteen
+# opened and closed the extra ten again and again while the engine's memory grew. (An
+# in-memory database has one connection, SQLAlchemy's StaticPool, which takes no sizes.)
+SQLITE_POOL: dict[str, int] = {"pool_size": 5, "max_overflow": 5}
 
 
 def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
@@ -110,10 +111,12 @@ def create_database_engine(url: str) -> AsyncEngine:
                     _WRITING.reset(token)
 
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database = parsed.database or ""
+    sqlite_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if sqlite_file:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        parsed, json_deserializer=_json_loads, **_POOL.get(parsed.get_backend_name(), {})
+        parsed, json_deserializer=_json_loads, **(SQLITE_POOL if sqlite_file else {})
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)

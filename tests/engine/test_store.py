@@ -16,7 +16,7 @@ from engine.app import create_app
 from engine.errors import SettingsError
 from engine.keys import DATABASE
 from engine.settings import Settings
-from engine.store.database import SQLITE_PRAGMAS
+from engine.store.database import SQLITE_PRAGMAS, create_database_engine
 from engine.store.lifecycle import open_database
 from engine.store.migrate import alembic_config
 from engine.store.schema import metadata
@@ -111,7 +111,10 @@ async def test_sqlite_holds_at_most_ten_connections(client: Client) -> None:
         async with engine.connect() as connection:
             assert await connection.scalar(text("SELECT 1")) == 1
             held += 1
-            (ten_held if held == 10 else more_held if held > 10 else asyncio.Event()).set()
+            if held == 10:
+                ten_held.set()
+            elif held > 10:
+                more_held.set()
             await release.wait()
 
     readers = [asyncio.create_task(read()) for _ in range(30)]
@@ -126,3 +129,14 @@ async def test_sqlite_holds_at_most_ten_connections(client: Client) -> None:
         await asyncio.gather(*readers)
     assert held == 30
     assert pool.checkedin() == 5
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+async def test_an_in_memory_sqlite_database_opens(url: str) -> None:
+    # One connection (SQLAlchemy's StaticPool): the file pool's sizes do not apply.
+    engine = create_database_engine(url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()
