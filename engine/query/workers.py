@@ -140,11 +140,16 @@ class ParsingPool:
     async def _run[T](self, function: Any, *args: Any) -> T:
         """Run a function on a worker; once more on a new pool if a worker died."""
         loop = asyncio.get_running_loop()
+        pool = self._executor()
         try:
-            result: T = await loop.run_in_executor(self._executor(), _guarded, function, *args)
+            result: T = await loop.run_in_executor(pool, _guarded, function, *args)
         except BrokenProcessPool:
-            _LOGGER.warning("A parsing worker stopped unexpectedly; starting new workers")
-            self._close_broken()
+            # Requests that found the pool broken together replace it once: a second
+            # replacement would close the new pool (and free the barrier its workers are
+            # still starting with).
+            if pool is self._pool:
+                _LOGGER.warning("A parsing worker stopped unexpectedly; starting new workers")
+                self._close_broken()
             result = await loop.run_in_executor(self._executor(), _guarded, function, *args)
         return result
 

@@ -79,6 +79,21 @@ async def test_a_worker_that_dies_is_replaced(pool: ParsingPool) -> None:
     assert not pids & await pool.warm(shipped, "en")
 
 
+async def test_requests_that_find_the_pool_broken_together_replace_it_once(
+    pool: ParsingPool,
+) -> None:
+    shipped = pool.ship(CATALOG)
+    pids = await pool.warm(shipped, "en")
+    request = QueryRequest.of("turn on the kitchen light")
+    # Sent before the worker dies, so they fail together (each caught its own BrokenProcessPool).
+    parses = [asyncio.create_task(pool.parse(shipped, request)) for _ in range(20)]
+    await asyncio.sleep(0)
+    os.kill(next(iter(pids)), signal.SIGKILL)
+    answers = await asyncio.gather(*parses)
+    assert {answer["status"] for answer in answers} == {"ready"}
+    assert not pids & await pool.warm(shipped, "en")
+
+
 async def test_a_workers_typed_error_arrives_typed(pool: ParsingPool) -> None:
     with pytest.raises(UnsupportedLanguageError) as raised:
         await pool.parse(pool.ship(CATALOG), QueryRequest.of("turn on the light", "xx"))
