@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+# The count of every matching row, read as a column beside the page's own.
+_MATCHING: Final = "homeiq_matching_rows"
 
 
 async def best_first(
@@ -16,14 +19,22 @@ async def best_first(
     after: tuple[float, str] | None,
 ) -> tuple[list[Row[Any]], int]:
     """Return a page of rows by (score desc, id) after a position, and how many match."""
-    counted = select(func.count()).select_from(query.subquery())
+    # The count rides along as an uncorrelated subquery: evaluated once, beside a page that
+    # still stops early on the score index (a window count would read and sort every match
+    # first), in one round trip instead of two.
+    counted = select(func.count()).select_from(query.correlate(None).subquery()).correlate(None)
+    page = query.add_columns(counted.scalar_subquery().label(_MATCHING))
     if after is not None:
         score, last_id = after
-        query = query.where(
+        page = page.where(
             (table.c.score < score) | ((table.c.score == score) & (table.c.id > last_id))
         )
-    query = query.order_by(table.c.score.desc(), table.c.id).limit(limit)
+    page = page.order_by(table.c.score.desc(), table.c.id).limit(limit)
     async with engine.connect() as connection:
-        rows = (await connection.execute(query)).all()
-        total = await connection.scalar(counted)
-    return list(rows), total or 0
+        rows = (await connection.execute(page)).all()
+        if rows:
+            total = int(getattr(rows[0], _MATCHING))
+        else:
+            # A page past the last match has no row to carry the count.
+            total = 0 if after is None else int(await connection.scalar(counted) or 0)
+    return list(rows), total
