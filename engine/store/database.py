@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import ctypes
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
@@ -37,7 +37,7 @@ SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
 # aiosqlite thread (and malloc arena), and under 50 clients SQLAlchemy's default of fifteen
 # opened and closed the extra ten again and again while the engine's memory grew. (An
 # in-memory database has one connection, SQLAlchemy's StaticPool, which takes no sizes.)
-SQLITE_POOL: dict[str, int] = {"pool_size": 5, "max_overflow": 5}
+SQLITE_POOL: Final[Mapping[str, int]] = {"pool_size": 5, "max_overflow": 5}
 
 
 def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:

@@ -19,10 +19,11 @@ async def best_first(
     after: tuple[float, str] | None,
 ) -> tuple[list[Row[Any]], int]:
     """Return a page of rows by (score desc, id) after a position, and how many match."""
-    # The count rides along as an uncorrelated subquery: evaluated once, beside a page that
-    # still stops early on the score index (a window count would read and sort every match
-    # first), in one round trip instead of two.
-    counted = select(func.count()).select_from(query.correlate(None).subquery()).correlate(None)
+    # The count rides along as an uncorrelated scalar subquery: SQLite and PostgreSQL
+    # evaluate it once (on a covering index where there is one) and plan the page as they
+    # would alone; one round trip instead of two. (A window count would read and sort every
+    # match, JSON and all, before LIMIT.)
+    counted = select(func.count()).select_from(query.subquery())
     page = query.add_columns(counted.scalar_subquery().label(_MATCHING))
     if after is not None:
         score, last_id = after
