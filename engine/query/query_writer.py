@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.store.cache import CorrelationCache
+from engine.store.cache import CorrelationCache, Entries
+from engine.store.one_writer import write
 from engine.store.schema import queries
 
 
@@ -29,7 +31,8 @@ class QueryWriter:
     SQLite takes one write transaction at a time, and under load each of a transaction's
     statements waits for the busy event loop: one transaction per request held the write
     lock ~15 ms each, and 50 clients waited ~400 ms for it. Rows that arrive while a batch
-    is written go together in the next one: two statements and one commit for all of them.
+    is written go together in the next one: two statements and one commit for all of them,
+    in one hand-off to the writer (`one_writer.write`).
     """
 
     def __init__(self, engine: AsyncEngine, cache: CorrelationCache) -> None:
@@ -50,23 +53,29 @@ class QueryWriter:
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
+            entries = self._cache.entries(
+                [
+                    (item.cache_key, item.cache_value)
+                    for item, _done in batch
+                    if item.cache_key is not None
+                ]
+            )
+            rows = [item.row for item, _done in batch]
             try:
-                async with self._engine.begin() as connection:
-                    cached = [
-                        (item.cache_key, item.cache_value)
-                        for item, _done in batch
-                        if item.cache_key is not None
-                    ]
-                    await self._cache.set_many(cached, within=connection)
-                    await connection.execute(insert(queries), [item.row for item, _done in batch])
+                await write(self._engine, partial(self._store, entries, rows))
             except Exception as error:  # noqa: BLE001 - each waiting request gets it
                 for _item, done in batch:
                     if not done.done():
                         done.set_exception(error)
             else:
+                self._cache.remember(entries)
                 for _item, done in batch:
                     if not done.done():
                         done.set_result(None)
+
+    def _store(self, entries: Entries, rows: list[dict[str, Any]], connection: Connection) -> None:
+        self._cache.store(connection, entries)
+        connection.execute(insert(queries), rows)
 
     async def close(self) -> None:
         """Wait for the rows being written."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TLRUCache
-from sqlalchemy import Insert, delete, func, select
+from sqlalchemy import Connection, Insert, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.store.dialect import upsert
@@ -32,8 +32,8 @@ class CacheStats:
         return self.hits / lookups if lookups else 0.0
 
 
-def _upsert(connection: AsyncConnection) -> Insert:
-    return upsert(connection.dialect.name, cache_entries, ["key"], ["value", "expires_at"])
+def _upsert(dialect: str) -> Insert:
+    return upsert(dialect, cache_entries, ["key"], ["value", "expires_at"])
 
 
 def _encoded(value: Any) -> str:
@@ -43,6 +43,21 @@ def _encoded(value: Any) -> str:
 def _expiry(_key: str, value: tuple[Any, float], _now: float) -> float:
     """Tell TLRUCache when an entry expires: the time stored beside its value."""
     return value[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """Values to store under their keys, and when they expire."""
+
+    values: dict[str, Any]
+    expires_at: float
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Return the table's rows for them."""
+        return [
+            {"key": key, "value": _encoded(value), "expires_at": self.expires_at}
+            for key, value in self.values.items()
+        ]
 
 
 class CorrelationCache:
@@ -111,27 +126,31 @@ class CorrelationCache:
         within: AsyncConnection | None = None,
     ) -> None:
         """Store several values in one statement (in the caller's transaction, if given)."""
-        if not items:
+        entries = self.entries(items, ttl_s)
+        if not entries.values:
             return
-        expires_at = self._clock() + (self._ttl_s if ttl_s is None else ttl_s)
-        # The last of a key given twice wins, as it would one after the other.
-        values = dict(items)
-        rows = [
-            {
-                "key": key,
-                "value": json.dumps(value, separators=(",", ":")),
-                "expires_at": expires_at,
-            }
-            for key, value in values.items()
-        ]
         if within is not None:
-            await within.execute(_upsert(within), rows)
+            await within.execute(_upsert(within.dialect.name), entries.rows())
         else:
             async with self._engine.begin() as connection:
-                await connection.execute(_upsert(connection), rows)
-        for key, value in values.items():
-            self._memory[key] = (value, expires_at)
-        for key in values:
+                await connection.execute(_upsert(connection.dialect.name), entries.rows())
+        self.remember(entries)
+
+    def entries(self, items: Sequence[tuple[str, Any]], ttl_s: float | None = None) -> Entries:
+        """Return values to store under their keys, expiring after `ttl_s` (else the cache's)."""
+        # The last of a key given twice wins, as it would one after the other.
+        return Entries(dict(items), self._clock() + (self._ttl_s if ttl_s is None else ttl_s))
+
+    @staticmethod
+    def store(connection: Connection, entries: Entries) -> None:
+        """Write entries in the caller's (synchronous) transaction; `remember` once committed."""
+        if entries.values:
+            connection.execute(_upsert(connection.dialect.name), entries.rows())
+
+    def remember(self, entries: Entries) -> None:
+        """Keep entries written to the table in memory too, and their keys in the filter."""
+        for key, value in entries.values.items():
+            self._memory[key] = (value, entries.expires_at)
             if self._stored is not None:
                 self._stored.add(key)
             elif self._meanwhile is not None:

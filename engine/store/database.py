@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import ctypes
 import json
-from collections.abc import AsyncIterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -17,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Applied to every new SQLite connection; the order matters: WAL before anything writes.
 # Each pooled connection has a page cache of its own (up to ten, SQLITE_POOL), filling with
@@ -60,55 +59,13 @@ def _json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
-# Whether this task (or the task that started it) is inside a write transaction already.
-_WRITING: ContextVar[bool] = ContextVar("homeiq_sqlite_writing", default=False)
-
-
 def create_database_engine(url: str) -> AsyncEngine:
     """Create the process's one async engine; on SQLite, make the file's folder too."""
     # Imported here: the analysis worker imports this module for create_sync_engine, and
     # SQLAlchemy's asyncio layer would bring the ORM into its memory.
-    from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: PLC0415
+    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
 
-    class OneWriterEngine(AsyncEngine):
-        """An engine whose write transactions (`begin()`) take turns in the event loop."""
-
-        # SQLite has one write lock per file. A waiting connection polls for it in SQLite's
-        # busy handler (a thread sleeping between tries), for at most busy_timeout, and the
-        # waiters are served in no order. The holder, meanwhile, runs each next statement
-        # only when the event loop gets to its coroutine: with dozens of requests parsing,
-        # validating and encoding on that loop, a transaction of a few statements can hold
-        # the lock for seconds, and a busy stream of writers can starve one waiter past
-        # busy_timeout: "database is locked", a 500. Waiting here instead is first come,
-        # first served, has no time limit, and leaves SQLite's lock uncontended within the
-        # process (other processes, which only read, never take it). Readers are untouched
-        # (WAL: they never wait for the writer). PostgreSQL locks rows, so it keeps the
-        # plain engine.
-        __slots__ = ("_writer",)
-
-        def __init__(self, sync_engine: Engine) -> None:
-            super().__init__(sync_engine)
-            self._writer = asyncio.Lock()
-
-        @contextlib.asynccontextmanager
-        async def begin(self) -> AsyncIterator[AsyncConnection]:
-            """Open a write transaction once no other task of this process has one open."""
-            if _WRITING.get():
-                # Nested in a write transaction of the same task (or one it started):
-                # waiting for the lock it holds would never end.
-                async with super().begin() as connection:
-                    yield connection
-                return
-            # The connection goes back to the pool once the lock has passed on (the stack
-            # closes after it): every step under the lock waits for the busy event loop.
-            async with contextlib.AsyncExitStack() as stack, self._writer:
-                token = _WRITING.set(True)
-                try:
-                    connection = await stack.enter_async_context(self.connect())
-                    async with connection.begin():
-                        yield connection
-                finally:
-                    _WRITING.reset(token)
+    from engine.store.one_writer import READERS, OneWriterEngine  # noqa: PLC0415
 
     parsed = make_url(url)
     database = parsed.database or ""
@@ -120,11 +77,14 @@ def create_database_engine(url: str) -> AsyncEngine:
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
-        return OneWriterEngine(engine.sync_engine)
+        return OneWriterEngine(
+            engine.sync_engine,
+            create_sync_engine(url, pool_size=READERS + 1, max_overflow=0) if sqlite_file else None,
+        )
     return engine
 
 
-def create_sync_engine(url: str) -> Engine:
+def create_sync_engine(url: str, **options: Any) -> Engine:
     """Return a synchronous engine on the same database, for worker processes.
 
     sqlite+aiosqlite becomes sqlite (the standard library's driver); postgresql+asyncpg
@@ -132,7 +92,7 @@ def create_sync_engine(url: str) -> Engine:
     """
     parsed = make_url(url)
     engine = create_engine(
-        parsed.set(drivername=parsed.get_backend_name()), json_deserializer=_json_loads
+        parsed.set(drivername=parsed.get_backend_name()), json_deserializer=_json_loads, **options
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _apply_sqlite_pragmas)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Connection, and_, delete, func, or_, select
 
 from engine.store.database import release_idle_memory
 from engine.store.dialect import insert_ignoring_conflicts
@@ -327,9 +327,14 @@ async def page_events(
             )
         )
     query = query.order_by(events.c.time_us, events.c.id).limit(limit)
-    async with engine.connect() as connection:
-        rows = await connection.execute(query)
+    # Imported here, as AsyncEngine above: it brings SQLAlchemy's asyncio layer.
+    from engine.store.one_writer import read  # noqa: PLC0415
+
+    def read_page(connection: Connection) -> list[StoredEvent]:
+        rows = connection.execute(query)
         return [StoredEvent(row[0], row[1], row[2], row[3], _origin(row[4])) for row in rows]
+
+    return await read(engine, read_page)
 
 
 def _origin(code: int) -> Origin:

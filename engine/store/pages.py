@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Row, Select, Table, func, select
+from sqlalchemy import Connection, Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from engine.store.one_writer import read
 
 # The count of every matching row, read as a column beside the page's own.
 _MATCHING: Final = "homeiq_matching_rows"
@@ -31,11 +33,12 @@ async def best_first(
             (table.c.score < score) | ((table.c.score == score) & (table.c.id > last_id))
         )
     page = page.order_by(table.c.score.desc(), table.c.id).limit(limit)
-    async with engine.connect() as connection:
-        rows = (await connection.execute(page)).all()
+
+    def read_page(connection: Connection) -> tuple[list[Row[Any]], int]:
+        rows = connection.execute(page).all()
         if rows:
-            total = int(getattr(rows[0], _MATCHING))
-        else:
-            # A page past the last match has no row to carry the count.
-            total = 0 if after is None else int(await connection.scalar(counted) or 0)
-    return list(rows), total
+            return list(rows), int(getattr(rows[0], _MATCHING))
+        # A page past the last match has no row to carry the count.
+        return [], 0 if after is None else int(connection.scalar(counted) or 0)
+
+    return await read(engine, read_page)

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.keys import CACHE, DATABASE
@@ -45,11 +45,15 @@ async def test_requests_that_wait_together_are_committed_together(client: Client
         if statement.startswith("INSERT INTO queries"):
             inserts.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", executed)
+    # On every engine: the batch runs on the writer's own connection (a file's database).
+    event.listen(Engine, "before_cursor_execute", executed)
     before = await _stored(client)
-    await asyncio.gather(
-        *(writer.write(AnsweredQuery(_row(f"q{n}"), f"key{n}", {"n": n})) for n in range(30))
-    )
+    try:
+        await asyncio.gather(
+            *(writer.write(AnsweredQuery(_row(f"q{n}"), f"key{n}", {"n": n})) for n in range(30))
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
     assert await _stored(client) == before + 30
     assert await cache.get("key7") == {"n": 7}
     # One transaction per request before; now those that wait together share one.

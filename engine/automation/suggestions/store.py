@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Sequence
+from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.automation.suggestions.wire import Suggestion
@@ -14,12 +15,25 @@ from engine.automation.yaml_render import automation_to_yaml
 from engine.errors import NotFoundError
 from engine.patterns.pattern_store import stored_evidence
 from engine.store.dialect import insert_ignoring_conflicts
+from engine.store.one_writer import read, write
 from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import suggestions
 
 # Rows per INSERT: 17 columns stay well under SQLite's bound-parameter limit.
 _BATCH = 500
+
+
+def _insert_new(rows: Sequence[dict[str, Any]], connection: Connection) -> int:
+    """Insert the rows whose id is not taken; return how many were."""
+    # Counted from RETURNING: asyncpg reports no row count for a batch.
+    statement = insert_ignoring_conflicts(connection.dialect.name, suggestions).returning(
+        suggestions.c.id
+    )
+    return sum(
+        len(connection.execute(statement, rows[start : start + _BATCH]).all())
+        for start in range(0, len(rows), _BATCH)
+    )
 
 
 def suggestion_to_dict(row: Any) -> Suggestion:
@@ -63,16 +77,7 @@ class SuggestionStore:
         """
         if not rows:
             return 0
-        added = 0
-        async with self._engine.begin() as connection:
-            # Counted from RETURNING: asyncpg reports no row count for a batch.
-            statement = insert_ignoring_conflicts(connection.dialect.name, suggestions).returning(
-                suggestions.c.id
-            )
-            for start in range(0, len(rows), _BATCH):
-                result = await connection.execute(statement, rows[start : start + _BATCH])
-                added += len(result.all())
-        return added
+        return await write(self._engine, partial(_insert_new, rows))
 
     async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
         """Return the id and automation of every pending suggestion."""
@@ -86,24 +91,16 @@ class SuggestionStore:
 
     async def get(self, suggestion_id: str) -> Suggestion:
         """Return one suggestion (404 when there is none)."""
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(suggestions).where(suggestions.c.id == suggestion_id)
-                )
-            ).first()
+        query = select(suggestions).where(suggestions.c.id == suggestion_id)
+        row = await read(self._engine, lambda connection: connection.execute(query).first())
         if row is None:
             raise NotFoundError(f"No suggestion {suggestion_id!r}")
         return suggestion_to_dict(row)
 
     async def find(self, fingerprint: str) -> Suggestion | None:
         """Return the suggestion with this fingerprint, if one was ever made."""
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(suggestions).where(suggestions.c.fingerprint == fingerprint)
-                )
-            ).first()
+        query = select(suggestions).where(suggestions.c.fingerprint == fingerprint)
+        row = await read(self._engine, lambda connection: connection.execute(query).first())
         return suggestion_to_dict(row) if row is not None else None
 
     async def update(self, suggestion_id: str, **values: Any) -> Suggestion:
