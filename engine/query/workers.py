@@ -35,6 +35,9 @@ from engine.query.wire import Parsed
 
 _LOGGER = logging.getLogger(__name__)
 _SPAWN = multiprocessing.get_context("spawn")
+# Parsing yields the CPU to the engine's event loop (which answers every request, /health
+# among them) and to Home Assistant on the same machine; it takes the rest.
+WORKER_NICENESS = 10
 # How long a warm-up waits for every worker to have started (then warms those that have).
 _WARM_TIMEOUT_S: Final = 120.0
 
@@ -55,6 +58,7 @@ _WARM_BARRIER: Any = None
 def _start_worker(barrier: Any) -> None:
     global _WARM_BARRIER  # noqa: PLW0603 - the worker's own, set once as it starts
     _WARM_BARRIER = barrier
+    os.nice(WORKER_NICENESS)
     # A worker holds both ends of its task queue, so an engine that is killed (not stopped)
     # would leave it waiting forever, holding its memory: it leaves with its parent.
     parent = multiprocessing.parent_process()

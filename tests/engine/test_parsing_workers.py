@@ -55,6 +55,14 @@ async def test_parsing_runs_on_as_many_processes_as_it_has_workers(pool: Parsing
     assert os.getpid() not in pids
 
 
+async def test_parsing_gives_way_to_the_engine(pool: ParsingPool) -> None:
+    # The event loop answers every request (/health among them): the workers, which keep
+    # both cores busy under load, run at a lower priority than the engine.
+    pids = await pool.warm(pool.ship(CATALOG), "en")
+    engine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) >= engine + 10 for pid in pids)
+
+
 async def test_answers_side_by_side_are_the_answers_of_one_process(pool: ParsingPool) -> None:
     commands = CommandParser(CATALOG, "en")
     automations = AutomationParser(CATALOG, "en", commands=commands)
