@@ -11,8 +11,10 @@ from contextvars import ContextVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-# Threads that read a database file (each with its own connection when busy).
-READERS = 4
+# Threads that read a database file, each with its own connection (page cache, malloc
+# arena). Under 50 clients two served as many requests as four (304 against 283 per second)
+# and the engine's memory grew less in the soak (four: +7.4%).
+READERS = 2
 
 # Whether this task (or the task that started it) is inside a write transaction already.
 _WRITING: ContextVar[bool] = ContextVar("homeiq_sqlite_writing", default=False)
