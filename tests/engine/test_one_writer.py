@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ async def test_writes_and_transactions_from_many_tasks_take_turns(engine: AsyncE
             await connection.execute(insert(_notes), [{"text": f"begin {n} again"}])
 
     jobs = [through_begin(n) for n in range(20)]
-    jobs += [write(engine, lambda c, n=n: _add([f"write {n}"] * 3, c)) for n in range(20)]
+    jobs += [write(engine, partial(_add, [f"write {n}"] * 3)) for n in range(20)]
     await asyncio.gather(*jobs)
     assert await _count(engine) == 20 * 2 + 20 * 3
 
@@ -93,7 +94,7 @@ def _texts(connection: Connection) -> tuple[list[str], str]:
 
 async def test_reads_see_every_committed_write_in_one_hand_off(engine: AsyncEngine) -> None:
     for n in range(3):
-        await write(engine, lambda c, n=n: _add([f"note {n}"], c))
+        await write(engine, partial(_add, [f"note {n}"]))
         texts, thread = await read(engine, _texts)
         assert texts == [f"note {m}" for m in range(n + 1)]
     # A file's reads run on its reader threads; an in-memory database's on its one connection.
