@@ -81,9 +81,10 @@ async def test_writes_and_transactions_from_many_tasks_take_turns(engine: AsyncE
             await asyncio.sleep(0)
             await connection.execute(insert(_notes), [{"text": f"begin {n} again"}])
 
-    jobs = [through_begin(n) for n in range(20)]
-    jobs += [write(engine, partial(_add, [f"write {n}"] * 3)) for n in range(20)]
-    await asyncio.gather(*jobs)
+    await asyncio.gather(
+        *(through_begin(n) for n in range(20)),
+        *(write(engine, partial(_add, [f"write {n}"] * 3)) for n in range(20)),
+    )
     assert await _count(engine) == 20 * 2 + 20 * 3
 
 
