@@ -85,7 +85,7 @@ def create_database_engine(url: str) -> AsyncEngine:
 
 
 def create_sync_engine(url: str, **options: Any) -> Engine:
-    """Return a synchronous engine on the same database, for worker processes.
+    """Return a synchronous engine on the same database (worker processes; SQLite's threads).
 
     sqlite+aiosqlite becomes sqlite (the standard library's driver); postgresql+asyncpg
     becomes postgresql (psycopg2, a dependency of the engine like asyncpg).
