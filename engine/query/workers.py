@@ -2,10 +2,11 @@
 
 Parsing is CPU work in pure Python: on threads it would take turns on one core (and
 hold up the event loop); each worker process parses on its own. A request is sent as its
-frozen `QueryRequest` with the catalog's key and pickled catalog (sent with every task,
-read only by a worker that does not have that catalog yet), so any worker can answer
-any request. The standard library's ProcessPoolExecutor does the pooling; only the
-catalog hand-over and the warm-up are HomeIQ's.
+frozen `QueryRequest` with the catalog's key only; a worker that does not keep that
+catalog (new, or one it let go) says so, and the request goes again with the pickled
+catalog, so any worker can answer any request. The standard library's
+ProcessPoolExecutor does the pooling; only the catalog hand-over and the warm-up are
+HomeIQ's.
 """
 
 from __future__ import annotations
@@ -44,10 +45,20 @@ _WARM_TIMEOUT_S: Final = 120.0
 
 @dataclass(frozen=True, slots=True)
 class ShippedCatalog:
-    """A catalog as sent to the workers: its key (also the cache's) and its pickle."""
+    """A catalog as sent to the workers: its key (also the cache's) and its pickle, or none."""
 
     key: str
-    pickled: bytes
+    # None: the key alone. A 500-entity home pickles to ~40 KB, which every request would
+    # carry through the pipe (and the engine's event loop pickle) for workers that have it.
+    pickled: bytes | None
+
+    def keyed(self) -> ShippedCatalog:
+        """Return the catalog as its key alone (what a worker that keeps it needs)."""
+        return ShippedCatalog(self.key, None)
+
+
+class CatalogNotKeptError(Exception):
+    """A worker was sent a catalog's key alone, and does not keep that catalog."""
 
 
 # In each worker process: the parsers it built, and the barrier of a warm-up.
@@ -76,7 +87,14 @@ def _exit_with(sentinel: int) -> None:
 
 def _parsers(shipped: ShippedCatalog, language: str) -> tuple[AutomationParser, CommandParser]:
     """Return this worker's parsers of a catalog, unpickling it only when they are new."""
-    return _PARSERS.get(shipped.key, language, lambda: pickle.loads(shipped.pickled))  # noqa: S301
+    return _PARSERS.get(shipped.key, language, lambda: _unpickled(shipped))
+
+
+def _unpickled(shipped: ShippedCatalog) -> Catalog:
+    if shipped.pickled is None:
+        raise CatalogNotKeptError(shipped.key)
+    catalog: Catalog = pickle.loads(shipped.pickled)  # noqa: S301 - the engine's own
+    return catalog
 
 
 def _guarded(function: Callable[..., Any], *args: Any) -> Any:
@@ -159,7 +177,11 @@ class ParsingPool:
 
     async def parse(self, shipped: ShippedCatalog, request: QueryRequest) -> Parsed:
         """Return the answer to a request (a question's from the catalog's states)."""
-        return await self._run(_parse_in_worker, shipped, request)
+        try:
+            return await self._run(_parse_in_worker, shipped.keyed(), request)
+        except CatalogNotKeptError:
+            # The first request of a catalog on this worker (the warm-up reaches each once).
+            return await self._run(_parse_in_worker, shipped, request)
 
     async def state_words(self, shipped: ShippedCatalog, language: str) -> tuple[str, StateWords]:
         """Return a language's intents variant and the words its grammar says states with."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import signal
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,6 +121,51 @@ def test_a_catalog_is_shipped_once_per_catalog() -> None:
         {"devices": [], "floors": [], **BODY, "time_zone": "UTC"}, CatalogSource.IMPORT
     )
     assert pool.ship(other).key != first.key
+
+
+def _recorded_catalogs(monkeypatch: pytest.MonkeyPatch) -> list[ShippedCatalog]:
+    """Record the catalog sent with each task the pool runs."""
+    sent: list[ShippedCatalog] = []
+    run = ParsingPool._run
+
+    async def recorded(pool: ParsingPool, function: Any, *args: Any) -> Any:
+        sent.extend(arg for arg in args if isinstance(arg, ShippedCatalog))
+        return await run(pool, function, *args)
+
+    monkeypatch.setattr(ParsingPool, "_run", recorded)
+    return sent
+
+
+async def test_a_request_carries_the_catalogs_key_alone_once_the_workers_keep_it(
+    pool: ParsingPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = pool.ship(CATALOG)
+    await pool.warm(shipped, "en")
+    sent = _recorded_catalogs(monkeypatch)
+    requests = [QueryRequest.of(text) for text in SENTENCES]
+    answers = await asyncio.gather(*(pool.parse(shipped, request) for request in requests))
+    assert {answer["status"] for answer in answers} >= {"ready", "needs_clarification"}
+    assert len(sent) == len(requests)
+    assert all(catalog == ShippedCatalog(shipped.key, None) for catalog in sent)
+    assert shipped.pickled is not None
+    assert len(pickle.dumps(sent[0])) < 200 < len(shipped.pickled)
+
+
+async def test_a_worker_without_the_catalog_gets_it_with_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cold = ParsingPool(workers=1)
+    try:
+        sent = _recorded_catalogs(monkeypatch)
+        shipped = cold.ship(CATALOG)
+        answer = await cold.parse(shipped, QueryRequest.of("turn on the kitchen light"))
+        assert answer["actions"][0]["target"] == {"entity_id": ["light.kitchen"]}
+        # The key alone first, then the whole catalog; from then on, the key alone.
+        assert [catalog.pickled is None for catalog in sent] == [True, False]
+        await cold.parse(shipped, QueryRequest.of("turn off the kitchen light"))
+        assert [catalog.pickled is None for catalog in sent] == [True, False, True]
+    finally:
+        cold.close()
 
 
 async def test_a_new_catalog_is_built_for_before_the_first_request(
