@@ -17,6 +17,12 @@ from collections import defaultdict
 from typing import Final
 
 from hassil.intents import Intent, IntentData
+from hassil.util import (
+    CJK_WHITESPACE,
+    fold_case,
+    normalize_for_matching,
+    remove_skip_words_tracked,
+)
 
 from engine.query.intents import Grammar, TemplateWords, shared_words, template_words
 from engine.query.slots import spoken_words
@@ -64,6 +70,12 @@ class IntentFitting:
             if len(word) >= _PIECE:
                 pieces[word[:_PIECE]].append((word, mask))
         self._pieces = dict(pieces)
+        # Each clause of literal fragments, and the templates that need one of them.
+        needing: dict[frozenset[str], int] = defaultdict(int)
+        for index, template in enumerate(self._templates):
+            for clause in template.clauses:
+                needing[clause] |= 1 << index
+        self._clauses = [(tuple(clause), mask) for clause, mask in needing.items()]
         self._subsets: dict[int, Grammar] = {}
 
     def fitting(
@@ -110,7 +122,16 @@ class IntentFitting:
                         rest &= mask
                 kept |= lacking & rest
                 end += 1
-        return self._subset(within, kept & allowed)
+        return self._subset(within, kept & allowed & self._with_fragments(text))
+
+    def _with_fragments(self, text: str) -> int:
+        """Return the templates whose required literal text the sentence has (hassil's test)."""
+        haystack = _haystack(self._grammar, text)
+        lacking = 0
+        for fragments, mask in self._clauses:
+            if not any(fragment in haystack for fragment in fragments):
+                lacking |= mask
+        return ~lacking
 
     def _having(self, word: str) -> int:
         """Return the templates that have a word, or a word it may be built on."""
@@ -154,3 +175,16 @@ def _only(data: IntentData, templates: list[TemplateWords]) -> IntentData:
     # compiled templates are handed over instead of being parsed and compiled again.
     subset.__dict__["sentences"] = sentences
     return subset
+
+
+def _haystack(grammar: Grammar, text: str) -> str:
+    """Return the text hassil looks for templates' required fragments in (`recognize_all`)."""
+    intents = grammar.intents
+    with_skip_words = normalize_for_matching(text)
+    without = with_skip_words.copy()
+    if intents.skip_words:
+        remove_skip_words_tracked(without, intents.skip_words, intents.settings.ignore_whitespace)
+    haystack = f"{fold_case(with_skip_words.text)}\n{fold_case(without.text)}"
+    if intents.settings.ignore_whitespace:
+        haystack += "\n" + CJK_WHITESPACE.sub("", haystack)
+    return haystack

@@ -95,12 +95,13 @@ def _build(variant: str) -> Grammar:
 
 
 def _warm(intents: Intents) -> None:
-    """Parse and compile every template now; hassil would do it on the first request."""
+    """Parse every template and find its required text now; hassil would on the first request."""
     for intent in intents.intents.values():
         for data in intent.data:
+            # The rules hassil's matcher finds them with (it keeps the first answer).
             rules = {**intents.expansion_rules, **data.expansion_rules}
             for sentence in data.sentences:
-                sentence.compile(rules)
+                sentence.get_required_clauses(rules)
 
 
 def recognize(
@@ -245,6 +246,8 @@ class TemplateWords:
     words: frozenset[str]
     # A slot that takes any words (a to-do item, a message): any word may be its.
     wildcard: bool
+    # hassil's necessary condition for a match: text containing a fragment of every clause.
+    clauses: frozenset[frozenset[str]]
 
 
 def template_words(grammar: Grammar) -> list[TemplateWords]:
@@ -260,7 +263,10 @@ def template_words(grammar: Grammar) -> list[TemplateWords]:
                 walker = _WordWalker(rules, lists, words)
                 walker.walk(sentence.expression)
                 folded = frozenset(word.casefold() for word in words)
-                found.append(TemplateWords(intent.name, data, sentence, folded, walker.wildcard))
+                clauses = sentence.get_required_clauses(rules)
+                found.append(
+                    TemplateWords(intent.name, data, sentence, folded, walker.wildcard, clauses)
+                )
     return found
 
 

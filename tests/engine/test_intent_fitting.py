@@ -1,0 +1,101 @@
+"""The templates searched for a sentence: only those that can match it, and never one less."""
+
+from __future__ import annotations
+
+import pytest
+from hassil.intents import SlotList, TextSlotList
+from hassil.recognize import recognize_all
+
+from engine.query.fitting import IntentFitting
+from engine.query.intents import Grammar, load_grammar, recognize_unmatched
+
+# Names of a home, as the parsers hand them over (they may stand anywhere in a sentence).
+HOME_WORDS = frozenset({"kitchen", "hall", "light", "lamp", "küche", "licht", "flur"})
+LISTS: dict[str, SlotList] = {
+    "area": TextSlotList.from_strings(["kitchen", "hall", "Küche", "Flur"], name="area"),
+    "name": TextSlotList.from_strings(["kitchen light", "hall lamp", "Flur Licht"], name="name"),
+    "floor": TextSlotList.from_strings([], name="floor"),
+}
+
+SENTENCES = {
+    "en": [
+        "turn on the kitchen light",
+        "turn off the lights in the hall",
+        "set the kitchen lamp to 40%",
+        "what is the temperature in the kitchen",
+        "is the hall light on",
+        "open the garage door",
+        "please order pizza for the kitchen",
+        "set the kitchen vibe to 47",
+        "tell me a joke about penguins",
+        "what's the weather like",
+    ],
+    "de": [
+        "schalte das Licht in der Küche ein",
+        "mach das Flur Licht aus",
+        "wie warm ist es in der Küche",
+    ],
+}
+
+
+def _fitting(language: str) -> IntentFitting:
+    grammar = load_grammar(language)
+    return IntentFitting(
+        grammar, HOME_WORDS, list(grammar.intents.skip_words), checked=language == "en"
+    )
+
+
+def _templates(grammar: Grammar) -> set[str]:
+    return {
+        f"{intent.name}: {sentence.text}"
+        for intent in grammar.intents.intents.values()
+        for data in intent.data
+        for sentence in data.sentences
+    }
+
+
+def _matches(grammar: Grammar, text: str) -> list[tuple[str, str]]:
+    found = recognize_all(text, grammar.intents, slot_lists=LISTS, language=grammar.language)
+    return sorted(
+        (result.intent.name, result.intent_sentence.text or "")
+        for result in found
+        if result.intent_sentence is not None
+    )
+
+
+def test_a_template_whose_required_words_the_sentence_lacks_is_not_searched() -> None:
+    fitting = _fitting("en")
+    grammar = load_grammar("en")
+    kept = fitting.fitting(grammar, "turn on the kitchen light")
+    # "Turn off" templates have every word of "turn on the kitchen light" among the
+    # words they can match ("turn ... on the floor"), but none can match without "off".
+    assert "HassTurnOff" in grammar.intents.intents
+    assert "HassTurnOff" not in kept.intents.intents
+    assert "HassTurnOn" in kept.intents.intents
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [(language, text) for language, texts in SENTENCES.items() for text in texts],
+)
+@pytest.mark.parametrize("unmatched", [False, True])
+def test_the_templates_kept_match_as_the_whole_grammar_does(
+    language: str, text: str, unmatched: bool
+) -> None:
+    grammar = load_grammar(language)
+    fitting = _fitting(language)
+    kept = fitting.fitting(grammar, text, unknown_run=4 if unmatched else 0)
+    assert _templates(kept) <= _templates(grammar)
+    if not unmatched:
+        # Strictly, every match of the whole grammar is found among the templates kept.
+        assert _matches(kept, text) == _matches(grammar, text)
+    else:
+        # The template that fits but for one unknown name is the one the whole grammar gives.
+        assert _unmatched(kept, text) == _unmatched(grammar, text)
+
+
+def _unmatched(grammar: Grammar, text: str) -> tuple[str, str, str] | None:
+    found = recognize_unmatched(grammar, text, LISTS, {})
+    if found is None or found.result.intent_sentence is None:
+        return None
+    return (found.result.intent.name, found.result.intent_sentence.text or "", found.text)
