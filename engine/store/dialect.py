@@ -2,11 +2,17 @@
 
 SQLAlchemy has no dialect-neutral ON CONFLICT construct, so the right dialect's
 insert is picked here once; the rest of the store stays free of dialect checks.
+
+Each statement is built once per dialect and shape (statements are immutable, so one
+serves every connection and thread): SQLAlchemy 2.0 cannot cache the compiled form of
+these dialect inserts, and building one again (its `excluded` alias, its columns) cost
+as much as compiling it, on every answered request's write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +27,7 @@ def _dialect_insert(dialect_name: str, table: Table) -> sqlite.Insert | postgres
     raise NotImplementedError(f"unsupported database dialect {dialect_name!r}")
 
 
+@cache
 def insert_ignoring_conflicts(dialect_name: str, table: Table) -> Insert:
     """Return an INSERT that skips rows violating a unique constraint."""
     return _dialect_insert(dialect_name, table).on_conflict_do_nothing()
@@ -28,6 +35,13 @@ def insert_ignoring_conflicts(dialect_name: str, table: Table) -> Insert:
 
 def upsert(dialect_name: str, table: Table, keys: Sequence[str], updates: Sequence[str]) -> Insert:
     """Return an INSERT that updates `updates` columns when `keys` already exist."""
+    return _upsert(dialect_name, table, tuple(keys), tuple(updates))
+
+
+@cache
+def _upsert(
+    dialect_name: str, table: Table, keys: tuple[str, ...], updates: tuple[str, ...]
+) -> Insert:
     statement = _dialect_insert(dialect_name, table)
     return statement.on_conflict_do_update(
         index_elements=list(keys),

@@ -34,3 +34,16 @@ def test_conflict_statements_compile_for_postgresql() -> None:
 def test_unsupported_dialect_is_named() -> None:
     with pytest.raises(NotImplementedError, match="mysql"):
         insert_ignoring_conflicts("mysql", events)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_each_conflict_statement_is_built_once_per_dialect_and_shape(dialect: str) -> None:
+    # Every answered request writes through them: building one again cost as much as
+    # compiling it (SQLAlchemy 2.0 caches neither form of these dialect inserts).
+    assert insert_ignoring_conflicts(dialect, events) is insert_ignoring_conflicts(dialect, events)
+    first = upsert(dialect, cache_entries, ["key"], ["value", "expires_at"])
+    assert upsert(dialect, cache_entries, ("key",), ("value", "expires_at")) is first
+    assert upsert(dialect, cache_entries, ["key"], ["value"]) is not first
+    assert insert_ignoring_conflicts(dialect, cache_entries) is not insert_ignoring_conflicts(
+        dialect, events
+    )

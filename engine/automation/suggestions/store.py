@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.dml import Insert
 
 from engine.automation.suggestions.wire import Suggestion
 from engine.automation.yaml_render import automation_to_yaml
@@ -24,12 +25,16 @@ from engine.store.schema import suggestions
 _BATCH = 500
 
 
+@cache
+def _inserting_new(dialect_name: str) -> Insert:
+    """Return the INSERT of new suggestions (built once: see `engine.store.dialect`)."""
+    # Counted from RETURNING: asyncpg reports no row count for a batch.
+    return insert_ignoring_conflicts(dialect_name, suggestions).returning(suggestions.c.id)
+
+
 def _insert_new(rows: Sequence[dict[str, Any]], connection: Connection) -> int:
     """Insert the rows whose id is not taken; return how many were."""
-    # Counted from RETURNING: asyncpg reports no row count for a batch.
-    statement = insert_ignoring_conflicts(connection.dialect.name, suggestions).returning(
-        suggestions.c.id
-    )
+    statement = _inserting_new(connection.dialect.name)
     return sum(
         len(connection.execute(statement, rows[start : start + _BATCH]).all())
         for start in range(0, len(rows), _BATCH)
