@@ -24,6 +24,8 @@ _MAX_SPAN: Final = 5
 _TYPO_SCORE: Final = 90
 # The fewest letters of a shortened place name ("hall" for "Hallway"); "bed" says too little.
 _SHORTEST: Final = 4
+# Runs of words whose near names a home's index keeps (then it starts again).
+_KEPT_RUNS: Final = 4096
 # Entities whose names are free text (a scene called "Movie night"): only close matches.
 _FREE_NAMED: Final = frozenset({"automation", "scene", "script"})
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")
@@ -369,6 +371,9 @@ class HomeIndex:
         self._place_names = frozenset(
             " ".join(words(name)) for place in places for name in [place.name, *place.aliases]
         )
+        # What each run of words nearly names: the same runs ("the kitchen lamp") come back
+        # in sentence after sentence, and finding them was a tenth of a parse.
+        self._near_runs: dict[str, dict[str, list[TextSlotValue]]] = {}
 
     def _build_names(self) -> None:
         """Group entities by spoken name and kind; the values of the name slot list."""
@@ -460,34 +465,53 @@ class HomeIndex:
         """Return slot values for runs of words that nearly name an entity, area or floor."""
         vocabulary = self.vocabulary
         spoken = spoken_words(text, skip_words)
-        runs: list[tuple[str, tuple[str, ...]]] = []
+        phrases: list[str] = []
         for start in range(len(spoken)):
             for end in range(start + 1, min(start + _MAX_SPAN, len(spoken)) + 1):
                 if spoken[end - 1] in vocabulary.breaks:
                     break
-                phrase = " ".join(spoken[start:end])
-                terms = vocabulary.terms(phrase)
-                if terms and " ".join(words(phrase)) not in self._exact_names:
-                    runs.append((phrase, terms))
+                phrases.append(" ".join(spoken[start:end]))
+        known = self._near_runs
+        missing = list(dict.fromkeys(phrase for phrase in phrases if phrase not in known))
+        if missing:
+            if len(known) + len(missing) > _KEPT_RUNS:
+                known.clear()
+                missing = list(dict.fromkeys(phrases))
+            known.update(zip(missing, self._near_values(missing), strict=True))
+        near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
+        for phrase in phrases:
+            for slot, values in known[phrase].items():
+                near[slot].extend(values)
+        return near
+
+    def _near_values(self, phrases: list[str]) -> list[dict[str, list[TextSlotValue]]]:
+        """Return, per run of words, the slot values of what it nearly names."""
+        found: list[dict[str, list[TextSlotValue]]] = [{} for _ in phrases]
+        runs: list[tuple[int, str, tuple[str, ...]]] = []
+        for index, phrase in enumerate(phrases):
+            terms = self.vocabulary.terms(phrase)
+            if terms and " ".join(words(phrase)) not in self._exact_names:
+                runs.append((index, phrase, terms))
         # Every run against every spelling in one rapidfuzz call per list.
-        said = [" ".join(terms) for _phrase, terms in runs]
+        said = [" ".join(terms) for _index, _phrase, terms in runs]
         name_typos = _typos(said, self._joined)
         area_typos = _typos(said, self._area_names.joined)
         floor_typos = _typos(said, self._floor_names.joined)
-        near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
-        for index, (phrase, terms) in enumerate(runs):
-            near["name"].extend(self._near_names(phrase, terms, name_typos[index]))
+        for run, (index, phrase, terms) in enumerate(runs):
+            values = found[index]
+            if names := self._near_names(phrase, terms, name_typos[run]):
+                values["name"] = names
             if " ".join(words(phrase)) in self._place_names:
                 # An area or floor said by its name: the strict lists have it already.
                 continue
             for slot, places, typos in (
-                ("area", self._area_names, area_typos[index]),
-                ("floor", self._floor_names, floor_typos[index]),
+                ("area", self._area_names, area_typos[run]),
+                ("floor", self._floor_names, floor_typos[run]),
             ):
                 if ids := places.near(terms, typos):
                     ref = SlotRef(text=phrase, ids=ids, exact=False)
-                    near[slot].append(TextSlotValue(text_in=_chunk(phrase), value_out=ref))
-        return near
+                    values[slot] = [TextSlotValue(text_in=_chunk(phrase), value_out=ref)]
+        return found
 
     def _near_names(
         self, phrase: str, terms: tuple[str, ...], typos: set[int]
