@@ -36,6 +36,10 @@ class Excluded:
 def resolve(exclusions: Exclusions, catalog: Catalog) -> Excluded:
     """Return the entities excluded by id, by their area (device's area as fallback) or label."""
     areas, labels = frozenset(exclusions.areas), frozenset(exclusions.labels)
+    if not areas and not labels:
+        # Most homes exclude nothing, or entities by id: no pass over the whole catalog
+        # (every listing of suggestions resolves them again).
+        return Excluded(entities=frozenset(exclusions.entities))
     by_place_or_label = {
         entity.entity_id
         for entity in catalog.entities
