@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from hassil.expression import (
+    Alternative,
     Expression,
     Group,
     ListReference,
@@ -23,7 +24,7 @@ from hassil.expression import (
 from hassil.intents import IntentData, Intents, SlotList, TextSlotList, WildcardSlotList
 from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
 from hassil.recognize import MISSING_ENTITY, RecognizeResult, recognize_all
-from hassil.util import merge_dict
+from hassil.util import fold_case, merge_dict
 from home_assistant_intents import get_intents, get_languages
 from unicode_rbnf import RbnfEngine
 
@@ -246,7 +247,8 @@ class TemplateWords:
     words: frozenset[str]
     # A slot that takes any words (a to-do item, a message): any word may be its.
     wildcard: bool
-    # hassil's necessary condition for a match: text containing a fragment of every clause.
+    # A necessary condition for a match: text containing a fragment of every clause
+    # (hassil's for the template's literal text, and a word of each list it cannot skip).
     clauses: frozenset[frozenset[str]]
 
 
@@ -263,11 +265,69 @@ def template_words(grammar: Grammar) -> list[TemplateWords]:
                 walker = _WordWalker(rules, lists, words)
                 walker.walk(sentence.expression)
                 folded = frozenset(word.casefold() for word in words)
-                clauses = sentence.get_required_clauses(rules)
+                clauses = sentence.get_required_clauses(rules) | _list_clauses(
+                    _required_lists(sentence.expression, rules, frozenset()), lists
+                )
                 found.append(
                     TemplateWords(intent.name, data, sentence, folded, walker.wildcard, clauses)
                 )
     return found
+
+
+# Lists HomeIQ hands hassil per request (the home's names, areas and floors, near ones too).
+_HOME_LISTS: Final = frozenset({"name", "area", "floor"})
+
+
+def _required_lists(
+    expression: Expression, rules: dict[str, Sentence], seen: frozenset[str]
+) -> frozenset[str]:
+    """Return the lists every reading of an expression takes a value from."""
+    required: frozenset[str] = frozenset()
+    if isinstance(expression, ListReference):
+        required = frozenset({expression.list_name})
+    elif isinstance(expression, RuleReference):
+        rule = rules.get(expression.rule_name)
+        if rule is not None and expression.rule_name not in seen:
+            required = _required_lists(rule.expression, rules, seen | {expression.rule_name})
+    elif isinstance(expression, Alternative):
+        if not expression.is_optional and expression.items:
+            each = [_required_lists(item, rules, seen) for item in expression.items]
+            required = frozenset.intersection(*each)
+    elif isinstance(expression, Group):  # a sequence or a permutation: every item
+        required = frozenset().union(
+            *(_required_lists(item, rules, seen) for item in expression.items)
+        )
+    return required
+
+
+def _list_clauses(
+    required: frozenset[str], lists: dict[str, SlotList]
+) -> frozenset[frozenset[str]]:
+    """Return, per required list of plain words, the words one of which the text must have.
+
+    A value matches whole words of the text, so a sentence with none of a list's words
+    cannot fill it: a template that needs a colour is no reading of "make the kitchen
+    sing", even when a search may leave one name unknown (hassil would try every value
+    and every span). Lists of numbers or any words, the home's own lists, and lists with
+    values that are templates themselves are not judged.
+    """
+    clauses: set[frozenset[str]] = set()
+    for name in required - _HOME_LISTS:
+        slot_list = lists.get(name)
+        if not isinstance(slot_list, TextSlotList) or not slot_list.values:
+            continue
+        texts = [value.text_in for value in slot_list.values]
+        if not all(isinstance(text, TextChunk) and _WORD.search(text.text) for text in texts):
+            continue
+        clauses.add(
+            frozenset(
+                word
+                for text in texts
+                if isinstance(text, TextChunk)
+                for word in _WORD.findall(fold_case(text.text))
+            )
+        )
+    return frozenset(clauses)
 
 
 def shared_words(grammar: Grammar) -> frozenset[str]:

@@ -29,6 +29,9 @@ SENTENCES = {
         "set the kitchen vibe to 47",
         "tell me a joke about penguins",
         "what's the weather like",
+        "make the kitchen sing",
+        "turn the kitchen light red",
+        "set the hall lamp to warm white",
     ],
     "de": [
         "schalte das Licht in der Küche ein",
@@ -72,6 +75,17 @@ def test_a_template_whose_required_words_the_sentence_lacks_is_not_searched() ->
     assert "HassTurnOff" in grammar.intents.intents
     assert "HassTurnOff" not in kept.intents.intents
     assert "HassTurnOn" in kept.intents.intents
+
+
+def test_a_template_that_needs_a_word_of_a_list_the_sentence_lacks_is_not_searched() -> None:
+    fitting = _fitting("en")
+    grammar = load_grammar("en")
+    # One unknown name may be left ("sing"), but no colour is said: the templates that
+    # need one ("make the {name} {color}") cannot read the sentence.
+    unknown = fitting.fitting(grammar, "make the kitchen sing", unknown_run=4)
+    assert not any("{color}" in template for template in _templates(unknown))
+    said = fitting.fitting(grammar, "make the kitchen red", unknown_run=4)
+    assert any("{color}" in template for template in _templates(said))
 
 
 @pytest.mark.parametrize(
