@@ -6,9 +6,11 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import insert, select
 
 from engine.automation.keys import SUGGESTIONS
+from engine.automation.suggestions import store as store_module
 from engine.ha.automations import MirroredAutomation, save_automations
 from engine.keys import DATABASE
 from engine.store.schema import feedback, patterns
@@ -169,6 +171,41 @@ async def test_filters_and_paging(client: Client) -> None:
         error = await _get(client, f"/api/v1/suggestions?{bad}", 400)
         assert error["error"]["code"] == "bad_request"
     assert (await _get(client, "/api/v1/suggestions/nope", 404))["error"]["code"] == "not_found"
+
+
+async def test_a_listing_shows_again_only_what_changed(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _seeded(client, *HABITS)
+    await _post(client, "/api/v1/suggestions/generate", {})
+    shown: list[str] = []
+    convert = store_module.suggestion_to_dict
+
+    def counted(row: Any) -> Any:
+        shown.append(row.source_id)
+        return convert(row)
+
+    monkeypatch.setattr(store_module, "suggestion_to_dict", counted)
+    first = await _get(client, "/api/v1/suggestions")
+    assert sorted(shown) == ["p-heater", "p-light", "p-lock"]
+    shown.clear()
+    # Nothing changed: the same page, and no row is read or converted again.
+    assert await _get(client, "/api/v1/suggestions") == first
+    assert shown == []
+    heater = first["suggestions"][1]
+    rejected = await _post(client, f"/api/v1/suggestions/{heater['id']}/reject", {})
+    shown.clear()
+    again = await _get(client, "/api/v1/suggestions")
+    assert shown == ["p-heater"]
+    assert again["suggestions"][1] == rejected["suggestion"]
+    assert again["suggestions"][1]["status"] == "rejected"
+    assert [s["status"] for s in again["suggestions"]] == ["pending", "rejected", "pending"]
+    # What a caller does to a listed suggestion is not what the next listing shows.
+    listed = await client.app[SUGGESTIONS].store.list(
+        status=None, min_score=None, limit=10, after=None
+    )
+    listed[0][0]["title"] = "changed by a caller"
+    assert (await _get(client, "/api/v1/suggestions")) == again
 
 
 async def _feedback_actions(client: Client) -> list[tuple[str, str]]:

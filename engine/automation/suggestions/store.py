@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from functools import cache, partial
 from typing import Any
@@ -23,6 +24,8 @@ from engine.store.schema import suggestions
 
 # Rows per INSERT: 17 columns stay well under SQLite's bound-parameter limit.
 _BATCH = 500
+# Suggestions remembered as shown (each ~2 KB with its automation and YAML).
+_SHOWN = 1024
 
 
 @cache
@@ -68,6 +71,7 @@ class SuggestionStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._shown = _Shown()
 
     async def fingerprints(self) -> set[str]:
         """Return the fingerprint of every suggestion ever made, whatever its status."""
@@ -110,6 +114,8 @@ class SuggestionStore:
 
     async def update(self, suggestion_id: str, **values: Any) -> Suggestion:
         """Change a suggestion's columns and return it as it is now."""
+        # Forgotten as shown even if two changes share an `updated_at`.
+        self._shown.forget(suggestion_id)
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(suggestions)
@@ -131,7 +137,7 @@ class SuggestionStore:
 
         Pending suggestions whose ids are `hidden` are left out.
         """
-        query = select(suggestions)
+        query = select(suggestions.c.id, suggestions.c.updated_at)
         if hidden:
             query = query.where(
                 or_(suggestions.c.status != "pending", suggestions.c.id.not_in(sorted(hidden)))
@@ -140,5 +146,47 @@ class SuggestionStore:
             query = query.where(suggestions.c.status == status)
         if min_score is not None:
             query = query.where(suggestions.c.score >= min_score)
-        rows, total = await best_first(self._engine, suggestions, query, limit, after)
-        return [suggestion_to_dict(row) for row in rows], total
+        page, total = await best_first(self._engine, suggestions, query, limit, after)
+        shown = {row.id: found for row in page if (found := self._shown.get(row)) is not None}
+        if missing := [row.id for row in page if row.id not in shown]:
+            fetch = select(suggestions).where(suggestions.c.id.in_(missing))
+            for row in await read(self._engine, lambda c: c.execute(fetch).all()):
+                shown[row.id] = self._shown.keep(row)
+        # A suggestion deleted between the two reads is left out of its page.
+        return [{**shown[row.id]} for row in page if row.id in shown], total
+
+
+class _Shown:
+    """Suggestions as last shown, by id and the update they show (a bounded LRU).
+
+    Listings are most of what the suggestions are read for (the panel, the integration's
+    polling), and each showed every row again: its JSON columns parsed, its YAML looked
+    up, its times formatted (under the load bench, a third of the event loop's time). A
+    row is shown from here while its `updated_at` is the one remembered; every change of
+    a suggestion goes through `SuggestionStore.update`, which moves it.
+    """
+
+    def __init__(self, size: int = _SHOWN) -> None:
+        self._size = size
+        self._items: OrderedDict[str, tuple[float, Suggestion]] = OrderedDict()
+
+    def get(self, row: Any) -> Suggestion | None:
+        """Return a row's suggestion as shown, if it is remembered at that update."""
+        item = self._items.get(row.id)
+        if item is None or item[0] != row.updated_at:
+            return None
+        self._items.move_to_end(row.id)
+        return item[1]
+
+    def forget(self, suggestion_id: str) -> None:
+        """Forget a suggestion as shown (it is changing)."""
+        self._items.pop(suggestion_id, None)
+
+    def keep(self, row: Any) -> Suggestion:
+        """Return a full row's suggestion, remembered."""
+        shown = suggestion_to_dict(row)
+        self._items[row.id] = (row.updated_at, shown)
+        self._items.move_to_end(row.id)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return shown
