@@ -141,6 +141,25 @@ async def test_requests_for_one_automation_at_once_make_one_suggestion(client: C
     assert await _get(client, f"/api/v1/suggestions/{asked[0]}") == made[0]
 
 
+async def test_asking_again_for_a_rejected_automation_gives_the_rejected_suggestion(
+    client: Client,
+) -> None:
+    await _seeded(client, *HABITS[:1])
+    automation = {
+        "triggers": [{"trigger": "time", "at": "07:00:00"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": ["light.hall"]}}],
+    }
+    service = client.app[SUGGESTIONS]
+    first = await service.from_query("q1", "hall light at seven", automation)
+    await _post(client, f"/api/v1/suggestions/{first['id']}/reject", {})
+    # Said again in other words (another alias): the same automation, decided already.
+    again = await service.from_query("q2", "at 7 turn on the hall light", automation)
+    assert again["id"] == first["id"]
+    assert again["status"] == "rejected"
+    listed = await _all(client, "/api/v1/suggestions", "suggestions")
+    assert [s["id"] for s in listed] == [first["id"]]
+
+
 async def test_an_automation_home_assistant_already_has_is_not_suggested(client: Client) -> None:
     await _seeded(client, *HABITS[:2])
     existing = {

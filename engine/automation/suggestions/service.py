@@ -153,12 +153,12 @@ class SuggestionService:
     ) -> Suggestion:
         """Return the suggestion for an automation asked for in words (made once)."""
         draft = query_draft(query_id, text, automation)
-        found = await self.store.find(draft.fingerprint)
-        if found is not None:
-            return found
         row = _row(draft, validate_automation(draft.automation, self._catalog()), time.time())
+        # Stored unless its id is taken, which says the same automation was suggested
+        # before (asked for, or found in the history) or by another request meanwhile:
+        # that one is the suggestion, whatever its status. (One write, not a read first:
+        # under load each was a wait for the event loop.)
         if not await self.store.add([row]):
-            # Made by another request meanwhile: that one is the suggestion.
             return await self.store.get(draft.id)
         self._stream.publish("suggestions_updated", {"generated": 1, "ids": [draft.id]})
         return suggestion_to_dict(SimpleNamespace(**row))

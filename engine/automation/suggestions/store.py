@@ -106,12 +106,6 @@ class SuggestionStore:
             raise NotFoundError(f"No suggestion {suggestion_id!r}")
         return suggestion_to_dict(row)
 
-    async def find(self, fingerprint: str) -> Suggestion | None:
-        """Return the suggestion with this fingerprint, if one was ever made."""
-        query = select(suggestions).where(suggestions.c.fingerprint == fingerprint)
-        row = await read(self._engine, lambda connection: connection.execute(query).first())
-        return suggestion_to_dict(row) if row is not None else None
-
     async def update(self, suggestion_id: str, **values: Any) -> Suggestion:
         """Change a suggestion's columns and return it as it is now."""
         # Forgotten as shown even if two changes share an `updated_at`.
