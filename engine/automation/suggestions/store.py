@@ -24,8 +24,9 @@ from engine.store.schema import suggestions
 
 # Rows per INSERT: 17 columns stay well under SQLite's bound-parameter limit.
 _BATCH = 500
-# Suggestions remembered as shown (each ~2 KB with its automation and YAML).
-_SHOWN = 1024
+# Suggestions remembered as shown: ~12 KB each with its automation, validation and YAML
+# (measured), so a few pages' worth, not a home's history.
+_SHOWN = 256
 
 
 @cache
