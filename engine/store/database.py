@@ -105,6 +105,8 @@ async def release_idle_memory(engine: AsyncEngine) -> None:
     # idle pool can hold more than the engine needs between requests, while an analysis
     # worker is the one that needs memory. Pages are read again (from the
     # OS's file cache) when a query wants them.
+    from engine.store.one_writer import OneWriterEngine  # noqa: PLC0415 - see above
+
     pool = engine.pool
     if engine.dialect.name != "sqlite" or not isinstance(pool, QueuePool):
         return
@@ -113,6 +115,9 @@ async def release_idle_memory(engine: AsyncEngine) -> None:
         for _ in range(pool.checkedin()):
             connection = await stack.enter_async_context(engine.connect())
             await connection.exec_driver_sql("PRAGMA shrink_memory")
+    if isinstance(engine, OneWriterEngine):
+        # And the connections of the file's writer and reader threads.
+        await engine.shrink_idle()
     await asyncio.to_thread(_return_free_heap)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pytest_asyncio
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
@@ -28,6 +29,7 @@ from engine.store import lifecycle
 from engine.store.database import create_database_engine, release_idle_memory
 from engine.store.events import BULK_WRITE_EVENTS, EventStore, NewEvent, Origin
 from engine.store.migrate import migrate
+from engine.store.one_writer import read, write
 
 from .conftest import AUTH, ClientFactory
 from .process import REPO
@@ -181,6 +183,33 @@ async def test_releasing_empties_the_page_caches_of_idle_connections(tmp_path: P
         pool = engine.pool
         assert isinstance(pool, QueuePool)
         assert pool.checkedin() == 3  # the connections stay, only their pages go
+    finally:
+        await engine.dispose()
+
+
+async def test_releasing_empties_the_caches_of_the_writer_and_reader_threads_too(
+    tmp_path: Path,
+) -> None:
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    try:
+        await _fill_page_caches(engine, 1)
+        await release_idle_memory(engine)
+        base = _sqlite_memory_used()
+        if not base:
+            pytest.skip("SQLite's memory statistics are not available here")
+
+        def scan(connection: Connection) -> object:
+            return connection.exec_driver_sql("SELECT max(data) FROM filler").scalar()
+
+        # The reads on the reader threads, side by side, and a transaction on the writer's.
+        await asyncio.gather(read(engine, scan), read(engine, scan), write(engine, scan))
+        filled = _sqlite_memory_used()
+        assert filled is not None
+        assert filled - base > 3_000_000  # at least two of the threads' 2 MB caches, full
+        await release_idle_memory(engine)
+        released = _sqlite_memory_used()
+        assert released is not None
+        assert released - base < (filled - base) / 4
     finally:
         await engine.dispose()
 
