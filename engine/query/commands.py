@@ -464,7 +464,9 @@ class CommandParser:
         lists = self._slot_lists(text)
         # A word no template, list or name has can only be taken by a slot that takes any
         # words: then only those templates are searched (after the whole grammar's first).
-        grammar = self._fitting.fitting(self._grammar if whole else self._acting, text)
+        grammar = self._fitting.fitting(
+            self._grammar if whole else self._acting, text, empty=_empty(lists)
+        )
         match = recognize(grammar, text, {**lists}, context)
         if match is not None:
             return match
@@ -482,7 +484,7 @@ class CommandParser:
             if isinstance(value.text_in, TextChunk)
             for word in spoken_words(value.text_in.text)
         }
-        fitting = self._fitting.fitting(self._acting, text, nearly=nearly)
+        fitting = self._fitting.fitting(self._acting, text, nearly=nearly, empty=_empty(widened))
         return recognize(fitting, text, widened, context)
 
     def _target(self, match: RecognizeResult, text: str, domains: frozenset[str] | None) -> Target:
@@ -871,6 +873,15 @@ def _unresolved(resolution: Ask | Refuse) -> CommandResult:
     if isinstance(resolution, Refuse):
         return CommandResult("unsupported", [], [], resolution.message)
     return _asked(resolution)
+
+
+def _empty(lists: Mapping[str, SlotList]) -> list[str]:
+    """Return the home's lists with no value for a sentence (no template needing one fits)."""
+    return [
+        slot
+        for slot, values in lists.items()
+        if isinstance(values, TextSlotList) and not values.values
+    ]
 
 
 def _in_area(match: RecognizeResult, area: Area) -> RecognizeResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Final
 
 from hassil.intents import Intent, IntentData
@@ -76,6 +77,11 @@ class IntentFitting:
             for clause in template.clauses:
                 needing[clause] |= 1 << index
         self._clauses = [(tuple(clause), mask) for clause, mask in needing.items()]
+        # The templates that cannot match without a value of each of the home's lists.
+        self._needing_list: dict[str, int] = defaultdict(int)
+        for index, template in enumerate(self._templates):
+            for slot in template.home_lists:
+                self._needing_list[slot] |= 1 << index
         self._subsets: dict[int, Grammar] = {}
 
     def fitting(
@@ -85,12 +91,15 @@ class IntentFitting:
         *,
         nearly: frozenset[str] | set[str] = frozenset(),
         unknown_run: int = 0,
+        empty: Iterable[str] = (),
     ) -> Grammar:
         """Return `within` with only the templates that can match the text.
 
         A template fits when it has every word that is not the home's, or, with
         `unknown_run`, when the words it lacks are one run of at most that many words (the
         name a search may leave unmatched). Templates that take any words always fit.
+        `empty` names the home's lists (name, area, floor) that have no value for this
+        text: a template that cannot skip one of them does not fit (a strict search only).
         """
         if not self._checked:
             return within
@@ -122,6 +131,8 @@ class IntentFitting:
                         rest &= mask
                 kept |= lacking & rest
                 end += 1
+        for slot in empty:
+            kept &= ~self._needing_list.get(slot, 0)
         return self._subset(within, kept & allowed & self._with_fragments(text))
 
     def _with_fragments(self, text: str) -> int:

@@ -250,6 +250,8 @@ class TemplateWords:
     # A necessary condition for a match: text containing a fragment of every clause
     # (hassil's for the template's literal text, and a word of each list it cannot skip).
     clauses: frozenset[frozenset[str]]
+    # The home's lists (names, areas, floors) it cannot skip: a strict match needs a value.
+    home_lists: frozenset[str]
 
 
 def template_words(grammar: Grammar) -> list[TemplateWords]:
@@ -265,17 +267,24 @@ def template_words(grammar: Grammar) -> list[TemplateWords]:
                 walker = _WordWalker(rules, lists, words)
                 walker.walk(sentence.expression)
                 folded = frozenset(word.casefold() for word in words)
-                clauses = sentence.get_required_clauses(rules) | _list_clauses(
-                    _required_lists(sentence.expression, rules, frozenset()), lists
-                )
+                required = _required_lists(sentence.expression, rules, frozenset())
+                clauses = sentence.get_required_clauses(rules) | _list_clauses(required, lists)
                 found.append(
-                    TemplateWords(intent.name, data, sentence, folded, walker.wildcard, clauses)
+                    TemplateWords(
+                        intent.name,
+                        data,
+                        sentence,
+                        folded,
+                        walker.wildcard,
+                        clauses,
+                        required & HOME_LISTS,
+                    )
                 )
     return found
 
 
 # Lists HomeIQ hands hassil per request (the home's names, areas and floors, near ones too).
-_HOME_LISTS: Final = frozenset({"name", "area", "floor"})
+HOME_LISTS: Final = frozenset({"name", "area", "floor"})
 
 
 def _required_lists(
@@ -312,7 +321,7 @@ def _list_clauses(
     values that are templates themselves are not judged.
     """
     clauses: set[frozenset[str]] = set()
-    for name in required - _HOME_LISTS:
+    for name in required - HOME_LISTS:
         slot_list = lists.get(name)
         if not isinstance(slot_list, TextSlotList) or not slot_list.values:
             continue

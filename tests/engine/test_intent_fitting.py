@@ -16,6 +16,8 @@ LISTS: dict[str, SlotList] = {
     "name": TextSlotList.from_strings(["kitchen light", "hall lamp", "Flur Licht"], name="name"),
     "floor": TextSlotList.from_strings([], name="floor"),
 }
+# The home's lists with no value for the sentences here.
+EMPTY = ["floor"]
 
 SENTENCES = {
     "en": [
@@ -88,6 +90,18 @@ def test_a_template_that_needs_a_word_of_a_list_the_sentence_lacks_is_not_search
     assert any("{color}" in template for template in _templates(said))
 
 
+def test_a_template_that_needs_a_floor_is_not_searched_when_no_floor_is_said() -> None:
+    fitting = _fitting("en")
+    grammar = load_grammar("en")
+    needing = _templates(fitting.fitting(grammar, "turn on the kitchen light"))
+    assert any("{floor}" in template for template in needing)
+    kept = _templates(fitting.fitting(grammar, "turn on the kitchen light", empty=["floor"]))
+    assert not any("{floor}" in template for template in kept)
+    # Where a floor may be the unknown name, the templates are kept.
+    unknown = fitting.fitting(grammar, "turn on the kitchen light", unknown_run=4)
+    assert any("{floor}" in template for template in _templates(unknown))
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [(language, text) for language, texts in SENTENCES.items() for text in texts],
@@ -98,7 +112,10 @@ def test_the_templates_kept_match_as_the_whole_grammar_does(
 ) -> None:
     grammar = load_grammar(language)
     fitting = _fitting(language)
-    kept = fitting.fitting(grammar, text, unknown_run=4 if unmatched else 0)
+    if unmatched:
+        kept = fitting.fitting(grammar, text, unknown_run=4)
+    else:
+        kept = fitting.fitting(grammar, text, empty=EMPTY)
     assert _templates(kept) <= _templates(grammar)
     if not unmatched:
         # Strictly, every match of the whole grammar is found among the templates kept.
