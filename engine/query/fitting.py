@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Final
 
 from hassil.intents import Intent, IntentData
@@ -30,6 +31,8 @@ from engine.query.slots import spoken_words
 
 # Distinct template selections kept; the sentences of a home fall into few of them.
 _MAX_SUBSETS: Final = 512
+# Texts whose templates with the required text are remembered (a parse's own few).
+_KEPT_TEXTS: Final = 64
 # Templates also build words of pieces ("cierr(a|e)", "light[s]"): a word that starts with
 # a template's word of at least this many letters may be one built on it.
 _PIECE: Final = 3
@@ -76,7 +79,10 @@ class IntentFitting:
         for index, template in enumerate(self._templates):
             for clause in template.clauses:
                 needing[clause] |= 1 << index
-        self._clauses = [(tuple(clause), mask) for clause, mask in needing.items()]
+        self._clauses = list(needing.items())
+        self._fragments = tuple({fragment for clause in needing for fragment in clause})
+        # A parse cuts the same text several times (whole, near names, one unknown name).
+        self._with_fragments = lru_cache(maxsize=_KEPT_TEXTS)(self._with_fragments_of)
         # The templates that cannot match without a value of each of the home's lists.
         self._needing_list: dict[str, int] = defaultdict(int)
         for index, template in enumerate(self._templates):
@@ -135,12 +141,14 @@ class IntentFitting:
             kept &= ~self._needing_list.get(slot, 0)
         return self._subset(within, kept & allowed & self._with_fragments(text))
 
-    def _with_fragments(self, text: str) -> int:
+    def _with_fragments_of(self, text: str) -> int:
         """Return the templates whose required literal text the sentence has (hassil's test)."""
         haystack = _haystack(self._grammar, text)
+        # Each fragment looked for once, then each clause is one set operation.
+        present = {fragment for fragment in self._fragments if fragment in haystack}
         lacking = 0
-        for fragments, mask in self._clauses:
-            if not any(fragment in haystack for fragment in fragments):
+        for clause, mask in self._clauses:
+            if clause.isdisjoint(present):
                 lacking |= mask
         return ~lacking
 

@@ -6,6 +6,7 @@ import pytest
 from hassil.intents import SlotList, TextSlotList
 from hassil.recognize import recognize_all
 
+from engine.query import fitting as fitting_module
 from engine.query.fitting import IntentFitting
 from engine.query.intents import Grammar, load_grammar, recognize_unmatched
 
@@ -88,6 +89,27 @@ def test_a_template_that_needs_a_word_of_a_list_the_sentence_lacks_is_not_search
     assert not any("{color}" in template for template in _templates(unknown))
     said = fitting.fitting(grammar, "make the kitchen red", unknown_run=4)
     assert any("{color}" in template for template in _templates(said))
+
+
+def test_a_sentence_is_looked_through_for_required_text_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fitting = _fitting("en")
+    grammar = load_grammar("en")
+    looked: list[str] = []
+    haystack = fitting_module._haystack
+
+    def counted(within: Grammar, text: str) -> str:
+        looked.append(text)
+        return haystack(within, text)
+
+    monkeypatch.setattr(fitting_module, "_haystack", counted)
+    # A refusal is cut three times: whole, with near names, with one unknown name.
+    first = fitting.fitting(grammar, "make the kitchen sing")
+    fitting.fitting(grammar, "make the kitchen sing", nearly={"kitchen"})
+    fitting.fitting(grammar, "make the kitchen sing", unknown_run=4)
+    assert looked == ["make the kitchen sing"]
+    assert fitting.fitting(grammar, "make the kitchen sing") is first
 
 
 def test_a_template_that_needs_a_floor_is_not_searched_when_no_floor_is_said() -> None:
