@@ -472,15 +472,17 @@ class HomeIndex:
                     break
                 phrases.append(" ".join(spoken[start:end]))
         known = self._near_runs
-        missing = list(dict.fromkeys(phrase for phrase in phrases if phrase not in known))
-        if missing:
-            if len(known) + len(missing) > _KEPT_RUNS:
+        # This sentence's own lookup: what is kept may be cleared meanwhile (another parse).
+        runs = {phrase: known.get(phrase) for phrase in phrases}
+        if missing := [phrase for phrase, found in runs.items() if found is None]:
+            made = dict(zip(missing, self._near_values(missing), strict=True))
+            runs.update(made)
+            if len(known) + len(made) > _KEPT_RUNS:
                 known.clear()
-                missing = list(dict.fromkeys(phrases))
-            known.update(zip(missing, self._near_values(missing), strict=True))
+            known.update(made)
         near: dict[str, list[TextSlotValue]] = {"name": [], "area": [], "floor": []}
         for phrase in phrases:
-            for slot, values in known[phrase].items():
+            for slot, values in (runs[phrase] or {}).items():
                 near[slot].extend(values)
         return near
 

@@ -56,3 +56,18 @@ def test_what_is_kept_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         index.near_lists(f"turn on lamp {number} in the hall", [])
         assert len(index._near_runs) <= 40
     assert _said(index.near_lists("turn on the kitchn lights", [])) == expected
+
+
+def test_what_is_kept_may_be_let_go_during_a_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another parse starting again (the bound reached) while this one looks its runs up.
+    index = _index()
+    expected = _said(_index().near_lists("switch off the kitchn lights", []))
+    index.near_lists("turn on the kitchn lights", [])
+    near_values = HomeIndex._near_values
+
+    def cleared_meanwhile(self: HomeIndex, phrases: list[str]) -> object:
+        self._near_runs.clear()
+        return near_values(self, phrases)
+
+    monkeypatch.setattr(HomeIndex, "_near_values", cleared_meanwhile)
+    assert _said(index.near_lists("switch off the kitchn lights", [])) == expected
