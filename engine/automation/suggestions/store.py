@@ -109,14 +109,15 @@ class SuggestionStore:
 
     async def update(self, suggestion_id: str, **values: Any) -> Suggestion:
         """Change a suggestion's columns and return it as it is now."""
-        # Forgotten as shown even if two changes share an `updated_at`.
-        self._shown.forget(suggestion_id)
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(suggestions)
                 .where(suggestions.c.id == suggestion_id)
                 .values(**values, updated_at=time.time())
             )
+        # Forgotten once committed (a listing meanwhile may have kept the row as it was),
+        # so a change is shown even if it shares its `updated_at` with the one before.
+        self._shown.forget(suggestion_id)
         return await self.get(suggestion_id)
 
     async def list(
