@@ -50,7 +50,7 @@ async def query_context(app: web.Application) -> AsyncIterator[None]:
         app[CACHE],
         app[QUERY_LATENCY],
         llm=lambda: llm.current,
-        suggest=app[SUGGESTIONS].from_query,
+        asked=app[SUGGESTIONS].asked,
         state_of=home.state_of,
         pool=shared_pool(app[SETTINGS].query_workers),
     )

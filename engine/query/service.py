@@ -7,31 +7,30 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from engine.automation.suggestions.wire import Suggestion
+from engine.automation.suggestions.asked import AskedSuggestions
 from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
 from engine.home.catalog import Catalog, Entity
 from engine.llm.backend import LimitedLLM
 from engine.metrics import LatencyRecorder
 from engine.query.llm_parse import ANSWER_SCHEMA, INSTRUCTIONS, SCHEMA_NAME, build_prompt, interpret
 from engine.query.parse import ASKED
-from engine.query.query_writer import AnsweredQuery, QueryWriter
+from engine.query.query_writer import AnsweredQuery, QueryWriter, with_suggestions
 from engine.query.questions import Answers, Asked, StateOf
 from engine.query.request import QueryRequest
 from engine.query.wire import Answer, Parsed, Query, QuestionAnswer, TimedQuery
 from engine.query.workers import ParsingPool, shared_pool
 from engine.store.cache import CorrelationCache
+from engine.store.one_writer import write
 from engine.store.schema import queries
 
 _LOGGER = logging.getLogger(__name__)
-
-Suggest = Callable[[str, str, Mapping[str, Any]], Awaitable[Suggestion]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +52,13 @@ class QueryService:
         latency: LatencyRecorder,
         *,
         llm: Callable[[], LimitedLLM | None] | None = None,
-        suggest: Suggest | None = None,
+        asked: AskedSuggestions | None = None,
         state_of: StateOf | None = None,
         pool: ParsingPool | None = None,
     ) -> None:
         self._engine = engine
         # Makes (or finds) the suggestion for an automation someone asked for.
-        self._suggest = suggest
+        self._asked = asked
         # Asked only when the deterministic parser does not understand a request; a getter,
         # as the llm setting changes the model while the engine runs.
         self._llm = llm or (lambda: None)
@@ -70,7 +69,7 @@ class QueryService:
         self._state_of = state_of
         # The process's workers unless given others (which their giver closes).
         self._pool = pool or shared_pool()
-        self._writer = QueryWriter(engine, cache)
+        self._writer = QueryWriter(engine, cache, asked)
         # Per language: its intents variant and the words its states are said with.
         self._state_words: dict[str, tuple[str, Answers]] = {}
         # The languages requests came in, and warm-ups running for a new catalog.
@@ -120,21 +119,24 @@ class QueryService:
         answer, cached = await self._answer(QueryRequest.of(text, language, area_id))
         query_id = uuid.uuid4().hex
         now = time.time()
-        stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
+        shown: Query = {"query_id": query_id, "text": text, **answer}
         row = {
             "query_id": query_id,
             "text": text,
             "language": language,
             "area_id": area_id,
-            "answer": stored,
+            "answer": shown,
             "created_at": now,
             "updated_at": now,
         }
-        # With its cached answer, in the transaction of the rows written with it.
-        await self._writer.write(
-            AnsweredQuery(row, cached.key, cached.answer)
-            if cached is not None
-            else AnsweredQuery(row)
+        # With its suggestion and cached answer, in the transaction of the rows written with it.
+        stored = await self._writer.write(
+            AnsweredQuery(
+                row,
+                cached.key if cached is not None else None,
+                cached.answer if cached is not None else None,
+                suggestion=self._drafted(shown),
+            )
         )
         return self._timed(stored, started)
 
@@ -179,24 +181,32 @@ class QueryService:
             text = f"{text} {more_text}"
         request = QueryRequest.of(text, row.language, row.area_id, frozenset(chosen))
         answer, cached = await self._answer(request)
-        stored = await self._with_suggestion({"query_id": query_id, "text": text, **answer})
-        async with self._engine.begin() as connection:
-            if cached is not None:
-                await self._cache.set(cached.key, cached.answer, within=connection)
-            await connection.execute(
+        shown: Query = {"query_id": query_id, "text": text, **answer}
+        suggestion = self._drafted(shown)
+        entries = self._cache.entries([(cached.key, cached.answer)] if cached is not None else [])
+
+        def store(connection: Connection) -> tuple[list[Query], list[str]]:
+            answers, new = with_suggestions(self._asked, connection, [(shown, suggestion)])
+            self._cache.store(connection, entries)
+            connection.execute(
                 update(queries)
                 .where(queries.c.query_id == query_id)
-                .values(text=text, answer=stored, updated_at=time.time())
+                .values(text=text, answer=answers[0], updated_at=time.time())
             )
+            return answers, new
+
+        (stored,), new = await write(self._engine, store)
+        self._cache.remember(entries)
+        if self._asked is not None:
+            self._asked.announce(new)
         return self._timed(stored, started)
 
-    async def _with_suggestion(self, stored: Query) -> Query:
-        """Return the answer with its suggestion when it is an automation ready to approve."""
-        automation = stored.get("automation")
-        if self._suggest is None or stored["status"] != "ready" or not automation:
-            return stored
-        suggestion = await self._suggest(stored["query_id"], stored["text"], automation)
-        return {**stored, "suggestions": [suggestion]}
+    def _drafted(self, shown: Query) -> dict[str, Any] | None:
+        """Return the drafted suggestion of an answer that is an automation ready to approve."""
+        automation = shown.get("automation")
+        if self._asked is None or shown["status"] != "ready" or not automation:
+            return None
+        return self._asked.draft(shown["query_id"], shown["text"], automation)
 
     async def get(self, query_id: str) -> Query:
         """Return a stored query."""

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.keys import CACHE, DATABASE
+from engine.automation.keys import SUGGESTIONS
+from engine.keys import CACHE, DATABASE, STREAM
 from engine.query.query_writer import AnsweredQuery, QueryWriter
-from engine.store.schema import queries
+from engine.store.schema import queries, suggestions
 
 from .conftest import Client
 
@@ -85,6 +86,87 @@ async def test_a_failed_batch_fails_each_request_in_it_and_stores_none(client: C
     assert await _stored(client) == before + 1
     await writer.write(AnsweredQuery(_row("after")))
     assert await _stored(client) == before + 2
+
+
+def _lights_at_seven(entity_id: str) -> dict[str, Any]:
+    return {
+        "triggers": [{"trigger": "time", "at": "07:00:00"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": [entity_id]}}],
+    }
+
+
+async def _suggestion_rows(client: Client) -> list[tuple[str, str]]:
+    async with client.app[DATABASE].connect() as connection:
+        rows = await connection.execute(select(suggestions.c.id, suggestions.c.status))
+        return sorted((row.id, row.status) for row in rows)
+
+
+async def test_suggestions_asked_for_are_stored_in_their_requests_transaction(
+    client: Client,
+) -> None:
+    # A suggestion written on its own made each request for an automation wait for the
+    # writer twice; now it goes in its request's batch, and its answer shows it as stored.
+    service = client.app[SUGGESTIONS]
+    writer = QueryWriter(client.app[DATABASE], client.app[CACHE], service.asked)
+    hall, kitchen = _lights_at_seven("light.hall"), _lights_at_seven("light.kitchen")
+    rejected = await service.from_query("q0", "hall light at seven", hall)
+    await service.reject(rejected["id"], None)
+    stream = client.app[STREAM].subscribe()
+    asked = [("k1", kitchen), ("k2", kitchen), ("h1", hall), ("none", None)]
+    inserts: list[str] = []
+
+    def executed(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith(("INSERT INTO queries", "INSERT INTO suggestions")):
+            inserts.append(statement.split()[2])
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        answers = await asyncio.gather(
+            *(
+                writer.write(
+                    AnsweredQuery(
+                        _row(query_id),
+                        suggestion=service.asked.draft(query_id, f"asked {query_id}", automation)
+                        if automation is not None
+                        else None,
+                    )
+                )
+                for query_id, automation in asked
+            )
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+    # One batch (or two, as the writer took the first alone): both tables in each.
+    assert inserts in (["suggestions", "queries"], ["suggestions", "queries"] * 2)
+    (made,), second, (again,) = (answer["suggestions"] for answer in answers[:3])
+    assert second == [made]
+    assert (made["source_id"], made["status"]) == ("k1", "pending")
+    assert (again["id"], again["status"]) == (rejected["id"], "rejected")
+    assert answers[3] == _row("none")["answer"]
+    assert await _suggestion_rows(client) == sorted(
+        [(made["id"], "pending"), (rejected["id"], "rejected")]
+    )
+    # What each request answered is what its row keeps.
+    async with client.app[DATABASE].connect() as connection:
+        rows = await connection.execute(select(queries.c.query_id, queries.c.answer))
+        stored = {row.query_id: row.answer for row in rows}
+    assert [stored[query_id] for query_id, _ in asked] == answers
+    # Told once committed: the one suggestion new.
+    assert stream.get_nowait() == {
+        "type": "suggestions_updated",
+        "data": {"generated": 1, "ids": [made["id"]]},
+    }
+    assert stream.empty()
+
+
+async def test_a_failed_batch_stores_no_suggestion_of_its_requests(client: Client) -> None:
+    service = client.app[SUGGESTIONS]
+    writer = QueryWriter(client.app[DATABASE], client.app[CACHE], service.asked)
+    await writer.write(AnsweredQuery(_row("taken")))
+    drafted = service.asked.draft("taken", "hall light at seven", _lights_at_seven("light.hall"))
+    with pytest.raises(IntegrityError):
+        await writer.write(AnsweredQuery(_row("taken"), suggestion=drafted))
+    assert await _suggestion_rows(client) == []
 
 
 @pytest.fixture(autouse=True)

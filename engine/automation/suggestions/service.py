@@ -6,15 +6,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from types import SimpleNamespace
 from typing import Any, Final, cast
 
 from engine.automation.deployment.service import DeploymentService
-from engine.automation.suggestions.drafts import Draft, Drafter, query_draft
+from engine.automation.suggestions.asked import AskedSuggestions
+from engine.automation.suggestions.drafts import Draft, Drafter
 from engine.automation.suggestions.fingerprint import fingerprint
-from engine.automation.suggestions.store import SuggestionStore, suggestion_to_dict
+from engine.automation.suggestions.store import SuggestionStore, new_row
 from engine.automation.suggestions.wire import Approved, Generated, Rejected, Suggestion
-from engine.automation.validate import ValidationResult, check_deployable, validate_automation
+from engine.automation.validate import check_deployable, validate_automation
 from engine.errors import ConflictError, NotFoundError
 from engine.home.catalog import Catalog
 from engine.patterns.coverage import covered_by
@@ -51,6 +51,8 @@ class SuggestionService:
         exclusions: Callable[[], Exclusions] = Exclusions,
     ) -> None:
         self.store = store
+        # Suggestions of automations asked for in words (stored with their requests).
+        self.asked = AskedSuggestions(catalog, stream)
         self._catalog = catalog
         self._patterns = patterns
         self._deployer = deployer
@@ -144,24 +146,21 @@ class SuggestionService:
                 _LOGGER.debug("Not suggesting %s: %s", draft.title, result.errors)
                 continue
             known.add(draft.fingerprint)
-            rows.append(_row(draft, result, now))
-        await self.store.add(rows)
-        return [suggestion_to_dict(SimpleNamespace(**row)) for row in rows]
+            rows.append(new_row(draft, result, now))
+        stored = await self.store.add(rows)
+        return [stored.shown[row["id"]] for row in rows]
 
     async def from_query(
         self, query_id: str, text: str, automation: Mapping[str, Any]
     ) -> Suggestion:
-        """Return the suggestion for an automation asked for in words (made once)."""
-        draft = query_draft(query_id, text, automation)
-        row = _row(draft, validate_automation(draft.automation, self._catalog()), time.time())
-        # Stored unless its id is taken, which says the same automation was suggested
-        # before (asked for, or found in the history) or by another request meanwhile:
-        # that one is the suggestion, whatever its status. (One write, not a read first:
-        # under load each was a wait for the event loop.)
-        if not await self.store.add([row]):
-            return await self.store.get(draft.id)
-        self._stream.publish("suggestions_updated", {"generated": 1, "ids": [draft.id]})
-        return suggestion_to_dict(SimpleNamespace(**row))
+        """Return the suggestion for an automation asked for in words (made once).
+
+        A request's own is stored with the request (`QueryWriter`); this is the same alone.
+        """
+        row = self.asked.draft(query_id, text, automation)
+        stored = await self.store.add([row])
+        self.asked.announce(stored.new)
+        return stored.shown[row["id"]]
 
     async def approve(
         self,
@@ -241,24 +240,3 @@ class SuggestionService:
         except NotFoundError:
             # The newest analysis no longer finds it: nothing is left to rank.
             _LOGGER.info("No finding %s to record %s for", suggestion["source_id"], action)
-
-
-def _row(draft: Draft, result: ValidationResult, now: float) -> dict[str, Any]:
-    return {
-        "id": draft.id,
-        "source": draft.source,
-        "source_id": draft.source_id,
-        "fingerprint": draft.fingerprint,
-        "title": draft.title,
-        "description": draft.description,
-        "explanation": draft.explanation,
-        "score": draft.score,
-        "status": "pending",
-        "automation": draft.automation,
-        "validation": result.as_dict(),
-        "requires_confirmation": result.requires_confirmation,
-        "reason": None,
-        "created_at": now,
-        "updated_at": now,
-        "evidence": draft.evidence,
-    }

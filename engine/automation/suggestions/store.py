@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from functools import cache, partial
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +24,10 @@ from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import suggestions
 
+if TYPE_CHECKING:
+    from engine.automation.suggestions.drafts import Draft
+    from engine.automation.validate import ValidationResult
+
 # Rows per INSERT: 17 columns stay well under SQLite's bound-parameter limit.
 _BATCH = 500
 # Suggestions remembered as shown: ~12 KB each with its automation, validation and YAML
@@ -36,13 +42,42 @@ def _inserting_new(dialect_name: str) -> Insert:
     return insert_ignoring_conflicts(dialect_name, suggestions).returning(suggestions.c.id)
 
 
-def _insert_new(rows: Sequence[dict[str, Any]], connection: Connection) -> int:
-    """Insert the rows whose id is not taken; return how many were."""
+def _insert_new(rows: Sequence[dict[str, Any]], connection: Connection) -> set[str]:
+    """Insert the rows whose id is not taken; return the ids of those that were."""
     statement = _inserting_new(connection.dialect.name)
-    return sum(
-        len(connection.execute(statement, rows[start : start + _BATCH]).all())
+    return {
+        row.id
         for start in range(0, len(rows), _BATCH)
-    )
+        for row in connection.execute(statement, rows[start : start + _BATCH])
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """Suggestions as stored, by id (new or made before), and the ids stored just now."""
+
+    shown: dict[str, Suggestion]
+    new: list[str]
+
+
+def store_new(connection: Connection, rows: Sequence[dict[str, Any]]) -> Stored:
+    """Store the rows whose id is not taken, in the caller's transaction; return them as stored.
+
+    A row whose id is taken (the same automation, suggested before or by another request
+    of the batch) gives the suggestion already stored, whatever its status.
+    """
+    by_id: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_id.setdefault(row["id"], row)  # the first of a batch is the one stored
+    first = list(by_id.values())
+    new = _insert_new(first, connection)
+    shown = {
+        row["id"]: suggestion_to_dict(SimpleNamespace(**row)) for row in first if row["id"] in new
+    }
+    if taken := [row["id"] for row in first if row["id"] not in new]:
+        existing = connection.execute(select(suggestions).where(suggestions.c.id.in_(taken)))
+        shown |= {row.id: suggestion_to_dict(row) for row in existing}
+    return Stored(shown, [row["id"] for row in first if row["id"] in new])
 
 
 def suggestion_to_dict(row: Any) -> Suggestion:
@@ -67,6 +102,28 @@ def suggestion_to_dict(row: Any) -> Suggestion:
     }
 
 
+def new_row(draft: Draft, result: ValidationResult, now: float) -> dict[str, Any]:
+    """Return a draft as a new pending suggestion's row."""
+    return {
+        "id": draft.id,
+        "source": draft.source,
+        "source_id": draft.source_id,
+        "fingerprint": draft.fingerprint,
+        "title": draft.title,
+        "description": draft.description,
+        "explanation": draft.explanation,
+        "score": draft.score,
+        "status": "pending",
+        "automation": draft.automation,
+        "validation": result.as_dict(),
+        "requires_confirmation": result.requires_confirmation,
+        "reason": None,
+        "created_at": now,
+        "updated_at": now,
+        "evidence": draft.evidence,
+    }
+
+
 class SuggestionStore:
     """Suggestions and their status, keyed by an id derived from what they do."""
 
@@ -79,15 +136,11 @@ class SuggestionStore:
         async with self._engine.connect() as connection:
             return set((await connection.scalars(select(suggestions.c.fingerprint))).all())
 
-    async def add(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Store new suggestions in one transaction; return how many were not stored yet.
-
-        A row whose id is taken (the same automation, made meanwhile by another request)
-        is left as it is: the id is derived from what the automation does.
-        """
+    async def add(self, rows: Sequence[dict[str, Any]]) -> Stored:
+        """Store new suggestions in one transaction; return them as stored (see `store_new`)."""
         if not rows:
-            return 0
-        return await write(self._engine, partial(_insert_new, rows))
+            return Stored({}, [])
+        return await write(self._engine, partial(store_new, rows=rows))
 
     async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
         """Return the id and automation of every pending suggestion."""
