@@ -78,6 +78,10 @@ class Parsers:
             built.automations[commands.language] = parser
         return parser, commands
 
+    def catalog(self, key: str) -> Catalog:
+        """Return the catalog kept under a key (`get` keeps it)."""
+        return self._built[key][0]
+
 
 def parse_request(
     automations: AutomationParser, commands: CommandParser, request: QueryRequest

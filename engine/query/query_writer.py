@@ -18,6 +18,7 @@ from engine.store.schema import queries
 
 if TYPE_CHECKING:
     from engine.automation.suggestions.asked import AskedSuggestions
+    from engine.automation.suggestions.new import NewSuggestion
     from engine.query.wire import Query
 
 
@@ -32,13 +33,13 @@ class AnsweredQuery:
     row: dict[str, Any]
     cache_key: str | None = None
     cache_value: Any = None
-    suggestion: dict[str, Any] | None = None
+    suggestion: NewSuggestion | None = None
 
 
 def with_suggestions(
     asked: AskedSuggestions | None,
     connection: Connection,
-    answered: Sequence[tuple[Query, dict[str, Any] | None]],
+    answered: Sequence[tuple[Query, NewSuggestion | None]],
 ) -> tuple[list[Query], list[str]]:
     """Store the drafted suggestions; return each answer with its own and the ids new."""
     drafted = [suggestion for _answer, suggestion in answered if suggestion is not None]
@@ -48,7 +49,7 @@ def with_suggestions(
     answers: list[Query] = [
         answer
         if suggestion is None
-        else {**answer, "suggestions": [stored.shown[suggestion["id"]]]}
+        else {**answer, "suggestions": [stored.shown[suggestion.row["id"]]]}
         for answer, suggestion in answered
     ]
     return answers, stored.new

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.automation.suggestions.asked import AskedSuggestions
+from engine.automation.suggestions.new import NewSuggestion
 from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
 from engine.home.catalog import Catalog, Entity
 from engine.llm.backend import LimitedLLM
@@ -25,7 +26,7 @@ from engine.query.query_writer import AnsweredQuery, QueryWriter, with_suggestio
 from engine.query.questions import Answers, Asked, StateOf
 from engine.query.request import QueryRequest
 from engine.query.wire import Answer, Parsed, Query, QuestionAnswer, TimedQuery
-from engine.query.workers import ParsingPool, shared_pool
+from engine.query.workers import AskedBy, ParsingPool, shared_pool
 from engine.store.cache import CorrelationCache
 from engine.store.one_writer import write
 from engine.store.schema import queries
@@ -39,6 +40,15 @@ class _Cached:
 
     key: str
     answer: Parsed
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """An answer, what the cache is to keep of it, and its suggestion if drafted with it."""
+
+    answer: Answer
+    cached: _Cached | None = None
+    drafted: NewSuggestion | None = None
 
 
 class QueryService:
@@ -116,10 +126,13 @@ class QueryService:
         """Answer a new request and store it."""
         started = time.perf_counter()
         self._languages.add(language)
-        answer, cached = await self._answer(QueryRequest.of(text, language, area_id))
         query_id = uuid.uuid4().hex
+        answered = await self._answer(
+            QueryRequest.of(text, language, area_id), AskedBy(query_id, text)
+        )
+        cached = answered.cached
         now = time.time()
-        shown: Query = {"query_id": query_id, "text": text, **answer}
+        shown: Query = {"query_id": query_id, "text": text, **answered.answer}
         row = {
             "query_id": query_id,
             "text": text,
@@ -135,7 +148,7 @@ class QueryService:
                 row,
                 cached.key if cached is not None else None,
                 cached.answer if cached is not None else None,
-                suggestion=self._drafted(shown),
+                suggestion=self._drafted(shown, answered.drafted),
             )
         )
         return self._timed(stored, started)
@@ -180,9 +193,10 @@ class QueryService:
         if more_text:
             text = f"{text} {more_text}"
         request = QueryRequest.of(text, row.language, row.area_id, frozenset(chosen))
-        answer, cached = await self._answer(request)
-        shown: Query = {"query_id": query_id, "text": text, **answer}
-        suggestion = self._drafted(shown)
+        answered = await self._answer(request, AskedBy(query_id, text))
+        cached = answered.cached
+        shown: Query = {"query_id": query_id, "text": text, **answered.answer}
+        suggestion = self._drafted(shown, answered.drafted)
         entries = self._cache.entries([(cached.key, cached.answer)] if cached is not None else [])
 
         def store(connection: Connection) -> tuple[list[Query], list[str]]:
@@ -201,12 +215,15 @@ class QueryService:
             self._asked.announce(new)
         return self._timed(stored, started)
 
-    def _drafted(self, shown: Query) -> dict[str, Any] | None:
-        """Return the drafted suggestion of an answer that is an automation ready to approve."""
+    def _drafted(self, shown: Query, drafted: NewSuggestion | None) -> NewSuggestion | None:
+        """Return the suggestion of an answer that is an automation ready to approve.
+
+        Drafted with its parse, on a worker; else (a cached answer, a model's) here.
+        """
         automation = shown.get("automation")
         if self._asked is None or shown["status"] != "ready" or not automation:
             return None
-        return self._asked.draft(shown["query_id"], shown["text"], automation)
+        return drafted or self._asked.draft(shown["query_id"], shown["text"], automation)
 
     async def get(self, query_id: str) -> Query:
         """Return a stored query."""
@@ -227,7 +244,7 @@ class QueryService:
         self._latency.record(latency_ms)
         return {**stored, "latency_ms": round(latency_ms, 3)}
 
-    async def _answer(self, request: QueryRequest) -> tuple[Answer, _Cached | None]:
+    async def _answer(self, request: QueryRequest, asked_by: AskedBy) -> _Answered:
         """Return the answer and what the cache is to keep of it (stored with the query).
 
         Answers are cached by text, language, area, answers and catalog; not by states.
@@ -253,13 +270,16 @@ class QueryService:
         )
         cached: Parsed | None = await self._cache.get(key)
         if cached is not None:
-            return await self._answered_now(catalog, request.language, cached), None
-        answer = await self._pool.parse(shipped, request)
+            return _Answered(await self._answered_now(catalog, request.language, cached))
+        answer, drafted = await self._pool.parse(
+            shipped, request, asked_by if self._asked is not None else None
+        )
         if answer["status"] == "unsupported" and llm is not None:
             answer, cacheable = await self._ask_llm(llm, catalog, request, fallback=answer)
             if not cacheable:
-                return answer, None
-        return await self._answered_now(catalog, request.language, answer), _Cached(key, answer)
+                return _Answered(answer)
+        shown = await self._answered_now(catalog, request.language, answer)
+        return _Answered(shown, _Cached(key, answer), drafted)
 
     async def _answered_now(self, catalog: Catalog, language: str, parsed: Parsed) -> Answer:
         """Return a parsed answer as shown; a question's is read from the states now."""

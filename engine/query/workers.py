@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Final
 
+from engine.automation.suggestions.new import NewSuggestion, asked_for
 from engine.home.catalog import Catalog
 from engine.query.automation import AutomationParser
 from engine.query.commands import CommandParser
@@ -55,6 +56,18 @@ class ShippedCatalog:
     def keyed(self) -> ShippedCatalog:
         """Return the catalog as its key alone (what a worker that keeps it needs)."""
         return ShippedCatalog(self.key, None)
+
+
+@dataclass(frozen=True, slots=True)
+class AskedBy:
+    """The request a parse is for (its id, its words as given): its suggestion is drafted too.
+
+    An automation's suggestion is validated and rendered as YAML with its parse, on the
+    worker: on the engine it was most of the event loop's work for such a request.
+    """
+
+    query_id: str
+    text: str
 
 
 class CatalogNotKeptError(Exception):
@@ -112,9 +125,16 @@ def _guarded(function: Callable[..., Any], *args: Any) -> Any:
         raise
 
 
-def _parse_in_worker(shipped: ShippedCatalog, request: QueryRequest) -> Parsed:
+def _parse_in_worker(
+    shipped: ShippedCatalog, request: QueryRequest, asked_by: AskedBy | None
+) -> tuple[Parsed, NewSuggestion | None]:
     automations, commands = _parsers(shipped, request.language)
-    return parse_request(automations, commands, request)
+    parsed = parse_request(automations, commands, request)
+    automation = parsed["automation"]
+    if asked_by is None or parsed["status"] != "ready" or not automation:
+        return parsed, None
+    catalog = _PARSERS.catalog(shipped.key)
+    return parsed, asked_for(asked_by.query_id, asked_by.text, automation, catalog)
 
 
 def _state_words_in_worker(shipped: ShippedCatalog, language: str) -> tuple[str, StateWords]:
@@ -175,13 +195,19 @@ class ParsingPool:
             result = await loop.run_in_executor(self._executor(), _guarded, function, *args)
         return result
 
-    async def parse(self, shipped: ShippedCatalog, request: QueryRequest) -> Parsed:
-        """Return the answer to a request (a question's from the catalog's states)."""
+    async def parse(
+        self, shipped: ShippedCatalog, request: QueryRequest, asked_by: AskedBy | None = None
+    ) -> tuple[Parsed, NewSuggestion | None]:
+        """Return the answer to a request, and its suggestion when it is an automation ready.
+
+        The suggestion is drafted only for a request `asked_by` says; a question's answer
+        is the catalog's states.
+        """
         try:
-            return await self._run(_parse_in_worker, shipped.keyed(), request)
+            return await self._run(_parse_in_worker, shipped.keyed(), request, asked_by)
         except CatalogNotKeptError:
             # The first request of a catalog on this worker (the warm-up reaches each once).
-            return await self._run(_parse_in_worker, shipped, request)
+            return await self._run(_parse_in_worker, shipped, request, asked_by)
 
     async def state_words(self, shipped: ShippedCatalog, language: str) -> tuple[str, StateWords]:
         """Return a language's intents variant and the words its grammar says states with."""

@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from engine.automation.suggestions.asked import AskedSuggestions
+from engine.automation.suggestions.new import asked_for
+from engine.automation.yaml_render import automation_to_yaml
 from engine.home.catalog import CatalogSource, catalog_from_import
 from engine.home.keys import HOME
 from engine.query.automation import AutomationParser
@@ -21,7 +24,7 @@ from engine.query.errors import UnsupportedLanguageError
 from engine.query.keys import QUERIES
 from engine.query.parse import fingerprint, parse_request
 from engine.query.request import QueryRequest
-from engine.query.workers import ParsingPool, ShippedCatalog
+from engine.query.workers import AskedBy, ParsingPool, ShippedCatalog
 from tests.e2e.polling import poll
 
 from .conftest import AUTH, Client
@@ -72,10 +75,35 @@ async def test_answers_side_by_side_are_the_answers_of_one_process(pool: Parsing
     requests += [QueryRequest.of("turn on the light", area_id="hall")]
     requests += [QueryRequest.of("turn on the light", chosen=frozenset({"light.hall"}))]
     shipped = pool.ship(CATALOG)
-    answers = await asyncio.gather(*(pool.parse(shipped, request) for request in requests * 3))
+    parsed = await asyncio.gather(*(pool.parse(shipped, request) for request in requests * 3))
+    answers = [answer for answer, _suggestion in parsed]
     expected = [parse_request(automations, commands, request) for request in requests] * 3
     assert answers == expected
     assert {answer["status"] for answer in answers} >= {"ready", "needs_clarification"}
+
+
+async def test_a_worker_drafts_the_suggestion_of_an_automation_it_parses(
+    pool: ParsingPool,
+) -> None:
+    # Its validation and YAML were most of the engine's work for such a request: made on
+    # the worker now, as the engine would have made them.
+    shipped = pool.ship(CATALOG)
+    text = "when the hall light turns on  turn on the kitchen light"
+    request = QueryRequest.of(text)
+    answer, made = await pool.parse(shipped, request, AskedBy("q1", text))
+    assert answer["status"] == "ready"
+    assert answer["automation"] is not None
+    assert made is not None
+    expected = asked_for("q1", text, answer["automation"], CATALOG)
+    times = {"created_at", "updated_at"}
+    assert {k: v for k, v in made.row.items() if k not in times} == {
+        k: v for k, v in expected.row.items() if k not in times
+    }
+    assert made.yaml == expected.yaml == automation_to_yaml(made.row["automation"])
+    # Not asked to (no suggestions kept), or not an automation: none.
+    assert (await pool.parse(shipped, request))[1] is None
+    command = QueryRequest.of("turn on the kitchen light")
+    assert (await pool.parse(shipped, command, AskedBy("q2", command.said)))[1] is None
 
 
 async def test_a_worker_that_dies_is_replaced(pool: ParsingPool) -> None:
@@ -83,7 +111,7 @@ async def test_a_worker_that_dies_is_replaced(pool: ParsingPool) -> None:
     pids = await pool.warm(shipped, "en")
     os.kill(next(iter(pids)), signal.SIGKILL)
     request = QueryRequest.of("turn on the kitchen light")
-    answer = await pool.parse(shipped, request)
+    answer, _suggestion = await pool.parse(shipped, request)
     assert answer["status"] == "ready"
     assert answer["actions"][0]["target"] == {"entity_id": ["light.kitchen"]}
     assert not pids & await pool.warm(shipped, "en")
@@ -100,7 +128,7 @@ async def test_requests_that_find_the_pool_broken_together_replace_it_once(
     await asyncio.sleep(0)
     os.kill(next(iter(pids)), signal.SIGKILL)
     answers = await asyncio.gather(*parses)
-    assert {answer["status"] for answer in answers} == {"ready"}
+    assert {answer["status"] for answer, _suggestion in answers} == {"ready"}
     assert not pids & await pool.warm(shipped, "en")
 
 
@@ -109,7 +137,9 @@ async def test_a_workers_typed_error_arrives_typed(pool: ParsingPool) -> None:
         await pool.parse(pool.ship(CATALOG), QueryRequest.of("turn on the light", "xx"))
     assert raised.value.details["field"] == "language"
     # The pool is not broken by it.
-    answer = await pool.parse(pool.ship(CATALOG), QueryRequest.of("turn on the kitchen light"))
+    answer, _suggestion = await pool.parse(
+        pool.ship(CATALOG), QueryRequest.of("turn on the kitchen light")
+    )
     assert answer["status"] == "ready"
 
 
@@ -144,7 +174,7 @@ async def test_a_request_carries_the_catalogs_key_alone_once_the_workers_keep_it
     sent = _recorded_catalogs(monkeypatch)
     requests = [QueryRequest.of(text) for text in SENTENCES]
     answers = await asyncio.gather(*(pool.parse(shipped, request) for request in requests))
-    assert {answer["status"] for answer in answers} >= {"ready", "needs_clarification"}
+    assert {answer["status"] for answer, _suggestion in answers} >= {"ready", "needs_clarification"}
     assert len(sent) == len(requests)
     assert all(catalog == ShippedCatalog(shipped.key, None) for catalog in sent)
     assert shipped.pickled is not None
@@ -158,7 +188,9 @@ async def test_a_worker_without_the_catalog_gets_it_with_the_request(
     try:
         sent = _recorded_catalogs(monkeypatch)
         shipped = cold.ship(CATALOG)
-        answer = await cold.parse(shipped, QueryRequest.of("turn on the kitchen light"))
+        answer, _suggestion = await cold.parse(
+            shipped, QueryRequest.of("turn on the kitchen light")
+        )
         assert answer["actions"][0]["target"] == {"entity_id": ["light.kitchen"]}
         # The key alone first, then the whole catalog; from then on, the key alone.
         assert [catalog.pickled is None for catalog in sent] == [True, False]
@@ -246,3 +278,30 @@ async def test_a_warm_up_that_fails_is_logged_and_the_next_language_still_warms(
     (record,) = [r for r in caplog.records if "Could not prepare the parsers" in r.getMessage()]
     assert record.levelname == "WARNING"
     assert "'de'" in record.getMessage()
+
+
+async def test_the_engine_drafts_only_what_no_worker_drafted(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = await client.post("/api/v1/home/import", json=BODY, headers=AUTH)
+    assert response.status == 200, await response.text()
+    drafted_here: list[str] = []
+    draft = AskedSuggestions.draft
+
+    def counted(asked: AskedSuggestions, query_id: str, text: str, automation: Any) -> Any:
+        drafted_here.append(text)
+        return draft(asked, query_id, text, automation)
+
+    monkeypatch.setattr(AskedSuggestions, "draft", counted)
+    text = "when the hall light turns on turn on the kitchen light"
+    answers = []
+    for _ in range(2):
+        response = await client.post("/api/v1/query", json={"text": text}, headers=AUTH)
+        assert response.status == 200, await response.text()
+        answers.append(await response.json())
+    first, again = (answer["suggestions"] for answer in answers)
+    assert first == again
+    assert first[0]["status"] == "pending"
+    assert first[0]["yaml"].startswith("id: ")
+    # The first parsed on a worker, which drafted it; the second answered from the cache.
+    assert drafted_here == [text]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine.automation.suggestions.new import NewSuggestion
 from engine.keys import CACHE
 from engine.query.request import QueryRequest
 from engine.query.wire import Parsed
-from engine.query.workers import ParsingPool, ShippedCatalog
+from engine.query.workers import AskedBy, ParsingPool, ShippedCatalog
 
 from .conftest import AUTH, Client
 from .test_query_api import HOME
@@ -24,12 +25,12 @@ async def test_a_failed_parse_is_never_cached(
     calls: list[str] = []
 
     async def fails_once(
-        pool: ParsingPool, shipped: ShippedCatalog, request: QueryRequest
-    ) -> Parsed:
+        pool: ParsingPool, shipped: ShippedCatalog, request: QueryRequest, asked_by: AskedBy | None
+    ) -> tuple[Parsed, NewSuggestion | None]:
         calls.append(request.said)
         if len(calls) == 1:
             raise RecursionError("maximum recursion depth exceeded")
-        return await parse(pool, shipped, request)
+        return await parse(pool, shipped, request, asked_by)
 
     monkeypatch.setattr(ParsingPool, "parse", fails_once)
     failed = await client.post("/api/v1/query", json={"text": TEXT}, headers=AUTH)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
-from engine.automation.suggestions.drafts import query_draft
-from engine.automation.suggestions.store import Stored, new_row, store_new
-from engine.automation.validate import validate_automation
+from engine.automation.suggestions.new import NewSuggestion, asked_for
+from engine.automation.suggestions.store import Stored, store_new
 from engine.home.catalog import Catalog
 from engine.stream import StreamHub
 
@@ -22,20 +20,19 @@ class AskedSuggestions:
         self._catalog = catalog
         self._stream = stream
 
-    def draft(self, query_id: str, text: str, automation: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the new suggestion's row, validated against the home as it is now."""
-        draft = query_draft(query_id, text, automation)
-        return new_row(draft, validate_automation(draft.automation, self._catalog()), time.time())
+    def draft(self, query_id: str, text: str, automation: Mapping[str, Any]) -> NewSuggestion:
+        """Return the new suggestion, validated against the home as it is now."""
+        return asked_for(query_id, text, automation, self._catalog())
 
     @staticmethod
-    def store(connection: Connection, rows: Sequence[dict[str, Any]]) -> Stored:
-        """Store the rows in the caller's transaction; return the suggestions as stored.
+    def store(connection: Connection, made: Sequence[NewSuggestion]) -> Stored:
+        """Store the suggestions in the caller's transaction; return them as stored.
 
-        A row whose id is taken says the same automation was suggested before (asked for,
+        One whose id is taken says the same automation was suggested before (asked for,
         or found in the history) or by another request meanwhile: that one is the
         suggestion, whatever its status.
         """
-        return store_new(connection, rows)
+        return store_new(connection, made)
 
     def announce(self, ids: Sequence[str]) -> None:
         """Tell the stream's listeners about suggestions stored (once their write committed)."""

@@ -12,7 +12,8 @@ from engine.automation.deployment.service import DeploymentService
 from engine.automation.suggestions.asked import AskedSuggestions
 from engine.automation.suggestions.drafts import Draft, Drafter
 from engine.automation.suggestions.fingerprint import fingerprint
-from engine.automation.suggestions.store import SuggestionStore, new_row
+from engine.automation.suggestions.new import NewSuggestion, new_row
+from engine.automation.suggestions.store import SuggestionStore
 from engine.automation.suggestions.wire import Approved, Generated, Rejected, Suggestion
 from engine.automation.validate import check_deployable, validate_automation
 from engine.errors import ConflictError, NotFoundError
@@ -132,7 +133,7 @@ class SuggestionService:
         ]
         candidates.sort(key=lambda item: -item[0])
         now = time.time()
-        rows: list[dict[str, Any]] = []
+        rows: list[NewSuggestion] = []
         for _score, draft in candidates:
             if len(rows) >= limit:
                 break
@@ -146,9 +147,9 @@ class SuggestionService:
                 _LOGGER.debug("Not suggesting %s: %s", draft.title, result.errors)
                 continue
             known.add(draft.fingerprint)
-            rows.append(new_row(draft, result, now))
+            rows.append(NewSuggestion(new_row(draft, result, now)))
         stored = await self.store.add(rows)
-        return [stored.shown[row["id"]] for row in rows]
+        return [stored.shown[made.row["id"]] for made in rows]
 
     async def from_query(
         self, query_id: str, text: str, automation: Mapping[str, Any]
@@ -157,10 +158,10 @@ class SuggestionService:
 
         A request's own is stored with the request (`QueryWriter`); this is the same alone.
         """
-        row = self.asked.draft(query_id, text, automation)
-        stored = await self.store.add([row])
+        made = self.asked.draft(query_id, text, automation)
+        stored = await self.store.add([made])
         self.asked.announce(stored.new)
-        return stored.shown[row["id"]]
+        return stored.shown[made.row["id"]]
 
     async def approve(
         self,

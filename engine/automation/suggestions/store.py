@@ -8,12 +8,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
+from engine.automation.suggestions.new import NewSuggestion
 from engine.automation.suggestions.wire import Suggestion
 from engine.automation.yaml_render import automation_to_yaml
 from engine.errors import NotFoundError
@@ -23,10 +24,6 @@ from engine.store.one_writer import read, write
 from engine.store.pages import best_first
 from engine.store.run_rows import iso_time
 from engine.store.schema import suggestions
-
-if TYPE_CHECKING:
-    from engine.automation.suggestions.drafts import Draft
-    from engine.automation.validate import ValidationResult
 
 # Rows per INSERT: 17 columns stay well under SQLite's bound-parameter limit.
 _BATCH = 500
@@ -60,28 +57,29 @@ class Stored:
     new: list[str]
 
 
-def store_new(connection: Connection, rows: Sequence[dict[str, Any]]) -> Stored:
-    """Store the rows whose id is not taken, in the caller's transaction; return them as stored.
+def store_new(connection: Connection, made: Sequence[NewSuggestion]) -> Stored:
+    """Store the suggestions whose id is not taken, in the caller's transaction; return them.
 
-    A row whose id is taken (the same automation, suggested before or by another request
+    One whose id is taken (the same automation, suggested before or by another request
     of the batch) gives the suggestion already stored, whatever its status.
     """
-    by_id: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        by_id.setdefault(row["id"], row)  # the first of a batch is the one stored
-    first = list(by_id.values())
-    new = _insert_new(first, connection)
+    by_id: dict[str, NewSuggestion] = {}
+    for suggestion in made:
+        by_id.setdefault(suggestion.row["id"], suggestion)  # the first of a batch is stored
+    new = _insert_new([suggestion.row for suggestion in by_id.values()], connection)
     shown = {
-        row["id"]: suggestion_to_dict(SimpleNamespace(**row)) for row in first if row["id"] in new
+        suggestion_id: suggestion_to_dict(SimpleNamespace(**suggestion.row), suggestion.yaml)
+        for suggestion_id, suggestion in by_id.items()
+        if suggestion_id in new
     }
-    if taken := [row["id"] for row in first if row["id"] not in new]:
+    if taken := [suggestion_id for suggestion_id in by_id if suggestion_id not in new]:
         existing = connection.execute(select(suggestions).where(suggestions.c.id.in_(taken)))
         shown |= {row.id: suggestion_to_dict(row) for row in existing}
-    return Stored(shown, [row["id"] for row in first if row["id"] in new])
+    return Stored(shown, [suggestion_id for suggestion_id in by_id if suggestion_id in new])
 
 
-def suggestion_to_dict(row: Any) -> Suggestion:
-    """Return a stored suggestion as the API's Suggestion."""
+def suggestion_to_dict(row: Any, yaml: str | None = None) -> Suggestion:
+    """Return a stored suggestion as the API's Suggestion (with its YAML, if rendered already)."""
     return {
         "id": row.id,
         "source": row.source,
@@ -92,35 +90,13 @@ def suggestion_to_dict(row: Any) -> Suggestion:
         "score": row.score,
         "status": row.status,
         "automation": row.automation,
-        "yaml": automation_to_yaml(row.automation),
+        "yaml": automation_to_yaml(row.automation) if yaml is None else yaml,
         "validation": row.validation,
         "requires_confirmation": row.requires_confirmation,
         "reason": row.reason,
         "created_at": iso_time(row.created_at),
         "updated_at": iso_time(row.updated_at),
         "evidence": stored_evidence(row.evidence),
-    }
-
-
-def new_row(draft: Draft, result: ValidationResult, now: float) -> dict[str, Any]:
-    """Return a draft as a new pending suggestion's row."""
-    return {
-        "id": draft.id,
-        "source": draft.source,
-        "source_id": draft.source_id,
-        "fingerprint": draft.fingerprint,
-        "title": draft.title,
-        "description": draft.description,
-        "explanation": draft.explanation,
-        "score": draft.score,
-        "status": "pending",
-        "automation": draft.automation,
-        "validation": result.as_dict(),
-        "requires_confirmation": result.requires_confirmation,
-        "reason": None,
-        "created_at": now,
-        "updated_at": now,
-        "evidence": draft.evidence,
     }
 
 
@@ -136,11 +112,11 @@ class SuggestionStore:
         async with self._engine.connect() as connection:
             return set((await connection.scalars(select(suggestions.c.fingerprint))).all())
 
-    async def add(self, rows: Sequence[dict[str, Any]]) -> Stored:
+    async def add(self, made: Sequence[NewSuggestion]) -> Stored:
         """Store new suggestions in one transaction; return them as stored (see `store_new`)."""
-        if not rows:
+        if not made:
             return Stored({}, [])
-        return await write(self._engine, partial(store_new, rows=rows))
+        return await write(self._engine, partial(store_new, made=made))
 
     async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
         """Return the id and automation of every pending suggestion."""
