@@ -75,9 +75,7 @@ async def stored_states_at(
             rows = await connection.execute(
                 select(entity_keys.c.entity_id, newest).where(entity_keys.c.entity_id.in_(chunk))
             )
-            found.update(
-                (entity_id, state) for entity_id, state in rows.tuples() if state is not None
-            )
+            found.update((entity_id, state) for entity_id, state in rows if state is not None)
     return found
 
 

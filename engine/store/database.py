@@ -49,6 +49,10 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> Non
         cursor.close()
 
 
+# The synchronous driver of each backend (see DATABASE_DRIVERS in engine/settings.py).
+_SYNC_DRIVERS: Final = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg2"}
+
+
 def _json_loads(text: str | bytes) -> Any:
     """Read a JSON column with orjson, which reads a listing's columns several times faster."""
     try:
@@ -88,11 +92,15 @@ def create_sync_engine(url: str, **options: Any) -> Engine:
     """Return a synchronous engine on the same database (worker processes; SQLite's threads).
 
     sqlite+aiosqlite becomes sqlite (the standard library's driver); postgresql+asyncpg
-    becomes postgresql (psycopg2, a dependency of the engine like asyncpg).
+    becomes postgresql+psycopg2 (a dependency of the engine like asyncpg; named, as
+    SQLAlchemy 2.1's default for postgresql is psycopg 3).
     """
     parsed = make_url(url)
+    backend = parsed.get_backend_name()
     engine = create_engine(
-        parsed.set(drivername=parsed.get_backend_name()), json_deserializer=_json_loads, **options
+        parsed.set(drivername=_SYNC_DRIVERS.get(backend, backend)),
+        json_deserializer=_json_loads,
+        **options,
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _apply_sqlite_pragmas)

@@ -138,7 +138,7 @@ class EventStore:
         """Load the interned keys and the event count."""
         async with self._engine.connect() as connection:
             rows = await connection.execute(select(entity_keys.c.entity_id, entity_keys.c.key))
-            self._keys = {k: v for k, v in rows.tuples()}  # noqa: C416 - Result has keys()
+            self._keys = dict(rows.all())
             self._total = (await connection.scalar(select(func.count()).select_from(events))) or 0
             unreadable = 0
             for outside in (events.c.time_us < READABLE_MIN_US, events.c.time_us > READABLE_MAX_US):
@@ -278,7 +278,7 @@ class EventStore:
                 entity_keys.c.entity_id.in_(missing)
             )
         )
-        return {k: v for k, v in rows.tuples()}  # noqa: C416 - Result has keys()
+        return dict(rows.all())
 
 
 @dataclass(frozen=True, slots=True)

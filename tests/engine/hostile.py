@@ -44,6 +44,7 @@ async def insert_raw(engine: AsyncEngine, entity_id: str, time_us: int, state: s
         )
         if key is None:
             result = await connection.execute(insert(entity_keys).values(entity_id=entity_id))
+            assert result.inserted_primary_key is not None
             key = result.inserted_primary_key[0]
         await connection.execute(
             insert(events).values(entity_key=key, time_us=time_us, state=state, origin=0)
