@@ -13,7 +13,8 @@ from sqlalchemy import Engine, event, insert, select
 from engine.automation.keys import SUGGESTIONS
 from engine.automation.suggestions import store as store_module
 from engine.ha.automations import MirroredAutomation, save_automations
-from engine.keys import DATABASE
+from engine.keys import CACHE, DATABASE
+from engine.query.query_writer import AnsweredQuery, QueryWriter
 from engine.store.schema import feedback, patterns
 from tests.engine.test_analysis_api import _all, _analyse, _get, _load_home
 
@@ -364,3 +365,57 @@ async def test_a_page_of_suggestions_is_read_from_the_ranking_index(client: Clie
             )
             assert re.search(r"INDEX ix_suggestions_(status_)?rank\b", plan), plan
             assert "TEMP B-TREE" not in plan, plan
+
+
+def _at(hour: int) -> dict[str, Any]:
+    return {
+        "triggers": [{"trigger": "time", "at": f"{hour:02d}:00:00"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": ["light.hall"]}}],
+    }
+
+
+async def test_listings_count_the_suggestions_again_only_after_a_change(client: Client) -> None:
+    # Counting reads a whole index: with a suggestion for every automation asked for,
+    # the listings' counts grew to most of the engine's time under load.
+    service = client.app[SUGGESTIONS]
+    await service.from_query("q0", "hall light at midnight", _at(0))
+    counted: list[str] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "count(*)" in statement and "FROM suggestions" in statement:
+            counted.append(statement)
+
+    async def total(query: str = "") -> int:
+        listed = await _get(client, f"/api/v1/suggestions{query}")
+        return int(listed["total"])
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        assert [await total(), await total(), len(counted)] == [1, 1, 1]
+        # Stored on its own, and in a batch of answered requests: counted again.
+        await service.from_query("q1", "hall light at one", _at(1))
+        assert [await total(), len(counted)] == [2, 2]
+        writer = QueryWriter(client.app[DATABASE], client.app[CACHE], service.asked)
+        drafted = service.asked.draft("q2", "hall light at two", _at(2))
+        await writer.write(AnsweredQuery(_query_row("q2"), suggestion=drafted))
+        assert [await total(), await total(), len(counted)] == [3, 3, 3]
+        # Each filter has its count; a verdict changes them.
+        assert await total("?status=pending") == 3
+        await service.reject(drafted.row["id"], None)
+        assert [await total("?status=pending"), await total("?status=rejected")] == [2, 1]
+        assert [await total(), len(counted)] == [3, 7]
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+
+
+def _query_row(query_id: str) -> dict[str, Any]:
+    now = time.time()
+    return {
+        "query_id": query_id,
+        "text": f"request {query_id}",
+        "language": "en",
+        "area_id": None,
+        "answer": {"status": "ready", "kind": "automation", "message": None},
+        "created_at": now,
+        "updated_at": now,
+    }

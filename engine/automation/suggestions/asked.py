@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.automation.suggestions.new import NewSuggestion, asked_for
-from engine.automation.suggestions.store import Stored, store_new
+from engine.automation.suggestions.store import Stored, SuggestionStore, store_new
 from engine.home.catalog import Catalog
 from engine.stream import StreamHub
 
@@ -16,9 +16,12 @@ from engine.stream import StreamHub
 class AskedSuggestions:
     """Makes the suggestion of an automation someone asked for (one per automation)."""
 
-    def __init__(self, catalog: Callable[[], Catalog], stream: StreamHub) -> None:
+    def __init__(
+        self, catalog: Callable[[], Catalog], stream: StreamHub, store: SuggestionStore
+    ) -> None:
         self._catalog = catalog
         self._stream = stream
+        self._store = store
 
     def draft(self, query_id: str, text: str, automation: Mapping[str, Any]) -> NewSuggestion:
         """Return the new suggestion, validated against the home as it is now."""
@@ -35,6 +38,7 @@ class AskedSuggestions:
         return store_new(connection, made)
 
     def announce(self, ids: Sequence[str]) -> None:
-        """Tell the stream's listeners about suggestions stored (once their write committed)."""
+        """Tell the store and the stream's listeners of suggestions stored (once committed)."""
         if ids:
+            self._store.changed()
             self._stream.publish("suggestions_updated", {"generated": len(ids), "ids": list(ids)})

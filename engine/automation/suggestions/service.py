@@ -53,7 +53,7 @@ class SuggestionService:
     ) -> None:
         self.store = store
         # Suggestions of automations asked for in words (stored with their requests).
-        self.asked = AskedSuggestions(catalog, stream)
+        self.asked = AskedSuggestions(catalog, stream, store)
         self._catalog = catalog
         self._patterns = patterns
         self._deployer = deployer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from types import SimpleNamespace
@@ -30,6 +30,8 @@ _BATCH = 500
 # Suggestions remembered as shown: ~12 KB each with its automation, validation and YAML
 # (measured), so a few pages' worth, not a home's history.
 _SHOWN = 256
+# Filters whose counts are kept (a listing's status, minimum score and hidden ids).
+_COUNTED_FILTERS = 64
 
 
 @cache
@@ -106,6 +108,11 @@ class SuggestionStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._shown = _Shown()
+        self._totals = _Totals()
+
+    def changed(self) -> None:
+        """Note that suggestions were stored or changed (once committed): counts are stale."""
+        self._totals.forget()
 
     async def fingerprints(self) -> set[str]:
         """Return the fingerprint of every suggestion ever made, whatever its status."""
@@ -116,7 +123,10 @@ class SuggestionStore:
         """Store new suggestions in one transaction; return them as stored (see `store_new`)."""
         if not made:
             return Stored({}, [])
-        return await write(self._engine, partial(store_new, made=made))
+        stored = await write(self._engine, partial(store_new, made=made))
+        if stored.new:
+            self.changed()
+        return stored
 
     async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
         """Return the id and automation of every pending suggestion."""
@@ -147,6 +157,7 @@ class SuggestionStore:
         # Forgotten once committed (a listing meanwhile may have kept the row as it was),
         # so a change is shown even if it shares its `updated_at` with the one before.
         self._shown.forget(suggestion_id)
+        self.changed()
         return await self.get(suggestion_id)
 
     async def list(
@@ -171,7 +182,11 @@ class SuggestionStore:
             query = query.where(suggestions.c.status == status)
         if min_score is not None:
             query = query.where(suggestions.c.score >= min_score)
-        page, total = await best_first(self._engine, suggestions, query, limit, after)
+        counting = (status, min_score, tuple(sorted(hidden)))
+        page, total = await self._totals.counted(
+            counting,
+            lambda total: best_first(self._engine, suggestions, query, limit, after, total=total),
+        )
         shown = {row.id: found for row in page if (found := self._shown.get(row)) is not None}
         if missing := [row.id for row in page if row.id not in shown]:
             fetch = select(suggestions).where(suggestions.c.id.in_(missing))
@@ -179,6 +194,39 @@ class SuggestionStore:
                 shown[row.id] = self._shown.keep(row)
         # A suggestion deleted between the two reads is left out of its page.
         return [{**shown[row.id]} for row in page if row.id in shown], total
+
+
+class _Totals:
+    """How many suggestions match each filter, while no suggestion is stored or changed.
+
+    Counting reads a whole index (SQLite keeps no count): under the load bench, with a
+    suggestion stored for every automation asked for, the listings' counts grew to most of
+    the engine's time. A count is kept only if nothing changed while it was read, so it is
+    never older than the last change the store was told of (`SuggestionStore.changed`).
+    """
+
+    def __init__(self, size: int = _COUNTED_FILTERS) -> None:
+        self._size = size
+        self._counts: dict[Hashable, int] = {}
+        self._changes = 0
+
+    async def counted[T](
+        self, key: Hashable, read: Callable[[int | None], Awaitable[tuple[T, int]]]
+    ) -> tuple[T, int]:
+        """Return `read(total)` with the total kept for a filter (None: count it, then keep it)."""
+        changes = self._changes
+        kept = self._counts.get(key)
+        found, total = await read(kept)
+        if kept is None and changes == self._changes:
+            if len(self._counts) >= self._size:
+                self._counts.clear()
+            self._counts[key] = total
+        return found, total
+
+    def forget(self) -> None:
+        """Forget every count (suggestions were stored or changed)."""
+        self._changes += 1
+        self._counts.clear()
 
 
 class _Shown:
