@@ -19,6 +19,7 @@ from engine.store.schema import queries
 if TYPE_CHECKING:
     from engine.automation.suggestions.asked import AskedSuggestions
     from engine.automation.suggestions.new import NewSuggestion
+    from engine.automation.suggestions.wire import Suggestion
     from engine.query.wire import Query
 
 
@@ -40,8 +41,8 @@ def with_suggestions(
     asked: AskedSuggestions | None,
     connection: Connection,
     answered: Sequence[tuple[Query, NewSuggestion | None]],
-) -> tuple[list[Query], list[str]]:
-    """Store the drafted suggestions; return each answer with its own and the ids new."""
+) -> tuple[list[Query], list[Suggestion]]:
+    """Store the drafted suggestions; return each answer with its own, and those new."""
     drafted = [suggestion for _answer, suggestion in answered if suggestion is not None]
     if asked is None or not drafted:
         return [answer for answer, _suggestion in answered], []
@@ -52,7 +53,7 @@ def with_suggestions(
         else {**answer, "suggestions": [stored.shown[suggestion.row["id"]]]}
         for answer, suggestion in answered
     ]
-    return answers, stored.new
+    return answers, [stored.shown[suggestion_id] for suggestion_id in stored.new]
 
 
 class QueryWriter:
@@ -111,7 +112,7 @@ class QueryWriter:
 
     def _store(
         self, entries: Entries, items: list[AnsweredQuery], connection: Connection
-    ) -> tuple[list[Query], list[str]]:
+    ) -> tuple[list[Query], list[Suggestion]]:
         answers, new = with_suggestions(
             self._asked, connection, [(item.row["answer"], item.suggestion) for item in items]
         )

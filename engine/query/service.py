@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.automation.suggestions.asked import AskedSuggestions
 from engine.automation.suggestions.new import NewSuggestion
+from engine.automation.suggestions.wire import Suggestion
 from engine.errors import BadRequestError, ConflictError, LLMUnavailableError, NotFoundError
 from engine.home.catalog import Catalog, Entity
 from engine.llm.backend import LimitedLLM
@@ -199,7 +200,7 @@ class QueryService:
         suggestion = self._drafted(shown, answered.drafted)
         entries = self._cache.entries([(cached.key, cached.answer)] if cached is not None else [])
 
-        def store(connection: Connection) -> tuple[list[Query], list[str]]:
+        def store(connection: Connection) -> tuple[list[Query], list[Suggestion]]:
             answers, new = with_suggestions(self._asked, connection, [(shown, suggestion)])
             self._cache.store(connection, entries)
             connection.execute(

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from engine.automation.suggestions.new import NewSuggestion, asked_for
 from engine.automation.suggestions.store import Stored, SuggestionStore, store_new
+from engine.automation.suggestions.wire import Suggestion
 from engine.home.catalog import Catalog
 from engine.stream import StreamHub
 
@@ -37,8 +38,9 @@ class AskedSuggestions:
         """
         return store_new(connection, made)
 
-    def announce(self, ids: Sequence[str]) -> None:
-        """Tell the store and the stream's listeners of suggestions stored (once committed)."""
-        if ids:
-            self._store.changed()
-            self._stream.publish("suggestions_updated", {"generated": len(ids), "ids": list(ids)})
+    def announce(self, new: Sequence[Suggestion]) -> None:
+        """Tell the store and the stream's listeners of new suggestions (once committed)."""
+        if new:
+            self._store.added([suggestion["score"] for suggestion in new])
+            ids = [suggestion["id"] for suggestion in new]
+            self._stream.publish("suggestions_updated", {"generated": len(ids), "ids": ids})

@@ -160,7 +160,8 @@ class SuggestionService:
         """
         made = self.asked.draft(query_id, text, automation)
         stored = await self.store.add([made])
-        self.asked.announce(stored.new)
+        if stored.new:
+            self._stream.publish("suggestions_updated", {"generated": 1, "ids": stored.new})
         return stored.shown[made.row["id"]]
 
     async def approve(

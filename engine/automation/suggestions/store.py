@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from types import SimpleNamespace
@@ -110,8 +110,12 @@ class SuggestionStore:
         self._shown = _Shown()
         self._totals = _Totals()
 
+    def added(self, scores: Sequence[float]) -> None:
+        """Count new pending suggestions (their scores), stored by a write now committed."""
+        self._totals.add(scores)
+
     def changed(self) -> None:
-        """Note that suggestions were stored or changed (once committed): counts are stale."""
+        """Note that suggestions changed (once committed): their counts are read again."""
         self._totals.forget()
 
     async def fingerprints(self) -> set[str]:
@@ -124,8 +128,7 @@ class SuggestionStore:
         if not made:
             return Stored({}, [])
         stored = await write(self._engine, partial(store_new, made=made))
-        if stored.new:
-            self.changed()
+        self.added([stored.shown[suggestion_id]["score"] for suggestion_id in stored.new])
         return stored
 
     async def pending_automations(self) -> list[tuple[str, dict[str, Any]]]:
@@ -182,7 +185,7 @@ class SuggestionStore:
             query = query.where(suggestions.c.status == status)
         if min_score is not None:
             query = query.where(suggestions.c.score >= min_score)
-        counting = (status, min_score, tuple(sorted(hidden)))
+        counting = _Filter(status, min_score, frozenset(hidden))
         page, total = await self._totals.counted(
             counting,
             lambda total: best_first(self._engine, suggestions, query, limit, after, total=total),
@@ -196,22 +199,39 @@ class SuggestionStore:
         return [{**shown[row.id]} for row in page if row.id in shown], total
 
 
+@dataclass(frozen=True, slots=True)
+class _Filter:
+    """What a listing counts: a status (or all), a minimum score, pending ids left out."""
+
+    status: str | None
+    min_score: float | None
+    hidden: frozenset[str]
+
+    def counts(self, score: float) -> bool:
+        """Return whether a new pending suggestion with this score matches."""
+        return self.status in (None, "pending") and (
+            self.min_score is None or score >= self.min_score
+        )
+
+
 class _Totals:
-    """How many suggestions match each filter, while no suggestion is stored or changed.
+    """How many suggestions match each filter, kept up to date as suggestions are stored.
 
     Counting reads a whole index (SQLite keeps no count): under the load bench, with a
     suggestion stored for every automation asked for, the listings' counts grew to most of
-    the engine's time. A count is kept only if nothing changed while it was read, so it is
-    never older than the last change the store was told of (`SuggestionStore.changed`).
+    the engine's time. New suggestions are counted in (`SuggestionStore.added`: each is
+    pending, with its score; its id is new, so no filter hides it); any other change
+    forgets the counts (`SuggestionStore.changed`). A count read while either happened is
+    not kept.
     """
 
     def __init__(self, size: int = _COUNTED_FILTERS) -> None:
         self._size = size
-        self._counts: dict[Hashable, int] = {}
+        self._counts: dict[_Filter, int] = {}
         self._changes = 0
 
     async def counted[T](
-        self, key: Hashable, read: Callable[[int | None], Awaitable[tuple[T, int]]]
+        self, key: _Filter, read: Callable[[int | None], Awaitable[tuple[T, int]]]
     ) -> tuple[T, int]:
         """Return `read(total)` with the total kept for a filter (None: count it, then keep it)."""
         changes = self._changes
@@ -223,8 +243,16 @@ class _Totals:
             self._counts[key] = total
         return found, total
 
+    def add(self, scores: Sequence[float]) -> None:
+        """Count new pending suggestions into every count they match."""
+        if not scores:
+            return
+        self._changes += 1
+        for key, count in self._counts.items():
+            self._counts[key] = count + sum(1 for score in scores if key.counts(score))
+
     def forget(self) -> None:
-        """Forget every count (suggestions were stored or changed)."""
+        """Forget every count (suggestions changed)."""
         self._changes += 1
         self._counts.clear()
 
