@@ -14,6 +14,12 @@ from engine.home.catalog import Catalog
 from engine.stream import StreamHub
 
 
+def publish_generated(stream: StreamHub, ids: Sequence[str]) -> None:
+    """Tell the stream's listeners of suggestions made (once their write committed)."""
+    if ids:
+        stream.publish("suggestions_updated", {"generated": len(ids), "ids": list(ids)})
+
+
 class AskedSuggestions:
     """Makes the suggestion of an automation someone asked for (one per automation)."""
 
@@ -40,7 +46,5 @@ class AskedSuggestions:
 
     def announce(self, new: Sequence[Suggestion]) -> None:
         """Tell the store and the stream's listeners of new suggestions (once committed)."""
-        if new:
-            self._store.added([suggestion["score"] for suggestion in new])
-            ids = [suggestion["id"] for suggestion in new]
-            self._stream.publish("suggestions_updated", {"generated": len(ids), "ids": ids})
+        self._store.added([suggestion["score"] for suggestion in new])
+        publish_generated(self._stream, [suggestion["id"] for suggestion in new])

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, cast
 
 from engine.automation.deployment.service import DeploymentService
-from engine.automation.suggestions.asked import AskedSuggestions
+from engine.automation.suggestions.asked import AskedSuggestions, publish_generated
 from engine.automation.suggestions.drafts import Draft, Drafter
 from engine.automation.suggestions.fingerprint import fingerprint
 from engine.automation.suggestions.new import NewSuggestion, new_row
@@ -95,10 +95,7 @@ class SuggestionService:
         """Store up to `limit` new suggestions scoring at least `min_score`, best first."""
         async with self._making:
             made = await self._generate(limit, min_score)
-        if made:
-            self._stream.publish(
-                "suggestions_updated", {"generated": len(made), "ids": [s["id"] for s in made]}
-            )
+        publish_generated(self._stream, [s["id"] for s in made])
         return {"generated": len(made), "suggestions": made}
 
     async def _generate(self, limit: int, min_score: float) -> list[Suggestion]:
@@ -160,8 +157,8 @@ class SuggestionService:
         """
         made = self.asked.draft(query_id, text, automation)
         stored = await self.store.add([made])
-        if stored.new:
-            self._stream.publish("suggestions_updated", {"generated": 1, "ids": stored.new})
+        # Counted by the store as it stored it; the listeners are told here.
+        publish_generated(self._stream, stored.new)
         return stored.shown[made.row["id"]]
 
     async def approve(
