@@ -41,6 +41,10 @@ class Tally:
 # Requests that say a number: each lap says new ones, so every request is new to the cache
 # and still a sentence someone would say (a lap number tacked on the end made most of them
 # sentences no one says, each a question back). Understood and not, as in bench/query.py.
+# Each area says every sentence in turn (not every area one sentence, then the next): the
+# 50 clients then send a mix at any moment, as independent clients would, rather than
+# 50 of one kind at once (the same automation in 50 areas, then 50 of a cheap command),
+# which made the load swing between the dearest and the cheapest request every second.
 VARIED = (
     "set the {area} blinds to {percent}%",
     "dim the {area} lamp to {percent}%",
@@ -57,8 +61,8 @@ VARIED = (
 
 def sentences(areas: list[str]) -> Iterator[str]:
     """Yield requests in words, each new for the first 58 laps (a long soak repeats some)."""
-    for template in TEMPLATES + NOT_UNDERSTOOD:
-        for area in areas:
+    for area in areas:
+        for template in TEMPLATES + NOT_UNDERSTOOD:
             yield template.format(area=area)
     for lap in itertools.count(1):
         values = {
@@ -67,8 +71,8 @@ def sentences(areas: list[str]) -> Iterator[str]:
             "clock": f"{5 + lap // 60 % 5}:{lap % 60:02d}",
             "minutes": 2 + lap % 58,
         }
-        for template in VARIED:
-            for area in areas:
+        for area in areas:
+            for template in VARIED:
                 yield template.format(area=area, **values)
 
 
