@@ -8,7 +8,6 @@ import pickle
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from engine.query.errors import UnsupportedLanguageError
 from engine.query.keys import QUERIES
 from engine.query.parse import fingerprint, parse_request
 from engine.query.request import QueryRequest
-from engine.query.workers import AskedBy, ParsingPool, ShippedCatalog
+from engine.query.workers import AskedBy, ParsingPool, ShippedCatalog, WorkerStoppedError
 from tests.e2e.polling import poll
 
 from .conftest import AUTH, Client
@@ -332,7 +331,7 @@ async def test_a_warm_up_that_fails_is_logged_and_the_next_language_still_warms(
         pool: ParsingPool, shipped: ShippedCatalog, language: str
     ) -> set[int]:
         if language == "de":
-            raise BrokenProcessPool("a worker died")
+            raise WorkerStoppedError
         warmed.append(language)
         return set()
 
