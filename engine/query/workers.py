@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,9 @@ _NUMBER_BYTES: Final = 8
 # starts on it as it answers, not after the event loop has read the answer (under load,
 # several milliseconds later).
 _TASKS_AHEAD: Final = 2
+# Tasks up to this size are written by the event loop itself (a request's, ~200 bytes:
+# the pipe always has room); larger ones (a catalog) on a thread, in turn.
+_INLINE_BYTES: Final = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,11 @@ def _warm_in_worker(shipped: ShippedCatalog, language: str) -> int:
     return os.getpid()
 
 
+def _write(worker: _Worker, message: bytes) -> None:
+    with worker.write_lock:
+        worker.connection.send_bytes(message)
+
+
 @dataclass(frozen=True, slots=True)
 class _Owed:
     """An answer a worker owes: its task's number, who waits for it, and if it took a place."""
@@ -181,6 +190,10 @@ class _Worker:
     owed: deque[_Owed] = field(default_factory=deque)
     # The event loop reading its pipe (its last task's): it also sees the worker end.
     loop: asyncio.AbstractEventLoop | None = None
+    # The last write made off the event loop: the writes after it wait for it. The lock
+    # keeps two writes from mixing should one be left running by a loop that ended.
+    writing: asyncio.Task[None] | None = None
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(eq=False, slots=True)
@@ -250,15 +263,17 @@ class ParsingPool:
         if worker is None:
             worker = await self._free_worker(pool)
         loop = asyncio.get_running_loop()
-        try:
-            worker.connection.send_bytes((worker.sent + 1).to_bytes(_NUMBER_BYTES) + task)
-        except OSError:  # it ended (or was replaced) meanwhile: its places go with it
-            self._replace(pool, worker)
-            raise WorkerStoppedError from None
         worker.sent += 1
         answer: asyncio.Future[tuple[bool, Any]] = loop.create_future()
         worker.owed.append(_Owed(worker.sent, answer, placed))
-        if worker.loop is not loop:
+        message = worker.sent.to_bytes(_NUMBER_BYTES) + task
+        if len(message) <= _INLINE_BYTES and (worker.writing is None or worker.writing.done()):
+            self._send(pool, worker, message)
+        else:
+            worker.writing = loop.create_task(
+                self._send_later(pool, worker, message, worker.writing)
+            )
+        if worker.loop is not loop and worker in pool.started:
             self._unwatched(worker)
             worker.loop = loop
             loop.add_reader(worker.connection.fileno(), self._answered, pool, worker)
@@ -269,9 +284,33 @@ class ParsingPool:
         result: T = value
         return result
 
+    def _send(self, pool: _Workers, worker: _Worker, message: bytes) -> None:
+        """Write a task into a worker's pipe; a worker that ended fails what it owes."""
+        try:
+            _write(worker, message)
+        except OSError:  # it ended (or was replaced) meanwhile: its places go with it
+            self._replace(pool, worker)
+
+    async def _send_later(
+        self, pool: _Workers, worker: _Worker, message: bytes, before: asyncio.Task[None] | None
+    ) -> None:
+        """Write a task after those before it, on a thread (a catalog may fill the pipe).
+
+        On the event loop, a write the pipe cannot take whole waits for the worker to read,
+        and the worker, writing an answer as large, for the loop: both would wait forever.
+        """
+        if before is not None:
+            await asyncio.wait([before])
+        try:
+            await asyncio.to_thread(_write, worker, message)
+        except OSError:
+            self._replace(pool, worker)
+
     def _forget_closed_loops(self, pool: _Workers) -> None:
         """Free the places of tasks whose event loop ended first (a test's); skip their answers."""
         for worker in pool.started:
+            if worker.writing is not None and worker.writing.get_loop().is_closed():
+                worker.writing = None
             if worker.loop is not None and worker.loop.is_closed():
                 for owed in worker.owed:
                     if owed.placed:

@@ -210,6 +210,53 @@ def test_an_answer_no_one_waits_for_is_not_given_to_the_next_request() -> None:
         pool.close()
 
 
+def test_a_catalog_larger_than_the_pipe_is_written_off_the_event_loop() -> None:
+    # Written by the loop, a catalog the pipe cannot take whole would hold the loop (and
+    # every request) until the worker reads it; while the worker itself writes an answer as
+    # large, for good. A stopped worker reads nothing: the loop must keep running meanwhile.
+    sensors = [
+        {"entity_id": f"sensor.probe_{n}", "name": f"Probe {n} temperature", "area_id": "hall"}
+        for n in range(16_000)
+    ]
+    body = {"devices": [], "floors": [], **BODY, "entities": BODY["entities"] + sensors}
+    large = catalog_from_import(body, CatalogSource.IMPORT)
+    own = ParsingPool(workers=1)
+    try:
+        shipped = own.ship(large)
+        assert shipped.pickled is not None
+        assert len(shipped.pickled) > 1_000_000  # well beyond a socket pair's buffers
+        (pid,) = asyncio.run(own.warm(own.ship(CATALOG), "en"))
+
+        resumed = threading.Event()
+
+        def resume() -> None:
+            resumed.set()
+            os.kill(pid, signal.SIGCONT)
+
+        async def warm_while_stopped() -> tuple[int, set[int]]:
+            os.kill(pid, signal.SIGSTOP)
+            timer = threading.Timer(3.0, resume)
+            timer.start()
+            try:
+                warming = asyncio.create_task(own.warm(shipped, "en"))
+                ticks_while_stopped = 0
+                for _tick in range(1200):  # a minute at most
+                    if warming.done():
+                        break
+                    await asyncio.sleep(0.05)
+                    ticks_while_stopped += not resumed.is_set()
+                return ticks_while_stopped, await asyncio.wait_for(warming, 0)
+            finally:
+                timer.join()
+
+        ticks, pids = asyncio.run(warm_while_stopped())
+        assert pids == {pid}
+        # The loop ran on while the worker was stopped (3 s: ~60 ticks), not only after.
+        assert ticks >= 20
+    finally:
+        own.close()
+
+
 def test_a_catalog_is_shipped_once_per_catalog() -> None:
     pool = ParsingPool(workers=1)
     first = pool.ship(CATALOG)
