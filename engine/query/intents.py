@@ -89,10 +89,23 @@ def _build(variant: str) -> Grammar:
     if extra := language_file("grammar", variant):
         # Custom sentences merge into the built-in ones, as Home Assistant merges them.
         _merge(data, copy.deepcopy(extra))
+    _take_tenths_of_a_degree(data)
     intents = Intents.from_dict(data)
     _warm(intents)
     _LOGGER.debug("Loaded %s intents in %.2f s", variant, time.perf_counter() - start)
     return Grammar(variant, intents)
+
+
+def _take_tenths_of_a_degree(data: dict[str, Any]) -> None:
+    """Let temperatures have tenths where Home Assistant's grammar takes halves only.
+
+    Thermostats step by tenths as well as halves (`target_temp_step`) and people say the
+    setpoint they read off them: with halves only, "set the thermostat to 20.3 degrees"
+    was not understood at all (and cost a failed search for an unknown name).
+    """
+    temperature = data.get("lists", {}).get("temperature", {}).get("range")
+    if isinstance(temperature, dict) and temperature.get("fractions") == "halves":
+        temperature["fractions"] = "tenths"
 
 
 def _warm(intents: Intents) -> None:
@@ -382,12 +395,13 @@ class _WordWalker:
 
 
 _WORD: Final = re.compile(r"\w+")
-# Numbers a template's ranges take, said in words (percentages, degrees, volumes).
-_SPOKEN_NUMBERS: Final = range(101)
+# Numbers a template's ranges take, said in words (percentages, degrees, volumes); one
+# with a fraction for the word between its parts ("sixteen point five degrees").
+_SPOKEN_NUMBERS: Final = (*range(101), 16.5)
 
 
 def _number_words(language: str) -> set[str]:
-    """Return the words of the numbers 0-100 in a language, as its ranges match them."""
+    """Return the words of the numbers 0-100 and of a decimal point, as ranges say them."""
     try:
         engine = RbnfEngine.for_language(language)
     except (ValueError, KeyError, OSError):

@@ -209,6 +209,22 @@ def _option_values(result: CommandResult) -> set[str]:
             None,
             [_call("climate.set_temperature", "climate.living_room", temperature=19.5)],
         ),
+        # Thermostats step by tenths too: Home Assistant's grammar takes halves only.
+        (
+            "set the bedroom thermostat to 20.3 degrees",
+            None,
+            [_call("climate.set_temperature", "climate.bedroom", temperature=20.3)],
+        ),
+        (
+            "set the bedroom to twenty point five degrees",
+            None,
+            [_call("climate.set_temperature", "climate.bedroom", temperature=20.5)],
+        ),
+        (
+            "set the bedroom to nineteen point seven degrees",
+            None,
+            [_call("climate.set_temperature", "climate.bedroom", temperature=19.7)],
+        ),
         (
             "set the temperature to 20 degrees",
             "bedroom",
@@ -553,6 +569,22 @@ def test_other_languages_use_home_assistants_grammar() -> None:
     assert _ready(parser, "Schalte Kitchen Light ein") == [_call("light.turn_on", "light.kitchen")]
     assert _ready(parser, "Schalte das Licht im Kitchen aus") == [
         _call("light.turn_off", "light.kitchen", "light.kitchen_spots")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Stelle die Temperatur im Bedroom auf 21,3 Grad"),
+        ("de", "Stelle die Temperatur im Bedroom auf einundzwanzig Komma drei Grad"),
+        ("es", "Pon la temperatura del Bedroom a 21,3 grados"),
+        ("fr", "Règle Bedroom à 21,3 degrés"),
+    ],
+)
+def test_temperatures_take_tenths_in_every_language(language: str, text: str) -> None:
+    parser = CommandParser(home(), language=language)
+    assert _ready(parser, text) == [
+        _call("climate.set_temperature", "climate.bedroom", temperature=21.3)
     ]
 
 
