@@ -7,12 +7,15 @@ could never match because the sentence has a word they lack. Before a search, ea
 is kept only when its text, rules and lists, the home's names, numbers and skip words have
 every word of the sentence, or (when a search may leave one name unknown) all but one short
 run of words. Each word's templates are a bit mask, so a sentence costs a few integer
-operations per word, not a pass over the templates.
+operations per word, not a pass over the templates. The template's required text is then
+looked for as hassil does, except that a word which is written between spaces in every
+template must be a whole word of the sentence ("off" is not in "office").
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -28,11 +31,15 @@ from hassil.util import (
 
 from engine.query.intents import Grammar, TemplateWords, shared_words, template_words
 from engine.query.slots import spoken_words
+from engine.query.word_bounds import glued_words
 
 # Distinct template selections kept; the sentences of a home fall into few of them.
 _MAX_SUBSETS: Final = 512
 # Texts whose templates with the required text are remembered (a parse's own few).
 _KEPT_TEXTS: Final = 64
+# A word as hassil's matcher separates them: letters and digits, between spaces, punctuation,
+# "-" and "_".
+_TOKEN: Final = re.compile(r"[^\W_]+")
 # Templates also build words of pieces ("cierr(a|e)", "light[s]"): a word that starts with
 # a template's word of at least this many letters may be one built on it.
 _PIECE: Final = 3
@@ -74,13 +81,27 @@ class IntentFitting:
             if len(word) >= _PIECE:
                 pieces[word[:_PIECE]].append((word, mask))
         self._pieces = dict(pieces)
-        # Each clause of literal fragments, and the templates that need one of them.
+        # Each clause of literal fragments (and of list words), and the templates that need
+        # one of them.
         needing: dict[frozenset[str], int] = defaultdict(int)
+        needing_listed: dict[frozenset[str], int] = defaultdict(int)
         for index, template in enumerate(self._templates):
             for clause in template.clauses:
                 needing[clause] |= 1 << index
+            for clause in template.list_clauses:
+                needing_listed[clause] |= 1 << index
         self._clauses = list(needing.items())
-        self._fragments = tuple({fragment for clause in needing for fragment in clause})
+        self._list_clauses = list(needing_listed.items())
+        fragments = {fragment for clause in needing for fragment in clause}
+        # Fragments that can only match a whole word are looked for among the sentence's
+        # words ("off" is not in "office"); the rest as substrings, as hassil does.
+        whole: set[str] = set()
+        if checked and not grammar.intents.settings.ignore_whitespace:
+            glued = glued_words(grammar)
+            whole = {f for f in fragments if f not in glued and _TOKEN.fullmatch(f)}
+        self._whole_fragments = tuple(whole)
+        self._fragments = tuple(fragments - whole)
+        self._list_words = tuple({word for clause in needing_listed for word in clause})
         # A parse cuts the same text several times (whole, near names, one unknown name).
         self._with_fragments = lru_cache(maxsize=_KEPT_TEXTS)(self._with_fragments_of)
         # The templates that cannot match without a value of each of the home's lists.
@@ -146,9 +167,16 @@ class IntentFitting:
         haystack = _haystack(self._grammar, text)
         # Each fragment looked for once, then each clause is one set operation.
         present = {fragment for fragment in self._fragments if fragment in haystack}
+        # hassil breaks words at "-" and "_" too ("living_room"), so they split words here.
+        tokens = set(_TOKEN.findall(haystack))
+        present.update(fragment for fragment in self._whole_fragments if fragment in tokens)
+        listed = {word for word in self._list_words if word in haystack}
         lacking = 0
         for clause, mask in self._clauses:
             if clause.isdisjoint(present):
+                lacking |= mask
+        for clause, mask in self._list_clauses:
+            if clause.isdisjoint(listed):
                 lacking |= mask
         return ~lacking
 

@@ -261,8 +261,9 @@ class TemplateWords:
     # A slot that takes any words (a to-do item, a message): any word may be its.
     wildcard: bool
     # A necessary condition for a match: text containing a fragment of every clause
-    # (hassil's for the template's literal text, and a word of each list it cannot skip).
+    # (hassil's for the template's literal text), and a word of each list it cannot skip.
     clauses: frozenset[frozenset[str]]
+    list_clauses: frozenset[frozenset[str]]
     # The home's lists (names, areas, floors) it cannot skip: a strict match needs a value.
     home_lists: frozenset[str]
 
@@ -281,7 +282,6 @@ def template_words(grammar: Grammar) -> list[TemplateWords]:
                 walker.walk(sentence.expression)
                 folded = frozenset(word.casefold() for word in words)
                 required = _required_lists(sentence.expression, rules, frozenset())
-                clauses = sentence.get_required_clauses(rules) | _list_clauses(required, lists)
                 found.append(
                     TemplateWords(
                         intent.name,
@@ -289,7 +289,8 @@ def template_words(grammar: Grammar) -> list[TemplateWords]:
                         sentence,
                         folded,
                         walker.wildcard,
-                        clauses,
+                        sentence.get_required_clauses(rules),
+                        _list_clauses(required, lists),
                         required & HOME_LISTS,
                     )
                 )

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
+
 import pytest
-from hassil.intents import SlotList, TextSlotList
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    Permutation,
+    RuleReference,
+    Sentence,
+    TextChunk,
+)
+from hassil.intents import Intents, RangeSlotList, SlotList, TextSlotList
 from hassil.recognize import recognize_all
 
 from engine.query import fitting as fitting_module
 from engine.query.fitting import IntentFitting
 from engine.query.intents import Grammar, load_grammar, recognize_unmatched
+from engine.query.word_bounds import glued_words
 
 # Names of a home, as the parsers hand them over (they may stand anywhere in a sentence).
 HOME_WORDS = frozenset({"kitchen", "hall", "light", "lamp", "küche", "licht", "flur"})
@@ -157,3 +171,105 @@ def _unmatched(grammar: Grammar, text: str) -> tuple[str, str, str] | None:
     if found is None or found.result.intent_sentence is None:
         return None
     return (found.result.intent.name, found.result.intent_sentence.text or "", found.text)
+
+
+def test_a_required_word_is_looked_for_as_a_whole_word() -> None:
+    fitting = IntentFitting(load_grammar("en"), HOME_WORDS | {"office"}, [], checked=True)
+    grammar = load_grammar("en")
+    # hassil finds "off" in "office": only the fitting's word check leaves "turn off" out.
+    kept = fitting.fitting(grammar, "turn on the office light")
+    assert "HassTurnOff" not in kept.intents.intents
+    assert "HassTurnOff" in fitting.fitting(grammar, "turn off the office light").intents.intents
+
+
+def test_words_that_may_touch_other_text_are_glued() -> None:
+    grammar = _grammar_of(
+        {
+            "Lamps": ["turn off the lamp[s]", "dim {name} to {brightness}%", "allume l'{name}"],
+            "Rule": ["<verb>on {name}"],
+        }
+    )
+    glued = glued_words(grammar)
+    assert {"lamp", "s", "%", "l'", "switch", "flip", "on"} <= glued
+    # Written between spaces in every template: only a whole word of a sentence matches.
+    assert not {"turn", "off", "the", "dim", "to", "allume"} & glued
+
+
+def _grammar_of(sentences: dict[str, list[str]]) -> Grammar:
+    intents = Intents.from_dict(
+        {
+            "language": "en",
+            "intents": {
+                name: {"data": [{"sentences": texts}]} for name, texts in sentences.items()
+            },
+            "lists": {"brightness": {"range": {"from": 0, "to": 100}}},
+            "expansion_rules": {"verb": "(switch|flip)"},
+        }
+    )
+    return Grammar("en", intents)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "nl"])
+def test_the_whole_word_check_never_leaves_out_a_template_that_matches(language: str) -> None:
+    """Sentences sampled from every template: what the word check drops cannot match them."""
+    grammar = load_grammar(language)
+    fitting = IntentFitting(grammar, HOME_WORDS, list(grammar.intents.skip_words), checked=True)
+    substrings = IntentFitting(grammar, HOME_WORDS, list(grammar.intents.skip_words), checked=True)
+    # The same fitting with every fragment looked for as a substring, as hassil does.
+    substrings._fragments += substrings._whole_fragments
+    substrings._whole_fragments = ()
+    assert fitting._whole_fragments, "no fragment is checked as a whole word"
+    dropped_somewhere = 0
+    for text in _sampled(grammar):
+        kept = _templates(fitting.fitting(grammar, text))
+        wider = substrings.fitting(grammar, text)
+        if kept == _templates(wider):
+            continue
+        dropped_somewhere += 1
+        matched = {f"{intent}: {template}" for intent, template in _matches(wider, text)}
+        assert matched <= kept, text
+    assert dropped_somewhere, "the sample never exercised the word check"
+
+
+def _sampled(grammar: Grammar) -> Iterator[str]:
+    """Yield two sentences from each template: one random reading each, with the home's names."""
+    intents = grammar.intents
+    chance = random.Random(19)  # noqa: S311 - test data, not secrets
+    for intent in intents.intents.values():
+        for data in intent.data:
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            lists = {**intents.slot_lists, **data.slot_lists, **SAMPLED_LISTS}
+            for sentence in data.sentences:
+                for _ in range(2):
+                    yield _reading(sentence.expression, rules, lists, chance)
+
+
+SAMPLED_LISTS: dict[str, SlotList] = {**LISTS, "floor": TextSlotList.from_strings(["upstairs"])}
+
+
+def _reading(
+    expression: Expression,
+    rules: dict[str, Sentence],
+    lists: dict[str, SlotList],
+    chance: random.Random,
+) -> str:
+    """Return one text a template matches, its alternatives and values picked at random."""
+    text = "something"  # a wildcard's words
+    if isinstance(expression, TextChunk):
+        text = expression.text
+    elif isinstance(expression, Alternative):
+        text = _reading(chance.choice(expression.items), rules, lists, chance)
+    elif isinstance(expression, Permutation):
+        items = chance.sample(expression.items, len(expression.items))
+        text = " ".join(_reading(item, rules, lists, chance) for item in items)
+    elif isinstance(expression, Group):
+        text = "".join(_reading(item, rules, lists, chance) for item in expression.items)
+    elif isinstance(expression, RuleReference):
+        text = _reading(rules[expression.rule_name].expression, rules, lists, chance)
+    elif isinstance(expression, ListReference):
+        slot_list = lists.get(expression.list_name)
+        if isinstance(slot_list, TextSlotList) and slot_list.values:
+            text = _reading(chance.choice(slot_list.values).text_in, rules, lists, chance)
+        elif isinstance(slot_list, RangeSlotList):
+            text = str(chance.randrange(slot_list.start, slot_list.stop + 1, slot_list.step))
+    return text
