@@ -6,10 +6,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
+from functools import cache
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, Final, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from engine.errors import NotFoundError
@@ -91,6 +92,29 @@ def _synergy_candidate(row: Any, observed_days: int) -> Candidate:
     return candidate_from_synergy(
         {**synergy_to_dict(row), "score": row.detector_score}, observed_days
     )
+
+
+@cache
+def _pattern_listing(*, by_type: bool, by_entity: bool, by_confidence: bool) -> Select[Any]:
+    """Return the pattern listing's query for a shape of filter, values bound (built once)."""
+    query = select(patterns)
+    if by_type:
+        query = query.where(patterns.c.type == bindparam("type"))
+    if by_entity:
+        query = query.where(
+            patterns.c.id.in_(
+                select(pattern_entities.c.pattern_id).where(
+                    pattern_entities.c.entity_id == bindparam("entity_id")
+                )
+            )
+        )
+    if by_confidence:
+        query = query.where(patterns.c.confidence >= bindparam("min_confidence"))
+    return query
+
+
+_SYNERGIES: Final = select(synergies)
+_SYNERGIES_AT_DEPTH: Final = select(synergies).where(synergies.c.depth == bindparam("depth"))
 
 
 class PatternStore:
@@ -213,20 +237,13 @@ class PatternStore:
         after: tuple[float, str] | None,
     ) -> tuple[list[wire.Pattern], int]:
         """Return patterns best first after a cursor position, and how many match."""
-        query = select(patterns)
-        if type_ is not None:
-            query = query.where(patterns.c.type == type_)
-        if entity_id is not None:
-            query = query.where(
-                patterns.c.id.in_(
-                    select(pattern_entities.c.pattern_id).where(
-                        pattern_entities.c.entity_id == entity_id
-                    )
-                )
-            )
-        if min_confidence is not None:
-            query = query.where(patterns.c.confidence >= min_confidence)
-        rows, total = await best_first(self._engine, patterns, query, limit, after)
+        query = _pattern_listing(
+            by_type=type_ is not None,
+            by_entity=entity_id is not None,
+            by_confidence=min_confidence is not None,
+        )
+        values = {"type": type_, "entity_id": entity_id, "min_confidence": min_confidence}
+        rows, total = await best_first(self._engine, patterns, query, limit, after, values=values)
         return [pattern_to_dict(row) for row in rows], total
 
     async def get_pattern(self, pattern_id_: str) -> wire.Pattern:
@@ -243,10 +260,10 @@ class PatternStore:
         self, *, depth: int | None, limit: int, after: tuple[float, str] | None
     ) -> tuple[list[wire.Synergy], int]:
         """Return synergies best first after a cursor position, and how many match."""
-        query = select(synergies)
-        if depth is not None:
-            query = query.where(synergies.c.depth == depth)
-        rows, total = await best_first(self._engine, synergies, query, limit, after)
+        query = _SYNERGIES_AT_DEPTH if depth is not None else _SYNERGIES
+        rows, total = await best_first(
+            self._engine, synergies, query, limit, after, values={"depth": depth}
+        )
         return [synergy_to_dict(row) for row in rows], total
 
     async def suggestible(

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, delete, func, or_, select
 
 from engine.store.database import release_idle_memory
 from engine.store.dialect import insert_ignoring_conflicts
@@ -302,6 +303,35 @@ async def page_events(
     limit: int,
 ) -> list[StoredEvent]:
     """Return up to `limit` readable events in (time, id) order, after a cursor position."""
+    query = _events_page(
+        by_entity=entity_id is not None, ending=end_us is not None, resuming=after is not None
+    )
+    after_time, after_id = after or (None, None)
+    values = {
+        "start_us": READABLE_MIN_US if start_us is None else max(start_us, READABLE_MIN_US),
+        "entity_id": entity_id,
+        "end_us": end_us,
+        "after_time": after_time,
+        "after_id": after_id,
+        "limit": limit,
+    }
+    # Imported here, as AsyncEngine above: it brings SQLAlchemy's asyncio layer.
+    from engine.store.one_writer import read  # noqa: PLC0415
+
+    def read_page(connection: Connection) -> list[StoredEvent]:
+        rows = connection.execute(query, values)
+        return [StoredEvent(row[0], row[1], row[2], row[3], _origin(row[4])) for row in rows]
+
+    return await read(engine, read_page)
+
+
+@cache
+def _events_page(*, by_entity: bool, ending: bool, resuming: bool) -> Select[Any]:
+    """Return the events page query for a shape of request, its values bound (built once).
+
+    Building a statement and its cache key costs SQLAlchemy more than SQLite takes to
+    read a page of events.
+    """
     query = (
         select(
             events.c.id, entity_keys.c.entity_id, events.c.time_us, events.c.state, events.c.origin
@@ -309,32 +339,25 @@ async def page_events(
         .join(entity_keys, entity_keys.c.key == events.c.entity_key)
         # A row no datetime can hold would fail the whole page: it is skipped.
         .where(
-            events.c.time_us
-            >= (READABLE_MIN_US if start_us is None else max(start_us, READABLE_MIN_US)),
+            events.c.time_us >= bindparam("start_us"),
             events.c.time_us <= READABLE_MAX_US,
         )
     )
-    if entity_id is not None:
-        query = query.where(entity_keys.c.entity_id == entity_id)
-    if end_us is not None:
-        query = query.where(events.c.time_us < end_us)
-    if after is not None:
-        after_time, after_id = after
+    if by_entity:
+        query = query.where(entity_keys.c.entity_id == bindparam("entity_id"))
+    if ending:
+        query = query.where(events.c.time_us < bindparam("end_us"))
+    if resuming:
         query = query.where(
             or_(
-                events.c.time_us > after_time,
-                and_(events.c.time_us == after_time, events.c.id > after_id),
+                events.c.time_us > bindparam("after_time"),
+                and_(
+                    events.c.time_us == bindparam("after_time"),
+                    events.c.id > bindparam("after_id"),
+                ),
             )
         )
-    query = query.order_by(events.c.time_us, events.c.id).limit(limit)
-    # Imported here, as AsyncEngine above: it brings SQLAlchemy's asyncio layer.
-    from engine.store.one_writer import read  # noqa: PLC0415
-
-    def read_page(connection: Connection) -> list[StoredEvent]:
-        rows = connection.execute(query)
-        return [StoredEvent(row[0], row[1], row[2], row[3], _origin(row[4])) for row in rows]
-
-    return await read(engine, read_page)
+    return query.order_by(events.c.time_us, events.c.id).limit(bindparam("limit", type_=Integer()))
 
 
 def _origin(code: int) -> Origin:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, Select, Table, func, select
+from sqlalchemy import Connection, Integer, Row, Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.store.one_writer import read
 
 # The count of every matching row, read as a column beside the page's own.
 _MATCHING: Final = "homeiq_matching_rows"
+# The page's own values, bound beside the listing's filters.
+_AFTER_SCORE: Final = "homeiq_after_score"
+_AFTER_ID: Final = "homeiq_after_id"
+_LIMIT: Final = "homeiq_limit"
+# Statements derived from a listing's query, per way of paging. Building a statement and
+# its cache key costs SQLAlchemy ~0.2 ms, several times what SQLite takes to read a page:
+# listings pass one query object per filter shape (values bound), so each page statement
+# is built once. Any other query is kept too, by identity, and the lot forgotten when full.
+_DERIVED: dict[tuple[int, bool, bool], tuple[Select[Any], Select[Any], Select[Any]]] = {}
+_MAX_DERIVED: Final = 256
 
 
 async def best_first(
@@ -21,35 +32,56 @@ async def best_first(
     after: tuple[float, str] | None,
     *,
     total: int | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> tuple[list[Row[Any]], int]:
     """Return a page of rows by (score desc, id) after a position, and how many match.
 
-    Given the `total` (known to the caller), the matches are not counted again.
+    Given the `total` (known to the caller), the matches are not counted again. `values`
+    are those of the query's bound parameters.
     """
-    # The count rides along as an uncorrelated scalar subquery: SQLite and PostgreSQL
-    # evaluate it once (on a covering index where there is one) and plan the page as they
-    # would alone; one round trip instead of two. (A window count would read and sort every
-    # match, JSON and all, before LIMIT.)
-    counted = select(func.count()).select_from(query.subquery())
-    page = (
-        query
-        if total is not None
-        else query.add_columns(counted.scalar_subquery().label(_MATCHING))
-    )
+    page, counted = _derived(table, query, counting=total is None, resuming=after is not None)
+    bound = {**(values or {}), _LIMIT: limit}
     if after is not None:
-        score, last_id = after
-        page = page.where(
-            (table.c.score < score) | ((table.c.score == score) & (table.c.id > last_id))
-        )
-    page = page.order_by(table.c.score.desc(), table.c.id).limit(limit)
+        bound[_AFTER_SCORE], bound[_AFTER_ID] = after
 
     def read_page(connection: Connection) -> tuple[list[Row[Any]], int]:
-        rows = connection.execute(page).all()
+        rows = connection.execute(page, bound).all()
         if total is not None:
             return list(rows), total
         if rows:
             return list(rows), int(getattr(rows[0], _MATCHING))
         # A page past the last match has no row to carry the count.
-        return [], 0 if after is None else int(connection.scalar(counted) or 0)
+        return [], 0 if after is None else int(connection.scalar(counted, values) or 0)
 
     return await read(engine, read_page)
+
+
+def _derived(
+    table: Table, query: Select[Any], *, counting: bool, resuming: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """Return the page statement for a query and way of paging, and its count, built once."""
+    key = (id(query), counting, resuming)
+    found = _DERIVED.get(key)
+    # The query itself is kept with them: an id is only unique while its object lives.
+    if found is not None and found[0] is query:
+        return found[1], found[2]
+    # The count rides along as an uncorrelated scalar subquery: SQLite and PostgreSQL
+    # evaluate it once (on a covering index where there is one) and plan the page as they
+    # would alone; one round trip instead of two. (A window count would read and sort every
+    # match, JSON and all, before LIMIT.)
+    counted = select(func.count()).select_from(query.subquery())
+    page = query.add_columns(counted.scalar_subquery().label(_MATCHING)) if counting else query
+    if resuming:
+        score, last_id = table.c.score, table.c.id
+        page = page.where(
+            (score < bindparam(_AFTER_SCORE, type_=score.type))
+            | (
+                (score == bindparam(_AFTER_SCORE, type_=score.type))
+                & (last_id > bindparam(_AFTER_ID))
+            )
+        )
+    page = page.order_by(table.c.score.desc(), table.c.id).limit(bindparam(_LIMIT, type_=Integer()))
+    if len(_DERIVED) >= _MAX_DERIVED:
+        _DERIVED.clear()
+    _DERIVED[key] = (query, page, counted)
+    return page, counted

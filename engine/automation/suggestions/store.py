@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
@@ -176,27 +176,46 @@ class SuggestionStore:
 
         Pending suggestions whose ids are `hidden` are left out.
         """
-        query = select(suggestions.c.id, suggestions.c.updated_at)
-        if hidden:
-            query = query.where(
-                or_(suggestions.c.status != "pending", suggestions.c.id.not_in(sorted(hidden)))
-            )
-        if status is not None:
-            query = query.where(suggestions.c.status == status)
-        if min_score is not None:
-            query = query.where(suggestions.c.score >= min_score)
+        query = _listing(
+            hiding=bool(hidden), by_status=status is not None, by_score=min_score is not None
+        )
+        values = {"hidden": sorted(hidden), "status": status, "min_score": min_score}
         counting = _Filter(status, min_score, frozenset(hidden))
         page, total = await self._totals.counted(
             counting,
-            lambda total: best_first(self._engine, suggestions, query, limit, after, total=total),
+            lambda total: best_first(
+                self._engine, suggestions, query, limit, after, total=total, values=values
+            ),
         )
         shown = {row.id: found for row in page if (found := self._shown.get(row)) is not None}
         if missing := [row.id for row in page if row.id not in shown]:
-            fetch = select(suggestions).where(suggestions.c.id.in_(missing))
-            for row in await read(self._engine, lambda c: c.execute(fetch).all()):
+            for row in await read(
+                self._engine, lambda c: c.execute(_BY_IDS, {"ids": missing}).all()
+            ):
                 shown[row.id] = self._shown.keep(row)
         # A suggestion deleted between the two reads is left out of its page.
         return [{**shown[row.id]} for row in page if row.id in shown], total
+
+
+@cache
+def _listing(*, hiding: bool, by_status: bool, by_score: bool) -> Select[Any]:
+    """Return the listing's query for a shape of filter, its values bound (built once)."""
+    query = select(suggestions.c.id, suggestions.c.updated_at)
+    if hiding:
+        query = query.where(
+            or_(
+                suggestions.c.status != "pending",
+                suggestions.c.id.not_in(bindparam("hidden", expanding=True)),
+            )
+        )
+    if by_status:
+        query = query.where(suggestions.c.status == bindparam("status"))
+    if by_score:
+        query = query.where(suggestions.c.score >= bindparam("min_score"))
+    return query
+
+
+_BY_IDS: Final = select(suggestions).where(suggestions.c.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
