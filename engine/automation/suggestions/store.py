@@ -75,7 +75,7 @@ def store_new(connection: Connection, made: Sequence[NewSuggestion]) -> Stored:
         if suggestion_id in new
     }
     if taken := [suggestion_id for suggestion_id in by_id if suggestion_id not in new]:
-        existing = connection.execute(select(suggestions).where(suggestions.c.id.in_(taken)))
+        existing = connection.execute(_BY_IDS, {"ids": taken})
         shown |= {row.id: suggestion_to_dict(row) for row in existing}
     return Stored(shown, [suggestion_id for suggestion_id in by_id if suggestion_id in new])
 
