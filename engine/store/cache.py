@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from cachetools import TLRUCache
@@ -32,7 +33,9 @@ class CacheStats:
         return self.hits / lookups if lookups else 0.0
 
 
+@cache
 def _upsert(dialect: str) -> Insert:
+    """Return the statement that writes entries (built once: see `engine.store.pages`)."""
     return upsert(dialect, cache_entries, ["key"], ["value", "expires_at"])
 
 
