@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Connection, Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from engine.store.database import create_database_engine
@@ -95,3 +95,37 @@ async def test_a_first_page_is_best_first_ties_by_id_with_every_column(engine: A
     assert total == len(SCORES)
     assert [row.id for row in rows] == ["s24", "s25"]
     assert set(suggestions.c.keys()) <= set(rows[0]._fields)
+
+
+async def test_a_query_with_bound_values_pages_on_statements_built_once(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_status = select(suggestions).where(suggestions.c.status == bindparam("status"))
+    executed: list[object] = []
+    execute = Connection.execute
+
+    def recorded(connection: Connection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        executed.append(statement)
+        return execute(connection, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", recorded)
+    pages = [
+        await best_first(engine, suggestions, by_status, limit, after, values={"status": status})
+        for status, limit, after in [
+            ("approved", 4, None),
+            ("pending", 2, None),
+            ("approved", 4, (0.12, "s12")),
+            ("pending", 3, (0.2, "s20")),
+        ]
+    ]
+    assert [[row.id for row in rows] for rows, _total in pages] == [
+        ["s24", "s21", "s18", "s15"],
+        ["s25", "s23"],
+        ["s09", "s06", "s03", "s00"],
+        ["s19", "s17", "s16"],
+    ]
+    assert [total for _rows, total in pages] == [9, 17, 9, 17]
+    # One statement per way of paging (from the top, after a position), whatever the values.
+    assert executed[0] is executed[1]
+    assert executed[2] is executed[3]
+    assert executed[0] is not executed[2]
