@@ -226,6 +226,16 @@ def _option_values(result: CommandResult) -> set[str]:
             [_call("climate.set_temperature", "climate.bedroom", temperature=19.7)],
         ),
         (
+            "set the thermostat in the bedroom to 21 degrees",
+            None,
+            [_call("climate.set_temperature", "climate.bedroom", temperature=21.0)],
+        ),
+        (
+            "set the heating in the living room to 19.5",
+            None,
+            [_call("climate.set_temperature", "climate.living_room", temperature=19.5)],
+        ),
+        (
             "set the temperature to 20 degrees",
             "bedroom",
             [_call("climate.set_temperature", "climate.bedroom", temperature=20.0)],
