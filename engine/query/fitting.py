@@ -96,7 +96,8 @@ class IntentFitting:
         # Fragments that can only match a whole word are looked for among the sentence's
         # words ("off" is not in "office"); the rest as substrings, as hassil does.
         whole: set[str] = set()
-        if checked and not grammar.intents.settings.ignore_whitespace:
+        # (Unchecked, there are no fragments; a language without spaces keeps substrings.)
+        if fragments and not grammar.intents.settings.ignore_whitespace:
             glued = glued_words(grammar)
             whole = {f for f in fragments if f not in glued and _TOKEN.fullmatch(f)}
         self._whole_fragments = tuple(whole)

@@ -82,15 +82,10 @@ class _EdgeWalker:
             return before
         if not pieces:
             return _SPACE
-        near, near_piece, far = (
-            (text[-1], pieces[-1], text[0])
-            if backwards
-            else (
-                text[0],
-                pieces[0],
-                text[-1],
-            )
-        )
+        if backwards:
+            near, near_piece, far = text[-1], pieces[-1], text[0]
+        else:
+            near, near_piece, far = text[0], pieces[0], text[-1]
         if True in before and not near.isspace():
             self._glued.add(fold_case(near_piece))
         return frozenset({not far.isspace()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import Connection, Integer, Row, Select, Table, bindparam, func, select
@@ -16,12 +17,11 @@ _MATCHING: Final = "homeiq_matching_rows"
 _AFTER_SCORE: Final = "homeiq_after_score"
 _AFTER_ID: Final = "homeiq_after_id"
 _LIMIT: Final = "homeiq_limit"
-# Statements derived from a listing's query, per way of paging. Building a statement and
-# its cache key costs SQLAlchemy ~0.2 ms, several times what SQLite takes to read a page:
-# listings pass one query object per filter shape (values bound), so each page statement
-# is built once. Any other query is kept too, by identity, and the lot forgotten when full.
-_DERIVED: dict[tuple[int, bool, bool], tuple[Select[Any], Select[Any], Select[Any]]] = {}
-_MAX_DERIVED: Final = 256
+# Statements derived from a listing's query, per way of paging, kept by the query's
+# identity (SQLAlchemy statements hash and compare as objects). Building a statement and its
+# cache key costs SQLAlchemy ~0.2 ms, several times what SQLite takes to read a page: the
+# listings pass one query object per filter shape (values bound), so each is built once.
+_KEPT_QUERIES: Final = 256
 
 
 async def best_first(
@@ -56,15 +56,11 @@ async def best_first(
     return await read(engine, read_page)
 
 
+@lru_cache(maxsize=_KEPT_QUERIES)
 def _derived(
     table: Table, query: Select[Any], *, counting: bool, resuming: bool
 ) -> tuple[Select[Any], Select[Any]]:
-    """Return the page statement for a query and way of paging, and its count, built once."""
-    key = (id(query), counting, resuming)
-    found = _DERIVED.get(key)
-    # The query itself is kept with them: an id is only unique while its object lives.
-    if found is not None and found[0] is query:
-        return found[1], found[2]
+    """Return the page statement for a query and way of paging, and its count."""
     # The count rides along as an uncorrelated scalar subquery: SQLite and PostgreSQL
     # evaluate it once (on a covering index where there is one) and plan the page as they
     # would alone; one round trip instead of two. (A window count would read and sort every
@@ -81,7 +77,4 @@ def _derived(
             )
         )
     page = page.order_by(table.c.score.desc(), table.c.id).limit(bindparam(_LIMIT, type_=Integer()))
-    if len(_DERIVED) >= _MAX_DERIVED:
-        _DERIVED.clear()
-    _DERIVED[key] = (query, page, counted)
     return page, counted
